@@ -1,0 +1,505 @@
+"""The scenario: a strict, frozen description of one service day or steady-state study.
+
+A scenario is inert data. :func:`simulator.loader.load_scenario` reads it from YAML with line
+numbers; :mod:`simulator.plan` compiles it into the numeric plan the engine runs. Clock times are
+``"HH:MM"`` strings (quote them in YAML); durations are minutes; rates are per hour.
+
+Cross-field rules (a pathway naming a missing station, a shift ending before it starts, ...) are
+checked after the field types, and reported with the path of the offending field, through
+:class:`CrossFieldError`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    model_validator,
+)
+
+from simulator.distributions import Distribution
+
+ClockTime = Annotated[
+    str,
+    Field(
+        pattern=r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$",
+        description='clock time "HH:MM" (00:00 to 24:00), quoted in YAML',
+        examples=["08:30"],
+    ),
+]
+Name = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_\-]*$", max_length=64)]
+
+
+def clock_to_min(value: str) -> float:
+    """Convert ``"HH:MM"`` to minutes after midnight.
+
+    Examples
+    --------
+    >>> clock_to_min("08:30")
+    510.0
+    """
+    hours, minutes = value.split(":")
+    return float(int(hours) * 60 + int(minutes))
+
+
+def min_to_clock(minutes: float) -> str:
+    """Convert minutes after midnight to ``"HH:MM"`` (rounded down to the minute)."""
+    m = math.floor(minutes + 1e-9)
+    return f"{m // 60:02d}:{m % 60:02d}"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+# ---------------------------------------------------------------------------- run and clock
+class Clock(_Model):
+    """Opening hours: doors open at ``open`` and close at ``close`` (no arrivals after)."""
+
+    open: ClockTime = "09:00"
+    close: ClockTime | None = Field(
+        default=None,
+        description="doors close; customers inside are still served. Omit for a steady-state "
+        "study (run.length_min).",
+    )
+
+
+class RunSettings(_Model):
+    """Replications, seed and, for steady-state studies, run length and warm-up."""
+
+    replications: int = Field(default=30, ge=1, le=1_000_000)
+    seed: int = Field(default=12345, ge=0)
+    length_min: float | None = Field(
+        default=None, gt=0, description="steady-state run length after open, minutes"
+    )
+    warm_up_min: float = Field(
+        default=0.0, ge=0, description="steady-state only: statistics ignore this first period"
+    )
+    max_overtime_min: float = Field(
+        default=480.0,
+        gt=0,
+        description="terminating day: stop this long after close even if customers remain",
+    )
+
+
+# ---------------------------------------------------------------------------- customers
+class Balking(_Model):
+    """Balk (leave without joining) when the line is at least ``queue_at_least`` long.
+
+    With ``probability`` < 1 the customer balks only with that probability; ``queue_at_least:
+    0`` makes balking purely random. The rule applies at every station the customer visits,
+    measured on the line the customer would join.
+    """
+
+    queue_at_least: int = Field(ge=0)
+    probability: float = Field(default=1.0, gt=0, le=1)
+
+
+class CustomerClass(_Model):
+    """A class of customer: its share of walk-ins, pathway, priority and behaviour."""
+
+    share: float = Field(default=0.0, ge=0, le=1, description="share of walk-in arrivals")
+    pathway: Name
+    priority: int = Field(
+        default=0, ge=0, le=9, description="higher is served first (non-preemptive)"
+    )
+    patience: Distribution | None = Field(
+        default=None,
+        description="minutes a customer waits in a line before abandoning it; drawn once per "
+        "customer, the clock restarts at each line",
+    )
+    balk: Balking | None = None
+
+
+# ---------------------------------------------------------------------------- arrivals
+class PoissonArrivals(_Model):
+    """Walk-ins: a non-homogeneous Poisson process with a piecewise-constant rate.
+
+    Each key of ``rate_per_hour`` is the clock time from which that rate holds (until the next
+    key, or until the doors close). Before the first key the rate is 0.
+    """
+
+    rate_per_hour: dict[ClockTime, Annotated[float, Field(ge=0)]] = Field(min_length=1)
+    class_shares: dict[Name, Annotated[float, Field(ge=0, le=1)]] | None = Field(
+        default=None, description="overrides the classes' share for this source"
+    )
+    group_size: Distribution | None = None
+
+
+class Appointments(_Model):
+    """Booked arrivals: ``per_slot`` customers every ``slots_every_min`` from start to end."""
+
+    slots_every_min: float = Field(gt=0)
+    start: ClockTime
+    end: ClockTime
+    per_slot: int = Field(default=1, ge=1)
+    no_show: float = Field(default=0.0, ge=0, lt=1)
+    punctuality_mean_min: float = Field(default=0.0, description="negative: arrive early")
+    punctuality_sd_min: float = Field(default=0.0, ge=0)
+    class_: Name | None = Field(default=None, alias="class")
+    group_size: Distribution | None = None
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=True)
+
+
+class TraceArrivals(_Model):
+    """Replay of real arrival times from a CSV file (relative to the scenario file).
+
+    ``time_column`` holds ``"HH:MM"`` / ``"HH:MM:SS"`` clock times or numbers (minutes after
+    open). Optional columns give each arrival's class and group size.
+    """
+
+    trace: str = Field(min_length=1)
+    time_column: str = "time"
+    class_column: str | None = None
+    group_size_column: str | None = None
+    class_: Name | None = Field(default=None, alias="class")
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=True)
+
+
+def _arrival_kind(value: Any) -> str | None:
+    if isinstance(value, dict):
+        if "rate_per_hour" in value:
+            return "poisson"
+        if "slots_every_min" in value:
+            return "appointments"
+        if "trace" in value:
+            return "trace"
+        return None
+    return {
+        PoissonArrivals: "poisson",
+        Appointments: "appointments",
+        TraceArrivals: "trace",
+    }.get(type(value))
+
+
+ArrivalSource = Annotated[
+    Annotated[PoissonArrivals, Tag("poisson")]
+    | Annotated[Appointments, Tag("appointments")]
+    | Annotated[TraceArrivals, Tag("trace")],
+    Discriminator(
+        _arrival_kind,
+        custom_error_type="arrival_kind",
+        custom_error_message="an arrival source needs rate_per_hour (walk-ins), "
+        "slots_every_min (appointments) or trace (a CSV file)",
+    ),
+]
+
+
+# ---------------------------------------------------------------------------- stations
+class RecoveryStep(_Model):
+    """Send the customer to another station to put a failed service right."""
+
+    station: Name
+
+
+class Failure(_Model):
+    """Service failure: with ``probability`` a service fails and must be recovered.
+
+    ``recovery: redo`` makes the same server do the service again at once (the redo may fail
+    again with the same probability); ``recovery: {station: NAME}`` sends the customer to that
+    station next, then back to the pathway.
+    """
+
+    probability: float = Field(ge=0, lt=1)
+    recovery: Literal["redo"] | RecoveryStep = "redo"
+    severity: float = Field(default=0.5, gt=0, le=1, description="0.3 minor, 0.5, 0.9 severe")
+    rework: Distribution | None = Field(
+        default=None, description="time of a redo; default the station's service time"
+    )
+
+
+class Station(_Model):
+    """A set of counters (windows, desks, kiosks) with one line or a line per counter."""
+
+    counters: int = Field(ge=1, le=10_000)
+    staff: Name | None = Field(default=None, description="staff group serving the counters")
+    staffed: bool = Field(default=True, description="false for self-service kiosks")
+    line: Literal["single", "per_counter"] = "single"
+    service: Distribution
+    service_by_class: dict[Name, Distribution] = Field(default_factory=dict)
+    waiting_room: int | None = Field(
+        default=None, ge=0, description="most customers waiting; more are turned away"
+    )
+    failure: Failure | None = None
+
+
+# ---------------------------------------------------------------------------- staff
+class Break(_Model):
+    """A break of ``minutes`` from ``start``; with ``stagger_groups`` = k the shift's staff
+    take it in k groups one after another (group j starts ``j * minutes`` later)."""
+
+    start: ClockTime
+    minutes: float = Field(gt=0)
+    stagger_groups: int = Field(default=1, ge=1)
+
+
+class Shift(_Model):
+    """``count`` people on duty from ``start`` to ``end``, with breaks."""
+
+    start: ClockTime
+    end: ClockTime
+    count: int = Field(ge=0, le=10_000)
+    breaks: list[Break] = Field(default_factory=list)
+
+
+class StaffGroup(_Model):
+    """People who serve one station's counters, on shifts (or always on duty: ``count``)."""
+
+    skill: float = Field(default=1.0, gt=0, le=10, description="service-time multiplier")
+    training_level: int = Field(default=3, ge=1, le=5, description="1 novice .. 5 expert")
+    cost_per_hour: float = Field(default=0.0, ge=0)
+    shifts: list[Shift] | None = None
+    count: int | None = Field(
+        default=None, ge=0, description="always this many on duty (instead of shifts)"
+    )
+
+
+# ---------------------------------------------------------------------------- pathways
+class Step(_Model):
+    """A pathway step: visit ``step`` (a station), with a probability and optional service."""
+
+    step: Name
+    probability: float = Field(default=1.0, ge=0, le=1)
+    service: Distribution | None = None
+
+
+PathwayStep = Annotated[Name | Step, Field(union_mode="left_to_right")]
+
+
+class Standard(_Model):
+    """A service standard: the share of customers waiting at most ``wait_max_min``.
+
+    Without ``station`` the standard applies to the total wait over the visit.
+    Customers who abandon the measured line count as failing the standard.
+    """
+
+    name: str = Field(min_length=1)
+    station: Name | None = None
+    wait_max_min: float = Field(gt=0)
+    target_share: float = Field(default=0.8, ge=0, le=1)
+    classes: list[Name] | None = None
+
+
+class Scenario(_Model):
+    """A complete scenario. See ``docs/scenario.md`` for every field."""
+
+    name: str = Field(min_length=1)
+    description: str = ""
+    domain: Literal["government", "hotel", "restaurant", "bank", "generic"] = "generic"
+    clock: Clock = Field(default_factory=Clock)
+    run: RunSettings = Field(default_factory=RunSettings)
+    customer_classes: dict[Name, CustomerClass] = Field(min_length=1)
+    arrivals: dict[Name, ArrivalSource] = Field(min_length=1)
+    stations: dict[Name, Station] = Field(min_length=1)
+    staff: dict[Name, StaffGroup] = Field(default_factory=dict)
+    pathways: dict[Name, list[PathwayStep]] = Field(min_length=1)
+    standards: list[Standard] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _cross_fields(self) -> Scenario:
+        problems = cross_field_problems(self)
+        if problems:
+            raise CrossFieldError(problems)
+        return self
+
+    # convenient derived values -------------------------------------------------------
+    @property
+    def open_min(self) -> float:
+        """Doors open, minutes after midnight."""
+        return clock_to_min(self.clock.open)
+
+    @property
+    def close_min(self) -> float:
+        """Doors close (terminating day) or end of the run (steady state), in minutes."""
+        if self.run.length_min is not None:
+            return self.open_min + self.run.length_min
+        return clock_to_min(str(self.clock.close))
+
+    @property
+    def terminating(self) -> bool:
+        """True for a service day (doors close, the day drains), False for steady state."""
+        return self.run.length_min is None
+
+
+# ---------------------------------------------------------------------------- cross checks
+@dataclass(frozen=True)
+class Problem:
+    """One cross-field problem: where, what is wrong, what was found and what was expected."""
+
+    loc: tuple[str | int, ...]
+    message: str
+    got: Any = None
+    expected: str | None = None
+
+
+class CrossFieldError(Exception):
+    """Raised by :class:`Scenario` validation when fields disagree with each other."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("; ".join(f"{'.'.join(map(str, p.loc))}: {p.message}" for p in problems))
+        self.problems = problems
+
+
+def _step_station(step: str | Step) -> str:
+    return step if isinstance(step, str) else step.step
+
+
+def cross_field_problems(sc: Scenario) -> list[Problem]:
+    """Return every rule between fields that the scenario breaks (empty when valid)."""
+    out: list[Problem] = []
+    stations = set(sc.stations)
+    classes = set(sc.customer_classes)
+    groups = set(sc.staff)
+
+    def need(name: str, pool: set[str], loc: tuple[str | int, ...], what: str) -> None:
+        if name not in pool:
+            out.append(Problem(loc, f"no {what} named {name!r}", name, _one_of(pool)))
+
+    # clock and run mode
+    if sc.run.length_min is None and sc.clock.close is None:
+        out.append(
+            Problem(("clock", "close"), "a service day needs a closing time", None,
+                    '"HH:MM", or run.length_min for a steady-state study')
+        )
+    if sc.run.length_min is not None and sc.clock.close is not None:
+        out.append(
+            Problem(("run", "length_min"), "give clock.close (a service day) or "
+                    "run.length_min (steady state), not both", sc.run.length_min, "one of them")
+        )
+    if sc.clock.close is not None and clock_to_min(sc.clock.close) <= sc.open_min:
+        out.append(Problem(("clock", "close"), "closes before it opens", sc.clock.close,
+                           f"later than {sc.clock.open}"))
+    if sc.run.length_min is None and sc.run.warm_up_min > 0:
+        out.append(Problem(("run", "warm_up_min"), "a warm-up needs a steady-state study",
+                           sc.run.warm_up_min, "0, or set run.length_min"))
+    if sc.run.length_min is not None and sc.run.warm_up_min >= sc.run.length_min:
+        out.append(Problem(("run", "warm_up_min"), "warm-up is not shorter than the run",
+                           sc.run.warm_up_min, f"< {sc.run.length_min}"))
+
+    # classes
+    for cname, cc in sc.customer_classes.items():
+        need(cc.pathway, set(sc.pathways), ("customer_classes", cname, "pathway"), "pathway")
+    uses_shares = any(
+        (isinstance(src, PoissonArrivals) and src.class_shares is None)
+        or (isinstance(src, TraceArrivals) and src.class_column is None and src.class_ is None)
+        for src in sc.arrivals.values()
+    )
+    total_share = sum(cc.share for cc in sc.customer_classes.values())
+    if uses_shares and len(classes) > 1 and abs(total_share - 1) > 1e-6:
+        out.append(Problem(("customer_classes",), "class shares must add up to 1",
+                           round(total_share, 6), "1"))
+
+    # arrivals
+    for sname, src in sc.arrivals.items():
+        base: tuple[str | int, ...] = ("arrivals", sname)
+        if isinstance(src, PoissonArrivals):
+            for key in src.rate_per_hour:
+                t = clock_to_min(key)
+                if sc.clock.close is not None and t >= clock_to_min(sc.clock.close):
+                    out.append(Problem((*base, "rate_per_hour", key),
+                                       "rate starts after the doors close", key,
+                                       f"before {sc.clock.close}"))
+            if src.class_shares is not None:
+                for cname in src.class_shares:
+                    need(cname, classes, (*base, "class_shares", cname), "customer class")
+                s = sum(src.class_shares.values())
+                if abs(s - 1) > 1e-6:
+                    out.append(Problem((*base, "class_shares"), "shares must add up to 1",
+                                       round(s, 6), "1"))
+        if isinstance(src, Appointments):
+            if clock_to_min(src.end) < clock_to_min(src.start):
+                out.append(Problem((*base, "end"), "ends before it starts", src.end,
+                                   f"not before {src.start}"))
+            if src.class_ is not None:
+                need(src.class_, classes, (*base, "class"), "customer class")
+            elif len(classes) > 1:
+                out.append(Problem((*base, "class"), "appointments need a class when there "
+                                   "are several", None, _one_of(classes)))
+        if isinstance(src, TraceArrivals) and src.class_ is not None:
+            need(src.class_, classes, (*base, "class"), "customer class")
+
+    # stations
+    staff_users: dict[str, str] = {}
+    for sname, st in sc.stations.items():
+        base = ("stations", sname)
+        if st.staffed and st.staff is None:
+            out.append(Problem((*base, "staff"), "a staffed station needs a staff group",
+                               None, _one_of(groups) if groups else "a group under staff:"))
+        if not st.staffed and st.staff is not None:
+            out.append(Problem((*base, "staff"), "an unstaffed station (staffed: false) "
+                               "takes no staff group", st.staff, "no staff key"))
+        if st.staff is not None:
+            need(st.staff, groups, (*base, "staff"), "staff group")
+            if st.staff in staff_users:
+                out.append(Problem((*base, "staff"), f"staff group already serves station "
+                                   f"{staff_users[st.staff]!r}", st.staff,
+                                   "one staff group per station"))
+            staff_users.setdefault(st.staff, sname)
+        for cname in st.service_by_class:
+            need(cname, classes, (*base, "service_by_class", cname), "customer class")
+        if st.failure is not None and not isinstance(st.failure.recovery, str):
+            rec = st.failure.recovery.station
+            need(rec, stations, (*base, "failure", "recovery", "station"), "station")
+            if rec == sname:
+                out.append(Problem((*base, "failure", "recovery", "station"),
+                                   "a recovery step at the same station is a redo", rec,
+                                   "redo, or another station"))
+
+    # staff
+    for gname, grp in sc.staff.items():
+        base = ("staff", gname)
+        if (grp.shifts is None) == (grp.count is None):
+            out.append(Problem(base, "give shifts or count (always on duty), exactly one",
+                               None, "shifts: [...] or count: N"))
+        for i, sh in enumerate(grp.shifts or ()):
+            s0, s1 = clock_to_min(sh.start), clock_to_min(sh.end)
+            if s1 <= s0:
+                out.append(Problem((*base, "shifts", i, "end"), "shift ends before it starts",
+                                   sh.end, f"later than {sh.start}"))
+                continue
+            for j, br in enumerate(sh.breaks):
+                b0 = clock_to_min(br.start)
+                b1 = b0 + br.minutes * br.stagger_groups
+                if b0 < s0 or b1 > s1:
+                    out.append(Problem((*base, "shifts", i, "breaks", j, "start"),
+                                       "break does not fit in the shift", br.start,
+                                       f"breaks within {sh.start}-{sh.end}"))
+        if gname not in staff_users:
+            out.append(Problem(base, "staff group serves no station", gname,
+                               "a station with staff: " + gname))
+
+    # pathways
+    used_pathways = {cc.pathway for cc in sc.customer_classes.values()}
+    for pname, steps in sc.pathways.items():
+        if not steps:
+            out.append(Problem(("pathways", pname), "a pathway needs at least one step", [],
+                               "a list of stations"))
+        for i, step in enumerate(steps):
+            loc: tuple[str | int, ...] = ("pathways", pname, i)
+            if isinstance(step, Step):
+                loc = (*loc, "step")
+            need(_step_station(step), stations, loc, "station")
+        if pname not in used_pathways:
+            out.append(Problem(("pathways", pname), "no customer class uses this pathway",
+                               pname, "pathway: " + pname + " in a class"))
+
+    # standards
+    for i, std in enumerate(sc.standards):
+        if std.station is not None:
+            need(std.station, stations, ("standards", i, "station"), "station")
+        for j, cname in enumerate(std.classes or ()):
+            need(cname, classes, ("standards", i, "classes", j), "customer class")
+    return out
+
+
+def _one_of(names: set[str]) -> str:
+    return "one of " + ", ".join(sorted(names)) if names else "none defined"
