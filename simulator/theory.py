@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -294,7 +294,7 @@ def erlang_b(offered_load: float, servers: int) -> float:
     References
     ----------
     Gross, Shortle, Thompson & Harris, *Fundamentals of Queueing Theory*,
-    4th ed. (2008), Sec. 2.6 (Erlang's loss formula).
+    4th ed. (2008), Ch. 2 (Erlang's loss formula).
     """
     a = _nonneg("offered_load", offered_load)
     c = _integer("servers", servers, 0)
@@ -328,7 +328,7 @@ def erlang_c(offered_load: float, servers: int) -> float:
     References
     ----------
     Gross, Shortle, Thompson & Harris, *Fundamentals of Queueing Theory*,
-    4th ed. (2008), Sec. 2.3 (M/M/c) and Sec. 2.6.
+    4th ed. (2008), Ch. 2 (M/M/c; Erlang's loss formula).
     """
     a = _nonneg("offered_load", offered_load)
     c = _integer("servers", servers, 1)
@@ -366,8 +366,8 @@ def mm1(arrival_rate_per_min: float, mean_service_min: float) -> QueueMetrics:
     References
     ----------
     Gross, Shortle, Thompson & Harris, *Fundamentals of Queueing Theory*,
-    4th ed. (2008), Sec. 2.2; Kleinrock, *Queueing Systems Vol. 1* (1975),
-    Sec. 3.2.
+    4th ed. (2008), Ch. 2; Kleinrock, *Queueing Systems Vol. 1* (1975),
+    Ch. 3.
     """
     lam = _nonneg("arrival_rate_per_min", arrival_rate_per_min)
     es = _positive("mean_service_min", mean_service_min)
@@ -418,8 +418,8 @@ def mmc(arrival_rate_per_min: float, mean_service_min: float, servers: int) -> Q
     References
     ----------
     Gross, Shortle, Thompson & Harris, *Fundamentals of Queueing Theory*,
-    4th ed. (2008), Sec. 2.3; Kleinrock, *Queueing Systems Vol. 1* (1975),
-    Sec. 3.5.
+    4th ed. (2008), Ch. 2; Kleinrock, *Queueing Systems Vol. 1* (1975),
+    Ch. 3.
     """
     lam = _nonneg("arrival_rate_per_min", arrival_rate_per_min)
     es = _positive("mean_service_min", mean_service_min)
@@ -479,7 +479,7 @@ def mmc_wait_exceeds(
     References
     ----------
     Gross, Shortle, Thompson & Harris, *Fundamentals of Queueing Theory*,
-    4th ed. (2008), Sec. 2.3.1 (waiting-time distribution of M/M/c).
+    4th ed. (2008), Ch. 2 (waiting-time distribution of M/M/c).
     """
     t = _nonneg("t_min", t_min)
     m = mmc(arrival_rate_per_min, mean_service_min, servers)
@@ -513,7 +513,7 @@ def mmc_service_level(
     References
     ----------
     Gross, Shortle, Thompson & Harris, *Fundamentals of Queueing Theory*,
-    4th ed. (2008), Sec. 2.3.1.
+    4th ed. (2008), Ch. 2.
     """
     return 1.0 - mmc_wait_exceeds(arrival_rate_per_min, mean_service_min, servers, t_min)
 
@@ -559,7 +559,7 @@ def mmck(
     References
     ----------
     Gross, Shortle, Thompson & Harris, *Fundamentals of Queueing Theory*,
-    4th ed. (2008), Sec. 2.5 (M/M/c/K) and Sec. 2.6 (M/M/c/c).
+    4th ed. (2008), Ch. 2 (M/M/c/K and M/M/c/c).
     """
     lam = _nonneg("arrival_rate_per_min", arrival_rate_per_min)
     es = _positive("mean_service_min", mean_service_min)
@@ -685,7 +685,7 @@ def erlang_a(
     ----------
     Garnett, Mandelbaum & Reiman, "Designing a call center with impatient
     customers", *M&SOM* 4(3) (2002), 208-227; Gross, Shortle, Thompson &
-    Harris, *Fundamentals of Queueing Theory*, 4th ed. (2008), Sec. 2.10
+    Harris, *Fundamentals of Queueing Theory*, 4th ed. (2008), Ch. 2
     (queues with impatience).
     """
     lam = _nonneg("arrival_rate_per_min", arrival_rate_per_min)
@@ -771,9 +771,9 @@ def mg1(arrival_rate_per_min: float, mean_service_min: float, service_cv: float)
 
     References
     ----------
-    Kleinrock, *Queueing Systems Vol. 1* (1975), Sec. 5.6 (P-K mean value
+    Kleinrock, *Queueing Systems Vol. 1* (1975), Ch. 5 (P-K mean value
     formula); Gross, Shortle, Thompson & Harris, *Fundamentals of Queueing
-    Theory*, 4th ed. (2008), Sec. 5.1.
+    Theory*, 4th ed. (2008), Ch. 5.
     """
     lam = _nonneg("arrival_rate_per_min", arrival_rate_per_min)
     es = _positive("mean_service_min", mean_service_min)
@@ -840,7 +840,7 @@ def priority_mmc(
     ----------
     Cobham, "Priority assignment in waiting line problems", *Operations
     Research* 2(1) (1954), 70-76; Gross, Shortle, Thompson & Harris,
-    *Fundamentals of Queueing Theory*, 4th ed. (2008), Sec. 3.4.1.
+    *Fundamentals of Queueing Theory*, 4th ed. (2008), Ch. 3.
     """
     try:
         raw = list(arrival_rates_per_min)
@@ -920,7 +920,7 @@ def priority_mm1(
     ----------
     Cobham, "Priority assignment in waiting line problems", *Operations
     Research* 2(1) (1954), 70-76; Kleinrock, *Queueing Systems Vol. 2* (1976),
-    Sec. 3.6.
+    Ch. 3.
     """
     return priority_mmc(arrival_rates_per_min, mean_service_min, 1)
 
@@ -931,7 +931,7 @@ def priority_mm1(
 
 
 def _staff_search(
-    lam: float, es: float, accept: Any, what: str
+    lam: float, es: float, accept: Callable[[int, float, float], bool], what: str
 ) -> int:
     """Smallest stable c with ``accept(c, a, p_wait)``; Erlang B kept incrementally."""
     a = lam * es
@@ -975,7 +975,7 @@ def servers_for_service_level(
     References
     ----------
     Gross, Shortle, Thompson & Harris, *Fundamentals of Queueing Theory*,
-    4th ed. (2008), Sec. 2.3.1; Halfin & Whitt, "Heavy-traffic limits for
+    4th ed. (2008), Ch. 2; Halfin & Whitt, "Heavy-traffic limits for
     queues with many exponential servers", *Operations Research* 29(3)
     (1981), 567-588.
     """
@@ -1017,7 +1017,7 @@ def servers_for_mean_wait(
     References
     ----------
     Gross, Shortle, Thompson & Harris, *Fundamentals of Queueing Theory*,
-    4th ed. (2008), Sec. 2.3.
+    4th ed. (2008), Ch. 2.
     """
     lam = _nonneg("arrival_rate_per_min", arrival_rate_per_min)
     es = _positive("mean_service_min", mean_service_min)
@@ -1136,7 +1136,7 @@ def littles_law_l(arrival_rate_per_min: float, mean_time_min: float) -> float:
     ----------
     Little, "A proof for the queuing formula L = lambda W", *Operations
     Research* 9(3) (1961), 383-387; Gross, Shortle, Thompson & Harris,
-    *Fundamentals of Queueing Theory*, 4th ed. (2008), Sec. 1.5.
+    *Fundamentals of Queueing Theory*, 4th ed. (2008), Ch. 1.
     """
     lam = _nonneg("arrival_rate_per_min", arrival_rate_per_min)
     w = _nonneg("mean_time_min", mean_time_min)
