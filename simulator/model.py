@@ -1,0 +1,165 @@
+"""Build and run one replication: a SimPy environment, its stations, streams and processes."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import simpy
+
+from simulator.arrivals import source_arrivals
+from simulator.plan import Plan
+from simulator.processes import Customer, arrival_process, journey, slot_process
+from simulator.records import CustomerOutcome, Recorder, Records, VisitOutcome
+from simulator.rng import Streams
+from simulator.station import Station
+
+
+class Replication:
+    """One replication of a plan: owns the environment, the recorder and the streams.
+
+    Streams (all named, see :mod:`simulator.rng`): arrivals and classes per source;
+    ``patience:<class>``, ``pathway:<class>``, ``balk:<class>``; service times
+    ``service:<station>:<class>`` drawn for every planned step when the customer arrives (in
+    arrival order, so variants share them); ``failure:<station>``, ``rework:<station>:<class>``,
+    ``recovery:<station>:<class>``.
+    """
+
+    def __init__(self, plan: Plan, seed: int, replication: int) -> None:
+        self.plan = plan
+        self.env = env = simpy.Environment(initial_time=plan.start_min)
+        self.streams = streams = Streams(seed, replication)
+        self.rec = Recorder()
+        self.stations = [
+            Station(env, sp.idx, sp.counters, staffed=sp.staffed, per_counter=sp.per_counter,
+                    waiting_room=sp.waiting_room, n_ranks=plan.n_ranks, recorder=self.rec,
+                    group_idx=sp.group)
+            for sp in plan.stations
+        ]
+        names = plan.station_names
+        self.service: list[list[Callable[[], float]]] = [
+            [step.service.sampler(streams.uniform(step.stream)) for step in cp.steps]
+            for cp in plan.classes
+        ]
+        self.patience: list[Callable[[], float] | None] = [
+            cp.patience.sampler(streams.uniform(f"patience:{cp.name}")) if cp.patience else None
+            for cp in plan.classes
+        ]
+        self.pathway_u = [streams.uniform(f"pathway:{cp.name}") for cp in plan.classes]
+        self.balk_u = [streams.uniform(f"balk:{cp.name}") for cp in plan.classes]
+        self.fail_u = [streams.uniform(f"failure:{n}") for n in names]
+        self.rework = [
+            [
+                (plan.stations[s].rework or plan.class_station_service[c][s]).sampler(
+                    streams.uniform(f"rework:{names[s]}:{cp.name}"))
+                for s in range(len(names))
+            ]
+            for c, cp in enumerate(plan.classes)
+        ]
+        self.recovery = [
+            [
+                plan.class_station_service[c][s].sampler(
+                    streams.uniform(f"recovery:{names[s]}:{cp.name}"))
+                for s in range(len(names))
+            ]
+            for c, cp in enumerate(plan.classes)
+        ]
+        self.active: dict[int, Customer] = {}
+        self._next_id = 0
+        self._last_departure = -math.inf
+
+    # ------------------------------------------------------------------ customers
+    def new_customer(self, source: int, cls: int, group: int) -> None:
+        """Create a customer now: draw its attributes and start its journey."""
+        cust = Customer(self._next_id, cls, source, group, self.env._now)
+        self._next_id += 1
+        cp = self.plan.classes[cls]
+        sampler = self.patience[cls]
+        if sampler is not None:
+            cust.patience = sampler()
+        pathway_u = self.pathway_u[cls]
+        services = self.service[cls]
+        fail_u = self.fail_u
+        steps = cust.steps
+        for k, step in enumerate(cp.steps):
+            base = services[k]()
+            if step.probability < 1.0 and pathway_u() >= step.probability:
+                continue
+            s = step.station
+            u = fail_u[s]() if self.plan.stations[s].failure_probability > 0 else 1.0
+            steps.append([s, base, u, False])
+            self.stations[s].expect()
+        self.active[cust.id] = cust
+        self.env.process(journey(self, cust))
+
+    def finish(self, cust: Customer, outcome: int) -> None:
+        """Record a customer leaving the facility."""
+        now = self.env._now
+        del self.active[cust.id]
+        self._last_departure = now
+        self.rec.customer(cust.id, cust.cls, cust.source, cust.group, cust.arrival, now,
+                          cust.wait, cust.service, outcome, cust.n_visits, cust.n_fail)
+
+    # ------------------------------------------------------------------ run
+    def run(self) -> Records:
+        """Run the replication to its end and return the frozen records."""
+        plan = self.plan
+        env = self.env
+        for src in plan.sources:
+            times, classes, groups = source_arrivals(src, self.streams, plan.open_min,
+                                                     plan.close_min)
+            env.process(arrival_process(self, src, times, classes, groups))
+        for slot in plan.slots:
+            env.process(slot_process(self, slot))
+        env.run(until=plan.stop_min)
+        return self._close()
+
+    def _close(self) -> Records:
+        plan = self.plan
+        rec = self.rec
+        stop = self.env._now
+        inside = bool(self.active)
+        for cust in sorted(self.active.values(), key=lambda c: c.id):
+            st = cust.station
+            if st is not None:
+                started = not math.isnan(cust.start)
+                wait_end = cust.start if started else stop
+                cust.wait += wait_end - cust.join
+                s_idx = cust.steps[cust.k][0]
+                rec.visit(cust.id, cust.cls, cust.group, s_idx, cust.k, cust.join, cust.start,
+                          math.nan, cust.counter if started else -1, -1,
+                          int(VisitOutcome.UNFINISHED), -1, -1, -1, 0,
+                          bool(cust.steps[cust.k][3]), math.nan)
+            rec.customer(cust.id, cust.cls, cust.source, cust.group, cust.arrival, math.nan,
+                         cust.wait, cust.service, int(CustomerOutcome.INSIDE), cust.n_visits,
+                         cust.n_fail)
+        for st in self.stations:
+            for slot, kind, due, _ev in list(st.closing) + list(st.owed):
+                rec.staff_change(st.group_idx, slot, kind, due, math.nan, math.nan)
+        if plan.terminating and not inside:
+            times = rec.levels["time_min"]
+            end = max([plan.close_min, self._last_departure, *(times[-1:] if times else [])])
+            end = max(end, max(times) if times else end)
+        else:
+            end = stop
+        return Records.from_recorder(
+            rec,
+            station_names=plan.station_names,
+            class_names=plan.class_names,
+            group_names=plan.group_names,
+            open_min=plan.open_min,
+            close_min=plan.close_min,
+            end_min=float(end),
+            stats_start_min=plan.stats_start_min,
+            terminating=plan.terminating,
+            staff_paid_min={s.slot_id: s.paid_min for s in plan.slots},
+            slot_group={s.slot_id: s.group for s in plan.slots},
+        )
+
+
+def simulate(plan: Plan, seed: int, replication: int) -> Records:
+    """Run replication ``replication`` of ``plan`` with ``seed`` and return its records.
+
+    A pure function of its arguments: the same inputs give identical records in any process.
+    """
+    return Replication(plan, seed, replication).run()
