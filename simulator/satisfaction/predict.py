@@ -1,0 +1,440 @@
+"""The satisfaction model end to end: ``predict(stages, customers, params, config)``.
+
+A pure, vectorised post-processing of one replication's records (satisfaction.md §2.1):
+perceived waits → stage scores on the five SERVQUAL dimensions → per-customer aggregation →
+halo, loss transform and Q → CSAT distribution, complaint and return probabilities. Nothing
+here draws random numbers (see :func:`~.outputs.sample_responses`).
+
+Interpretation choices (all reproduce the golden values of §2.11)
+-----------------------------------------------------------------
+* **Observed dimensions.** Reliability is observed at every stage the customer was served or
+  abandoned (0 when right first time and on time), not at a balking stage. Responsiveness is
+  observed at every stage with a wait standard (``adequate_min`` not NaN). Assurance and
+  empathy are observed where a server served the customer (``staff_skill`` not NaN; never at
+  a balking or abandoning stage). Tangibles' crowding item is observed at every stage. A
+  dimension observed nowhere aggregates to 0 ("as expected").
+* **Visit-level items** -- the facility item T_0 and the KANO attributes -- are *added after*
+  stage aggregation (the facility is not a stage), then each dimension is clipped to
+  [−1, 1]. The halo is then applied to all four non-responsiveness dimensions, observed or
+  not (this is what reproduces the government-window table).
+* **Whole-visit standard** (``visit_adequate_min``) and, if enabled, **recovery timeliness**
+  enter responsiveness as extra observations through the same curve: the visit item as a
+  ``post`` observation after the customer's last stage, perceived with m0 only; the recovery
+  item right after the failed stage's wait, on the ratio ``resolution/T_rec`` (no perception
+  multiplier) with D = ``desired_ratio·T_rec`` and the one-dimensional cap.
+* **Balking customers**: responsiveness from the anticipated wait ``(queue+1)·E[S]/c``
+  perceived with m0 only; crowding observed; no reliability, assurance or empathy.
+* **Abandoning customers**: reliability ``abandoned_reliability`` (−0.5) at the stage they
+  left, *replacing* the broken-promise term there; responsiveness from the wait until they
+  left.
+* **Expectation scale** of the class multiplies A and D for perception/responsiveness and
+  wait-based KANO performance; the broken-promise test uses the published A.
+* **Loyalty**: Q_loy is Q recomputed with the paradox bonus removed from the failures. With
+  ``outputs.paradox_in_loyalty`` Q_loy = Q and the min(0, ·) cap of the return head is
+  lifted for the paradox-eligible failures only (ρ ≥ ρ*, first failure, σ ≤ σ*), which
+  gives ≈ 0.93 for TARP's 95 % "satisfied quickly" cell.
+* The failure/TARP table of §2.11 isolates the reliability item: it is what a visit whose
+  other dimensions are all "as expected" gives (e.g. one stage, on time with no delight
+  credit, or without a wait standard), so that Agg_R = F_f. In a multi-stage visit the
+  failure is aggregated with the other stages' reliability like any stage score.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._groups import group_cumsum, group_ends, group_starts
+from .aggregate import aggregate_stages
+from .dimensions import (
+    assurance,
+    crowding,
+    crowding_item,
+    empathy,
+    facility_item,
+    reliability,
+    responsiveness,
+    rush,
+)
+from .kano import kano_contribution
+from .outputs import (
+    complaint_probability,
+    csat_index,
+    csat_probabilities,
+    expected_csat,
+    return_failure_terms,
+    return_probability,
+    top2_box,
+)
+from .overall import apply_halo, overall_index
+from .params import DIMENSIONS, ModelParameters, SatisfactionConfig, resolve_parameters
+from .perception import anticipated_wait, perceived_wait, perception_multiplier
+from .recovery import compensation_match, failure_effect, recovery_quality, timeliness
+from .tables import OUTCOME_ABANDONED, OUTCOME_BALKED, OUTCOME_SERVED, CustomerTable, StageTable
+
+__all__ = ["Prediction", "predict"]
+
+_REL, _RESP, _ASS, _EMP, _TAN = range(5)
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """Per-customer predictions of one replication (arrays indexed by customer id).
+
+    Attributes
+    ----------
+    dimensions : ndarray, shape (n, 5)
+        Aggregated dimension scores (gap-5 scores) in [−1, 1], columns in
+        :data:`~.params.DIMENSIONS` order, including the visit items, before the halo.
+    q, q_loyalty : ndarray, shape (n,)
+        Overall index Q and its loyalty version (no paradox bonus), in [−1, 1].
+    p_csat : ndarray, shape (n, 5)
+        P(CSAT = 1..5).
+    expected_csat, top2, csat_index : ndarray, shape (n,)
+        E[CSAT] in [1, 5], P(CSAT ≥ 4), 25·(E[CSAT] − 1).
+    p_complaint, p_return : ndarray, shape (n,)
+        Probabilities of a complaint and of returning / recommending.
+    outcome : ndarray of int8, shape (n,)
+        Customer outcome codes (0 served, 1 balked, 2 abandoned).
+    stage_scores : ndarray, shape (N, 5)
+        Stage scores per row of the :class:`~.tables.StageTable` (NaN = not observed).
+    perceived_wait_min : ndarray, shape (N,)
+        Perceived wait per row (anticipated wait for a balking row).
+    label : str
+        ``"uncalibrated defaults"`` unless a fitted profile was used.
+    """
+
+    dimensions: np.ndarray
+    q: np.ndarray
+    q_loyalty: np.ndarray
+    p_csat: np.ndarray
+    expected_csat: np.ndarray
+    top2: np.ndarray
+    csat_index: np.ndarray
+    p_complaint: np.ndarray
+    p_return: np.ndarray
+    outcome: np.ndarray
+    stage_scores: np.ndarray
+    perceived_wait_min: np.ndarray
+    label: str
+
+    def __post_init__(self) -> None:
+        for name in self.__dataclass_fields__:
+            value = getattr(self, name)
+            if isinstance(value, np.ndarray):
+                value.setflags(write=False)
+
+    @property
+    def n_customers(self) -> int:
+        """Number of customers."""
+        return int(self.q.shape[0])
+
+    @property
+    def served(self) -> np.ndarray:
+        """Mask of served customers (CSAT "for served" vs "for all arrivals")."""
+        return self.outcome == OUTCOME_SERVED
+
+    def dimension(self, name: str) -> np.ndarray:
+        """Aggregated score of one dimension by name."""
+        return self.dimensions[:, DIMENSIONS.index(name)]
+
+    @property
+    def reliability(self) -> np.ndarray:
+        """Aggregated reliability."""
+        return self.dimensions[:, _REL]
+
+    @property
+    def responsiveness(self) -> np.ndarray:
+        """Aggregated responsiveness."""
+        return self.dimensions[:, _RESP]
+
+    @property
+    def assurance(self) -> np.ndarray:
+        """Aggregated assurance."""
+        return self.dimensions[:, _ASS]
+
+    @property
+    def empathy(self) -> np.ndarray:
+        """Aggregated empathy."""
+        return self.dimensions[:, _EMP]
+
+    @property
+    def tangibles(self) -> np.ndarray:
+        """Aggregated tangibles."""
+        return self.dimensions[:, _TAN]
+
+
+def _check_outcomes(stages: StageTable, customers: CustomerTable) -> None:
+    n = customers.n_customers
+    if stages.n_customers != n:
+        raise ValueError(
+            f"StageTable.customer: got {stages.n_customers} customers; expected {n} "
+            "(one CustomerTable row per customer, every customer with at least one stage row)"
+        )
+    for flag, code, name in (
+        (stages.abandoned_here, OUTCOME_ABANDONED, "abandoned"),
+        (stages.balked_here, OUTCOME_BALKED, "balked"),
+    ):
+        has = np.zeros(n, dtype=bool)
+        has[stages.customer[flag]] = True
+        bad = has != (customers.outcome == code)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise ValueError(
+                f"CustomerTable.outcome[{i}]: must be {name} exactly when the customer's last "
+                f"stage row has {name}_here (got outcome {customers.outcome[i]})"
+            )
+
+
+def _class_scale(customers: CustomerTable, config: SatisfactionConfig) -> np.ndarray:
+    names, inverse = np.unique(customers.class_name, return_inverse=True)
+    scales = np.array([config.expectation_scale(str(nm)) for nm in names], dtype=float)
+    return scales[inverse] if names.size else np.ones(customers.n_customers)
+
+
+def _reduce(ufunc: np.ufunc, values: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    if starts.size == 0:
+        return np.zeros(0)
+    return ufunc.reduceat(values, starts)
+
+
+def _last_row_at_stage(mask: np.ndarray, customer: np.ndarray, n: int) -> np.ndarray:
+    last = np.full(n, -1, dtype=np.int64)
+    rows = np.flatnonzero(mask)
+    np.maximum.at(last, customer[rows], rows)
+    return last
+
+
+def predict(
+    stages: StageTable,
+    customers: CustomerTable,
+    params: ModelParameters | None = None,
+    config: SatisfactionConfig | None = None,
+) -> Prediction:
+    """Predict satisfaction for every customer of one replication (satisfaction.md §2).
+
+    Parameters
+    ----------
+    stages : StageTable
+        One row per (customer, stage visit).
+    customers : CustomerTable
+        One row per customer.
+    params : ModelParameters, optional
+        The profile (default: uncalibrated defaults).
+    config : SatisfactionConfig, optional
+        The scenario's ``satisfaction:`` section (default: empty section); its weight
+        overrides are applied with :func:`~.params.resolve_parameters`.
+
+    Returns
+    -------
+    Prediction
+        Per-customer expected values; deterministic.
+
+    Examples
+    --------
+    >>> st = StageTable.build([0], [15.0], adequate_min=15.0, promise=True)
+    >>> round(float(predict(st, CustomerTable.build(["served"])).expected_csat[0]), 2)
+    3.45
+    """
+    cfg = config if config is not None else SatisfactionConfig()
+    prm = resolve_parameters(params if params is not None else ModelParameters(), cfg)
+    _check_outcomes(stages, customers)
+    st, cu = stages, customers
+    n, n_rows = cu.n_customers, st.n_rows
+    c = st.customer
+    starts = group_starts(c)
+
+    # -- §2.3 perception --------------------------------------------------------------
+    scale_c = _class_scale(cu, cfg)
+    scale = scale_c[c]
+    a_pub = st.adequate_min
+    a = a_pub * scale
+    d = np.where(np.isnan(st.desired_min), prm.desired_ratio * a_pub, st.desired_min) * scale
+    balked, abandoned = st.balked_here, st.abandoned_here
+    m = perception_multiplier(
+        st.occupied,
+        st.informed,
+        st.overtaken,
+        m0=prm.m0,
+        a_occ=prm.a_occ,
+        a_info=prm.a_info,
+        a_fair=prm.a_fair,
+        overtaken_cap=prm.overtaken_cap,
+    )
+    m = np.where(balked, prm.m0, m)
+    w_eff = np.where(
+        balked,
+        anticipated_wait(st.queue_on_arrival, st.nominal_service_min, st.servers_on_arrival),
+        st.wait_min,
+    )
+    p = perceived_wait(w_eff, a, m, prm.b)
+
+    # -- §2.4 responsiveness ----------------------------------------------------------
+    g_table = np.asarray(prm.g.as_tuple())
+    with np.errstate(invalid="ignore", divide="ignore"):
+        resp = responsiveness(p / a, d / a, g_table[st.kano], prm.eps, prm.lam)
+
+    # -- §2.5 failures and recovery -> reliability -------------------------------------
+    sev = st.severity
+    has_f = sev > 0
+    t_rec = np.where(
+        np.isnan(st.recovery_standard_min),
+        cfg.recovery.urgent_fix_standard_min,
+        st.recovery_standard_min,
+    )
+    tau = timeliness(st.resolution_min, t_rec)
+    rho = recovery_quality(
+        st.fix,
+        tau,
+        st.apology,
+        compensation_match(st.compensation_value, sev),
+        st.follow_up,
+        prm.recovery_weights.as_tuple(),  # type: ignore[arg-type]
+    )
+    first = has_f & (group_cumsum(has_f.astype(np.int64), c) == 1)
+    gates = {"pi": prm.pi, "rho_star": prm.rho_star, "sigma_star": prm.sigma_star, "dd": prm.dd}
+    f_eff = failure_effect(sev, rho, st.attempted, first, paradox=True, **gates)
+    f_loy = failure_effect(sev, rho, st.attempted, first, paradox=False, **gates)
+    rel_kw = {"promise_pen": prm.promise_pen, "abandoned_reliability": prm.abandoned_reliability}
+    rel = reliability(st.wait_min, a_pub, st.promise, f_eff, abandoned, **rel_kw)
+    rel_loy = reliability(st.wait_min, a_pub, st.promise, f_loy, abandoned, **rel_kw)
+    rel = np.where(balked, np.nan, rel)
+    rel_loy = np.where(balked, np.nan, rel_loy)
+
+    # -- §2.4 assurance, empathy, tangibles ---------------------------------------------
+    skill = np.where(balked | abandoned, np.nan, st.staff_skill)
+    ass = assurance(skill, prm.k_a)
+    emp = empathy(
+        skill, rush(st.service_min, st.nominal_service_min, st.others_waiting), prm.k_e, prm.k_rush
+    )
+    crowd = crowding(
+        st.queue_on_arrival, st.area_capacity, st.servers_on_arrival, prm.crowd_per_server
+    )
+    tan = crowding_item(crowd, prm.k_crowd, prm.c0)
+    stage_scores = np.stack([rel, resp, ass, emp, tan], axis=1)
+
+    # -- §2.7 aggregation ----------------------------------------------------------------
+    v = np.asarray(prm.phase_weights.as_tuple())[st.phase]
+    omega = prm.omega.as_tuple()
+    agg = aggregate_stages(stage_scores, c, v, omega, n)  # type: ignore[arg-type]
+    agg_rel_loy = aggregate_stages(rel_loy, c, v, omega, n)  # type: ignore[arg-type]
+
+    extra_key: list[np.ndarray] = []
+    extra_cust: list[np.ndarray] = []
+    extra_val: list[np.ndarray] = []
+    extra_w: list[np.ndarray] = []
+    g_one = prm.g.one_dimensional
+    if cfg.recovery.timeliness_in_responsiveness:
+        rows = np.flatnonzero(has_f & st.attempted)
+        res = np.where(np.isnan(st.resolution_min), np.inf, st.resolution_min)
+        with np.errstate(invalid="ignore"):
+            x_rec = res[rows] / t_rec[rows]
+        extra_key.append(rows + 0.5)
+        extra_cust.append(c[rows])
+        extra_val.append(responsiveness(x_rec, prm.desired_ratio, g_one, prm.eps, prm.lam))
+        extra_w.append(v[rows])
+    a_vis = cu.visit_adequate_min * scale_c
+    has_visit = ~np.isnan(a_vis) & ~np.isnan(cu.time_in_system_min)
+    if has_visit.any():
+        ids = np.flatnonzero(has_visit)
+        d_vis = (
+            np.where(
+                np.isnan(cu.visit_desired_min),
+                prm.desired_ratio * cu.visit_adequate_min,
+                cu.visit_desired_min,
+            )
+            * scale_c
+        )
+        p_vis = perceived_wait(cu.time_in_system_min[ids], a_vis[ids], prm.m0, prm.b)
+        extra_key.append(group_ends(c)[ids] + 0.75)
+        extra_cust.append(ids)
+        extra_val.append(
+            responsiveness(
+                p_vis / a_vis[ids],
+                d_vis[ids] / a_vis[ids],
+                g_table[cu.visit_kano[ids]],
+                prm.eps,
+                prm.lam,
+            )
+        )
+        extra_w.append(np.full(ids.size, prm.phase_weights.post))
+    if extra_key:
+        key = np.concatenate([np.arange(n_rows, dtype=float), *extra_key])
+        order = np.argsort(key, kind="stable")
+        cust = np.concatenate([c, *extra_cust])[order]
+        vals = np.concatenate([resp, *extra_val])[order]
+        wts = np.concatenate([v, *extra_w])[order]
+        agg[:, _RESP] = aggregate_stages(vals, cust, wts, omega, n)  # type: ignore[arg-type]
+
+    agg = np.nan_to_num(agg, nan=0.0)
+    agg_rel_loy = np.nan_to_num(agg_rel_loy, nan=0.0)
+
+    # -- visit items: facility (§2.4) and KANO attributes (§2.6) --------------------------
+    visit = np.zeros((n, 5))
+    fac = np.where(np.isnan(cu.facility_level), cfg.facility_level, cu.facility_level)
+    visit[:, _TAN] += facility_item(fac, prm.k_t)
+    names, name_idx = np.unique(cu.class_name, return_inverse=True)
+    for attr in cfg.kano_attributes:
+        perf = attr.performance
+        if perf.source == "constant":
+            x = np.full(n, perf.value)
+        elif perf.source == "per_class":
+            default = np.nan if perf.default is None else perf.default
+            table = np.array([perf.values.get(str(nm), default) for nm in names], dtype=float)
+            x = table[name_idx] if names.size else np.full(n, np.nan)
+        elif perf.source == "stage_flag":
+            if perf.flag not in cu.flags:
+                raise ValueError(
+                    f"kano_attributes[{attr.id}].performance.flag: CustomerTable has no flag "
+                    f"{perf.flag!r} (got flags {sorted(cu.flags)})"
+                )
+            x = np.asarray(cu.flags[perf.flag], dtype=float)
+        else:  # wait_based
+            at_stage = (st.stage == perf.stage) & ~np.isnan(a)
+            last = _last_row_at_stage(at_stage, c, n)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                x_row = 1.0 - np.clip((p - d) / (a - d), 0.0, 1.0)
+            x = np.where(last >= 0, x_row[np.maximum(last, 0)], np.nan)
+        better, worse = attr.coefficients(prm.kano_defaults)
+        visit[:, DIMENSIONS.index(attr.dimension)] += kano_contribution(
+            x, attr.kano_class, better, worse, prm.kano_a
+        )
+
+    dims = np.clip(agg + visit, -1.0, 1.0)
+    dims_loy = dims.copy()
+    dims_loy[:, _REL] = np.clip(agg_rel_loy + visit[:, _REL], -1.0, 1.0)
+
+    # -- §2.8 overall index ------------------------------------------------------------
+    weights = prm.weights.as_tuple()
+    q = overall_index(apply_halo(dims, prm.h), weights, prm.psi, prm.kappa)  # type: ignore[arg-type]
+    paradox_in_loyalty = cfg.outputs.paradox_in_loyalty
+    q_loy = (
+        q
+        if paradox_in_loyalty
+        else overall_index(apply_halo(dims_loy, prm.h), weights, prm.psi, prm.kappa)  # type: ignore[arg-type]
+    )
+
+    # -- §2.9 outputs ------------------------------------------------------------------
+    p_csat = csat_probabilities(q, prm.beta, prm.cutpoints)
+    e_csat = expected_csat(p_csat)
+    sigma_unrec = _reduce(np.maximum, np.where(has_f, sev * (1.0 - rho), 0.0), starts)
+    eligible = has_f & (rho >= prm.rho_star) & first & (sev <= prm.sigma_star)
+    terms = return_failure_terms(sev, rho, prm.eta, uncapped=paradox_in_loyalty & eligible)
+    p_ret = return_probability(q_loy, _reduce(np.add, terms, starts), prm.eta)
+
+    return Prediction(
+        dimensions=dims,
+        q=q,
+        q_loyalty=q_loy,
+        p_csat=p_csat,
+        expected_csat=e_csat,
+        top2=top2_box(p_csat),
+        csat_index=csat_index(e_csat),
+        p_complaint=complaint_probability(q, sigma_unrec, prm.gamma),
+        p_return=p_ret,
+        outcome=np.array(cu.outcome),
+        stage_scores=stage_scores,
+        perceived_wait_min=p,
+        label=prm.label,
+    )
