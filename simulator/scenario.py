@@ -209,7 +209,7 @@ class Failure(_Model):
     station next, then back to the pathway.
     """
 
-    probability: float = Field(ge=0, lt=1)
+    probability: float = Field(ge=0, le=1)
     recovery: Literal["redo"] | RecoveryStep = "redo"
     severity: float = Field(default=0.5, gt=0, le=1, description="0.3 minor, 0.5, 0.9 severe")
     rework: Distribution | None = Field(
@@ -446,6 +446,11 @@ def cross_field_problems(sc: Scenario) -> list[Problem]:
             staff_users.setdefault(st.staff, sname)
         for cname in st.service_by_class:
             need(cname, classes, (*base, "service_by_class", cname), "customer class")
+        if st.failure is not None and st.failure.recovery == "redo" and (
+            st.failure.probability >= 1
+        ):
+            out.append(Problem(base + ("failure", "probability"), "a redo that always fails "
+                               "never ends", st.failure.probability, "< 1 with recovery: redo"))
         if st.failure is not None and not isinstance(st.failure.recovery, str):
             rec = st.failure.recovery.station
             need(rec, stations, (*base, "failure", "recovery", "station"), "station")

@@ -229,8 +229,20 @@ class Station:
 
     # ------------------------------------------------------------------ staff
     def staff_on(self, slot: int) -> None:
-        """A staff slot comes on duty: open the lowest closed counter, or wait as a spare."""
+        """A staff slot comes on duty: open the lowest closed counter, or wait as a spare.
+
+        If someone is owed a departure (due off but still serving), the newcomer relieves
+        them at once: the two swap slots, so the server carries on under the newcomer's
+        schedule and the slot that was due goes off duty now.
+        """
         self.on_duty += 1
+        if self.owed:
+            self.pos[slot] = -1
+            self.spare.append(slot)
+            slot_due, kind, due, ev = self.owed.popleft()
+            self._leave(slot, slot_due, kind, due, ev)
+            self._level()
+            return
         for c in range(self.n_counters):
             if not self.open_at[c]:
                 self._open(c, slot)

@@ -1,0 +1,59 @@
+"""Helpers for exact-timeline tests: tiny scenarios with replayed arrivals."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import numpy as np
+
+from simulator.loader import load_scenario
+from simulator.model import simulate
+from simulator.plan import compile_plan
+from simulator.records import Records
+
+
+def run_text(tmp_path: Path, yaml_text: str, trace: str | None = None, seed: int = 1,
+             replication: int = 0) -> Records:
+    """Write a scenario (and its ``trace.csv``) into ``tmp_path`` and simulate one replication."""
+    if trace is not None:
+        (tmp_path / "trace.csv").write_text(textwrap.dedent(trace).strip() + "\n")
+    path = tmp_path / "scenario.yaml"
+    path.write_text(textwrap.dedent(yaml_text))
+    loaded = load_scenario(path)
+    return simulate(compile_plan(loaded.scenario, loaded.base_dir), seed, replication)
+
+
+def visits(records: Records) -> list[tuple]:
+    """Visits as (customer, station name, join, start, end, outcome name), minutes rounded."""
+    from simulator.records import VisitOutcome
+
+    v = records.visits
+
+    def r(x: float) -> float | None:
+        return None if np.isnan(x) else round(float(x), 6)
+
+    return [
+        (int(v["customer_id"][i]), records.station_names[v["station_idx"][i]],
+         r(v["join_min"][i]), r(v["start_min"][i]), r(v["end_min"][i]),
+         VisitOutcome(int(v["outcome"][i])).name)
+        for i in range(len(v["customer_id"]))
+    ]
+
+
+def staff_rows(records: Records) -> list[tuple]:
+    """Staff rows as (slot, kind name, due, left, late)."""
+    from simulator.records import DutyChange
+
+    s = records.staff
+    return sorted(
+        (int(s["slot_id"][i]), DutyChange(int(s["kind"][i])).name, round(float(s["due_min"][i]), 6),
+         round(float(s["left_min"][i]), 6), round(float(s["late_min"][i]), 6))
+        for i in range(len(s["slot_id"]))
+    )
+
+
+def t(clock: str) -> float:
+    """Minutes after midnight of "HH:MM"."""
+    h, m = clock.split(":")
+    return float(int(h) * 60 + int(m))
