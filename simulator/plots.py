@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -133,7 +133,7 @@ def staffing_and_utilisation(
         _clock_ticks(ax, float(grid_min[0]), float(grid_min[-1]))
         ax.grid(alpha=0.3)
     h1, l1 = axes[0].get_legend_handles_labels()
-    fig.legend(h1 + [plt.Rectangle((0, 0), 1, 1, color="tab:green", alpha=0.25)],
+    fig.legend([*h1, plt.Rectangle((0, 0), 1, 1, color="tab:green", alpha=0.25)],
                [*l1, "utilisation by hour"], loc="lower center", ncol=3, fontsize=8,
                bbox_to_anchor=(0.5, -0.02))
     fig.suptitle("Staff on duty, counters busy and utilisation (means over replications)",

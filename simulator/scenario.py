@@ -449,7 +449,7 @@ def cross_field_problems(sc: Scenario) -> list[Problem]:
         if st.failure is not None and st.failure.recovery == "redo" and (
             st.failure.probability >= 1
         ):
-            out.append(Problem(base + ("failure", "probability"), "a redo that always fails "
+            out.append(Problem((*base, "failure", "probability"), "a redo that always fails "
                                "never ends", st.failure.probability, "< 1 with recovery: redo"))
         if st.failure is not None and not isinstance(st.failure.recovery, str):
             rec = st.failure.recovery.station

@@ -64,7 +64,7 @@ def _table_frame(records: Records, table: str, replication: int) -> pd.DataFrame
     }
     for col, (label, values) in names.items():
         if col in frame:
-            lookup = np.asarray(list(values) + [""], dtype=object)
+            lookup = np.asarray([*list(values), ""], dtype=object)
             frame.insert(frame.columns.get_loc(col), label, lookup[frame[col].to_numpy()])
     return frame
 

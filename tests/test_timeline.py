@@ -16,7 +16,8 @@ customer_classes:
 arrivals:
   log: {{trace: trace.csv}}
 stations:
-  s: {{counters: {counters}, staffed: false, service: {{dist: constant, value: {service}}}{station}}}
+  s: {{counters: {counters}, staffed: false,
+      service: {{dist: constant, value: {service}}}{station}}}
 pathways: {{p: [s]}}
 """
 
