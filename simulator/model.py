@@ -36,6 +36,10 @@ class Replication:
                     group_idx=sp.group)
             for sp in plan.stations
         ]
+        for sp in plan.stations:
+            if sp.recovery_station >= 0:
+                self.stations[sp.recovery_station].feeders.append(self.stations[sp.idx])
+                self.stations[sp.idx].dependents.append(self.stations[sp.recovery_station])
         names = plan.station_names
         self.service: list[list[Callable[[], float]]] = [
             [step.service.sampler(streams.uniform(step.stream)) for step in cp.steps]

@@ -459,6 +459,22 @@ def cross_field_problems(sc: Scenario) -> list[Problem]:
                                    "a recovery step at the same station is a redo", rec,
                                    "redo, or another station"))
 
+    # recovery steps must not loop back (a failure recovered where it came from)
+    recovery_of = {
+        n: st.failure.recovery.station
+        for n, st in sc.stations.items()
+        if st.failure is not None and not isinstance(st.failure.recovery, str)
+    }
+    for start in recovery_of:
+        seen, cur = [start], recovery_of[start]
+        while cur in recovery_of and cur not in seen:
+            seen.append(cur)
+            cur = recovery_of[cur]
+        if cur == start:
+            out.append(Problem(("stations", start, "failure", "recovery", "station"),
+                               "recovery steps form a loop", " -> ".join([*seen, cur]),
+                               "a chain that ends at a station without recovery steps"))
+
     # staff
     for gname, grp in sc.staff.items():
         base = ("staff", gname)

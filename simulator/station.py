@@ -22,14 +22,11 @@ Levels are recorded at every change: waiting customers, busy counters and staff 
 from __future__ import annotations
 
 from collections import deque
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import simpy
 
 from simulator.records import Recorder
-
-if TYPE_CHECKING:
-    from collections.abc import Callable
 
 
 class Request(simpy.Event):
@@ -96,7 +93,10 @@ class Station:
         self.closing: list[tuple[int, int, float, simpy.Event]] = []
         # customers still needing this station (waiting, serving, or later on their path)
         self.expected = 0
-        self.on_drained: Callable[[], None] | None = None
+        # stations whose failures are recovered here: while they have customers, a recovery
+        # visit may still come, so closing staff stay
+        self.feeders: list[Station] = []
+        self.dependents: list[Station] = []
         self._level()
 
     # ------------------------------------------------------------------ recording
@@ -278,7 +278,7 @@ class Station:
     def staff_off(self, slot: int, kind: int, due: float, closing: bool) -> simpy.Event:
         """Slot ``slot`` is due off duty; the event succeeds with the time someone left."""
         ev = simpy.Event(self.env)
-        if closing and self.expected > 0:
+        if closing and not self.drained():
             self.closing.append((slot, kind, due, ev))
             return ev
         self._request_departure(slot, kind, due, ev)
@@ -357,10 +357,20 @@ class Station:
         """``n`` more customers will need this station."""
         self.expected += n
 
+    def drained(self) -> bool:
+        """No customer inside needs this station, now or through a recovery step."""
+        return self.expected == 0 and all(f.drained() for f in self.feeders)
+
     def done(self) -> None:
-        """A customer no longer needs this station; at zero, closing staff go home."""
+        """A customer no longer needs this station; when drained, closing staff go home."""
         self.expected -= 1
-        if self.expected == 0 and self.closing:
+        if self.expected == 0:
+            self._release_closing()
+
+    def _release_closing(self) -> None:
+        if self.closing and self.drained():
             pending, self.closing = self.closing, []
             for slot, kind, due, ev in pending:
                 self._request_departure(slot, kind, due, ev)
+        for dep in self.dependents:
+            dep._release_closing()

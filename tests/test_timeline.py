@@ -292,3 +292,25 @@ def test_customers_inside_at_hard_stop_are_counted(tmp_path):
     assert np.isnan(rec.customers["departure_min"][1])
     assert visits(rec)[1] == (1, "s", 545.0, None, None, "UNFINISHED")
     assert rec.end_min == 600.0
+
+
+def test_recovery_station_stays_open_for_escalations_after_close(tmp_path):
+    yaml = """
+    name: late escalation
+    clock: {open: "09:00", close: "09:30"}
+    customer_classes: {c: {pathway: p}}
+    arrivals: {log: {trace: trace.csv}}
+    stations:
+      desk: {counters: 1, staffed: false, service: {dist: constant, value: 10},
+             failure: {probability: 1.0, recovery: {station: supervisor}}}
+      supervisor: {counters: 1, staff: sup, service: {dist: constant, value: 5}}
+    staff:
+      sup: {shifts: [{start: "09:00", end: "09:30", count: 1}]}
+    pathways: {p: [desk]}
+    """
+    rec = run_text(tmp_path, yaml, "time\n09:25\n")
+    assert visits(rec) == [
+        (0, "desk", 565.0, 565.0, 575.0, "FAILED"),
+        (0, "supervisor", 575.0, 575.0, 580.0, "RECOVERED"),
+    ]
+    assert staff_rows(rec) == [(0, "SHIFT_END", 570.0, 580.0, 10.0)]
