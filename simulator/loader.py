@@ -227,7 +227,8 @@ def _issues_from_validation(exc: ValidationError, tree: Any, file: str) -> list[
             close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
             if close:
                 msg += f"; did you mean {close[0]!r}?"
-            msg += f" (expected one of {', '.join(sorted(allowed))})" if allowed else ""
+            expected = f"one of {', '.join(sorted(allowed))}" if allowed else "a known key"
+            msg += f" (got {key!r}; expected {expected})"
         elif etype == "missing":
             msg = "required field is missing (got nothing)"
         else:
