@@ -57,7 +57,7 @@ def csat_probabilities(
     Examples
     --------
     >>> csat_probabilities([0.0]).round(2).tolist()
-    [[0.01, 0.02, 0.17, 0.57, 0.2]]
+    [[0.01, 0.02, 0.18, 0.57, 0.23]]
     """
     q = np.asarray(q, dtype=float)
     c = np.asarray(cutpoints, dtype=float)

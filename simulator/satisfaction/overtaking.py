@@ -16,6 +16,14 @@ from numpy.typing import ArrayLike
 __all__ = ["overtaken_counts"]
 
 
+def _searchsorted_sorted_queries(a: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """``searchsorted(a, v, "left")`` with the queries sorted first (cache-friendly)."""
+    o = np.argsort(v, kind="stable")
+    out = np.empty(v.shape[0], dtype=np.int64)
+    out[o] = np.searchsorted(a, v[o], "left")
+    return out
+
+
 def overtaken_counts(
     arrival_order_times: ArrayLike,
     start_times: ArrayLike,
@@ -78,7 +86,7 @@ def overtaken_counts(
     prefix_end = np.searchsorted(join[order], join, "right")
     ql = r_leave.astype(np.int64)
 
-    total_less = np.searchsorted(np.sort(rs), ql, "left")
+    total_less = _searchsorted_sorted_queries(np.sort(rs), ql)
     prefix_less = np.zeros(n, dtype=np.int64)
 
     pos = np.arange(n, dtype=np.int64)
@@ -89,11 +97,12 @@ def overtaken_counts(
         keys = (pos >> level) * m + vals
         o = np.argsort(keys, kind="stable")
         pos, vals, keys = pos[o], vals[o], keys[o]
-        take = ((prefix_end >> level) & 1).astype(bool)
-        if take.any():
+        # prefix [0, e) = union of the full blocks (e >> l) - 1 for every set bit l of e;
+        # block b starts at sorted index b << l, so only the upper end needs a search.
+        take = np.flatnonzero((prefix_end >> level) & 1)
+        if take.size:
             block = (prefix_end[take] >> level) - 1
-            lo = np.searchsorted(keys, block * m, "left")
-            hi = np.searchsorted(keys, block * m + ql[take], "left")
-            prefix_less[take] += hi - lo
+            hi = _searchsorted_sorted_queries(keys, block * m + ql[take])
+            prefix_less[take] += hi - (block << level)
         level += 1
     return (total_less - prefix_less).astype(np.int64)

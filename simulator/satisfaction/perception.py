@@ -45,7 +45,7 @@ def perception_multiplier(
 
     Examples
     --------
-    >>> float(perception_multiplier(True, True, 0))
+    >>> round(float(perception_multiplier(True, True, 0)), 4)
     0.9792
     """
     occ = np.asarray(occupied, dtype=float)

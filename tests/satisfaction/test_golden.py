@@ -40,7 +40,7 @@ def gov_prediction():
 
 
 @pytest.mark.parametrize("i", range(len(GOV_WAITS)), ids=[f"wait{w}" for w in GOV_WAITS])
-def test_golden_government_window(gov_prediction, i):
+def test_18_golden_government_window(gov_prediction, i):
     p = gov_prediction
     assert round(float(p.perceived_wait_min[i]), 1) == GOV_TABLE["perceived"][i]
     assert round(float(p.responsiveness[i]), 2) == GOV_TABLE["resp"][i]
@@ -50,12 +50,12 @@ def test_golden_government_window(gov_prediction, i):
     assert round(float(p.p_return[i]), 2) == GOV_TABLE["return"][i]
 
 
-def test_golden_government_must_be_variant():
+def test_18_golden_government_must_be_variant():
     p = run([government(0.0, kano=0), government(5.0, kano=0)])
     assert [round(float(x), 2) for x in p.expected_csat] == [4.00, 4.00]
 
 
-def test_golden_government_occupied_informed():
+def test_18_golden_government_occupied_informed():
     p = run([government(15.0, occupied=True, informed=True)])
     assert round(float(p.perceived_wait_min[0]), 1) == 14.7
     assert round(float(p.expected_csat[0]), 2) == 3.86
@@ -74,7 +74,7 @@ PRESETS = ("blend", "mean", "peak_end")
 
 @pytest.mark.parametrize("case", list(RESTAURANT_CASES))
 @pytest.mark.parametrize("k", range(3), ids=PRESETS)
-def test_golden_restaurant(case, k):
+def test_18_golden_restaurant(case, k):
     waits, expected = RESTAURANT_CASES[case]
     cfg = SatisfactionConfig(aggregation=AggregationConfig(preset=PRESETS[k]))
     p = run([restaurant(tuple(float(w) for w in waits))], config=cfg)
@@ -140,7 +140,7 @@ def _food(framing: str, severity: float, **recovery) -> dict:
 @pytest.mark.parametrize(
     ("sigma", "branch", "csat", "p_return"), TARP_TABLE, ids=[f"{s}-{b}" for s, b, *_ in TARP_TABLE]
 )
-def test_golden_failure_tarp_table(framing, sigma, branch, csat, p_return):
+def test_18_golden_failure_tarp_table(framing, sigma, branch, csat, p_return):
     components, rho_shown = BRANCHES[branch]
     tau = 0.0
     if "resolution_min" in components:
@@ -164,7 +164,7 @@ def test_golden_failure_tarp_table(framing, sigma, branch, csat, p_return):
 
 
 @pytest.mark.parametrize("framing", list(FRAMINGS))
-def test_golden_no_failure_and_full_recovery(framing):
+def test_18_golden_no_failure_and_full_recovery(framing):
     full = {"apology": True, "fix": True, "follow_up": True, "resolution_min": 5.0}
     p = run(
         [
@@ -193,7 +193,7 @@ Q_TABLE = [
 
 
 @pytest.mark.parametrize(("q", "csat", "top2"), Q_TABLE, ids=[f"Q{q}" for q, *_ in Q_TABLE])
-def test_golden_q_to_expected_csat(q, csat, top2):
+def test_18_golden_q_to_expected_csat(q, csat, top2):
     p = csat_probabilities(np.array([q]))
     assert round(float(expected_csat(p)[0]), 2) == csat
 
@@ -216,12 +216,12 @@ def test_golden_q_to_expected_csat(q, csat, top2):
         for q, _, t in Q_TABLE
     ],
 )
-def test_golden_q_to_top2_box(q, top2):
+def test_18_golden_q_to_top2_box(q, top2):
     p = csat_probabilities(np.array([q]))
     assert round(float(top2_box(p)[0]), 2) == top2
 
 
-def test_golden_complaint_anchors():
+def test_18_golden_complaint_anchors():
     # 1.1 % when all is as expected; ≈ 43 % after a severe unrecovered failure (TARP).
     p = run([_food("no_wait_standard", 0.0), _food("no_wait_standard", 0.9)])
     assert round(float(p.p_complaint[0]), 3) == 0.011
@@ -231,7 +231,7 @@ def test_golden_complaint_anchors():
     assert np.all((long_waits.p_complaint > 0.02) & (long_waits.p_complaint < 0.085))
 
 
-def test_golden_kano_values_of_section_2_6():
+def test_18_golden_kano_values_of_section_2_6():
     x = np.array([0.0, 0.5, 1.0])
     assert np.round(kano_contribution(x, "attractive", 0.7, 0.1), 2).tolist() == [0.0, 0.13, 0.70]
     assert np.round(kano_contribution(x, "one_dimensional", 0.5, 0.5), 2).tolist() == [

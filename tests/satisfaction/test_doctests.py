@@ -1,0 +1,30 @@
+"""The examples in the satisfaction modules' docstrings run and are right."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+
+import pytest
+
+MODULES = [
+    "aggregate",
+    "dimensions",
+    "kano",
+    "outputs",
+    "overall",
+    "overtaking",
+    "params",
+    "perception",
+    "predict",
+    "recovery",
+    "tables",
+    "_groups",
+]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples(name):
+    module = importlib.import_module(f"simulator.satisfaction.{name}")
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0
