@@ -83,8 +83,9 @@ def source_arrivals(
         times = times[order]
         classes = np.full(len(times), src.fixed_class, dtype=int)
     else:  # trace
-        keep = (src.trace_min >= open_min) & (src.trace_min < close_min)
-        times = src.trace_min[keep]
+        # rows before opening wait at the door (arrive at open), as early appointments do
+        keep = src.trace_min < close_min
+        times = np.maximum(src.trace_min[keep], open_min)
         classes = src.trace_class[keep].copy()
         if src.fixed_class >= 0:
             classes[:] = src.fixed_class

@@ -121,7 +121,7 @@ def run(
     quiet: bool,
 ) -> None:
     """Simulate SCENARIO over replications and write a results folder."""
-    from simulator.experiment import default_out_dir, run_scenario
+    from simulator.experiment import OutputFormatError, default_out_dir, run_scenario
 
     try:
         loaded = load_scenario(scenario)
@@ -149,6 +149,8 @@ def run(
                                       figures=not no_figures,
                                       on_result=lambda _r: bar.update(1))
     except FileExistsError as exc:
+        raise click.ClickException(str(exc)) from None
+    except OutputFormatError as exc:
         raise click.ClickException(str(exc)) from None
     except ValueError as exc:  # a file named by the scenario could not be read
         click.echo(f"{scenario}: {exc}", err=True)

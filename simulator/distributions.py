@@ -277,7 +277,7 @@ class Empirical(_Dist):
         return float(self._array().var())
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
-        values = self._array()
+        values = np.sort(self._array())  # sorted, so this is the empirical inverse CDF
         idx = np.minimum((np.asarray(u) * len(values)).astype(np.int64), len(values) - 1)
         return values[idx]
 

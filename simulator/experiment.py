@@ -40,6 +40,10 @@ from simulator.storage import (
 )
 
 
+class OutputFormatError(ValueError):
+    """The requested results format cannot be written here."""
+
+
 @dataclass(frozen=True)
 class RunOutput:
     """What :func:`run_scenario` produced."""
@@ -116,7 +120,9 @@ def run_scenario(
     if fmt == "auto":
         fmt = "parquet" if parquet_available() else "csv"
     if fmt == "parquet" and not parquet_available():
-        raise RuntimeError("Parquet output needs pyarrow: pip install 'servsim[parquet]'")
+        raise OutputFormatError(
+            "Parquet output needs pyarrow (got --format parquet without it; expected "
+            "pip install 'servsim[parquet]' or --format csv)")
     plan = compile_plan(sc, loaded.base_dir)
     with atomic_dir(Path(out_dir), force=force) as tmp:
         results = run_replications(plan, n_reps, run_seed, jobs, records, tmp, fmt,  # type: ignore[arg-type]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -325,14 +326,22 @@ def _rate_table(
     return np.asarray(breaks), np.asarray(rates)
 
 
+_CLOCK = re.compile(r"^(\d{1,2}):([0-5]\d)(?::([0-5]\d(?:\.\d+)?))?$")
+
+
 def _parse_time(text: str, open_min: float) -> float:
+    """``HH:MM`` or ``HH:MM:SS`` clock time, or a number of minutes after open."""
     text = text.strip()
-    if ":" in text:
-        parts = [float(p) for p in text.split(":")]
-        if len(parts) == 2:
-            return parts[0] * 60 + parts[1]
-        return parts[0] * 60 + parts[1] + parts[2] / 60
-    return open_min + float(text)
+    m = _CLOCK.match(text)
+    if m:
+        hours, minutes, seconds = m.groups()
+        if int(hours) > 47:
+            raise ValueError(text)
+        return int(hours) * 60 + int(minutes) + (float(seconds) / 60 if seconds else 0.0)
+    value = float(text)  # raises ValueError for text that is not a number
+    if not math.isfinite(value) or value < 0:
+        raise ValueError(text)
+    return open_min + value
 
 
 def _read_trace(

@@ -145,9 +145,6 @@ def test_failure_while_writing_leaves_no_folder(tmp_path, minimal_scenario_file,
 
 
 @pytest.mark.skipif(parquet_available(), reason="pyarrow is installed")
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="cli.run: --format parquet without pyarrow raises an "
-                   "uncaught RuntimeError (traceback) instead of a clean error message")
 def test_parquet_without_pyarrow_is_a_clean_error(tmp_path, minimal_scenario_file):
     out = tmp_path / "pq"
     result = CliRunner().invoke(main, ["run", str(minimal_scenario_file), "-n", "1", "-o",

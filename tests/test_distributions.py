@@ -128,10 +128,6 @@ def test_ppf_is_monotone_non_decreasing(spec):
     assert np.all(np.diff(y) >= 0)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="distributions.Empirical.ppf indexes the values in the "
-                   "order given (inline or CSV row order) without sorting, so it is not an "
-                   "inverse CDF: not monotone, and synchronised CRN ranks are lost")
 def test_empirical_ppf_is_monotone_for_unsorted_values():
     y = make({"dist": "empirical", "values": [7, 1, 10.5, 2, 2]}).ppf(U_GRID)
     assert np.all(np.diff(y) >= 0)
