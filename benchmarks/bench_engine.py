@@ -247,8 +247,9 @@ def plain_waits(rec: PlainRecords) -> np.ndarray:
 def records_nbytes(rec: Records | PlainRecords) -> int:
     if isinstance(rec, PlainRecords):
         return rec.arrival.nbytes + rec.start.nbytes + rec.end.nbytes
-    return sum(a.nbytes for t in (rec.visits, rec.customers, rec.levels, rec.staff)
-               for a in t.values())
+    return sum(
+        a.nbytes for t in (rec.visits, rec.customers, rec.levels, rec.staff) for a in t.values()
+    )
 
 
 # ---------------------------------------------------------------------------- machine
@@ -285,19 +286,39 @@ def max_rss_mib() -> float:
 # ---------------------------------------------------------------------------- main
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--customers", type=int, default=None,
-                    help="M/M/5 customers per run (default 200000; --quick 20000)")
-    ap.add_argument("--repeats", type=int, default=None,
-                    help="timed repeats of each workload (default 5; --quick 2)")
-    ap.add_argument("--hall-replications", type=int, default=None,
-                    help="government_hall replications per repeat (default 30; --quick 5)")
+    ap.add_argument(
+        "--customers",
+        type=int,
+        default=None,
+        help="M/M/5 customers per run (default 200000; --quick 20000)",
+    )
+    ap.add_argument(
+        "--repeats",
+        type=int,
+        default=None,
+        help="timed repeats of each workload (default 5; --quick 2)",
+    )
+    ap.add_argument(
+        "--hall-replications",
+        type=int,
+        default=None,
+        help="government_hall replications per repeat (default 30; --quick 5)",
+    )
     ap.add_argument("--seed", type=int, default=1, help="seed of the M/M/5 runs (default 1)")
     ap.add_argument("--quick", action="store_true", help="small sizes for a smoke run")
-    ap.add_argument("--memory", action="store_true",
-                    help="add untimed tracemalloc passes for peak allocation per run (slow: "
-                    "about 35 s more at the default sizes)")
-    ap.add_argument("--json", type=Path, default=None, metavar="PATH",
-                    help="also write the figures to this JSON file")
+    ap.add_argument(
+        "--memory",
+        action="store_true",
+        help="add untimed tracemalloc passes for peak allocation per run (slow: "
+        "about 35 s more at the default sizes)",
+    )
+    ap.add_argument(
+        "--json",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="also write the figures to this JSON file",
+    )
     args = ap.parse_args(argv)
 
     customers = args.customers or (20_000 if args.quick else 200_000)
@@ -311,12 +332,16 @@ def main(argv: list[str] | None = None) -> int:
     theory = mmc(ARRIVAL_RATE_PER_MIN, MEAN_SERVICE_MIN, COUNTERS).mean_wait_min
 
     info = machine()
-    print(f"machine: {info['nproc']} CPU(s), {info['cpu']}, {info['implementation']} "
-          f"{info['python']}, SimPy {info['simpy']}, NumPy {info['numpy']}, "
-          f"1-min load average {info['load_average_1min_at_start']:.2f}")
-    print(f"M/M/{COUNTERS}: lambda {ARRIVAL_RATE_PER_MIN}/min, mean service "
-          f"{MEAN_SERVICE_MIN} min, rho {ARRIVAL_RATE_PER_MIN * MEAN_SERVICE_MIN / COUNTERS:.2f}, "
-          f"run {length_min:g} min (~{customers} customers), {repeats} repeats, seed {seed}")
+    print(
+        f"machine: {info['nproc']} CPU(s), {info['cpu']}, {info['implementation']} "
+        f"{info['python']}, SimPy {info['simpy']}, NumPy {info['numpy']}, "
+        f"1-min load average {info['load_average_1min_at_start']:.2f}"
+    )
+    print(
+        f"M/M/{COUNTERS}: lambda {ARRIVAL_RATE_PER_MIN}/min, mean service "
+        f"{MEAN_SERVICE_MIN} min, rho {ARRIVAL_RATE_PER_MIN * MEAN_SERVICE_MIN / COUNTERS:.2f}, "
+        f"run {length_min:g} min (~{customers} customers), {repeats} repeats, seed {seed}"
+    )
     print(f"hall: {HALL.relative_to(ROOT)}, {hall_reps} replications per repeat\n")
 
     serv = Timing("servsim M/M/5")
@@ -333,8 +358,11 @@ def main(argv: list[str] | None = None) -> int:
                 serv.seconds.append(dt)
                 serv.customers = len(serv_rec.customers["customer_id"])
             else:
-                dt, plain_rec = timed(lambda: run_plain_simpy(
-                    seed, ARRIVAL_RATE_PER_MIN, MEAN_SERVICE_MIN, COUNTERS, length_min))
+                dt, plain_rec = timed(
+                    lambda: run_plain_simpy(
+                        seed, ARRIVAL_RATE_PER_MIN, MEAN_SERVICE_MIN, COUNTERS, length_min
+                    )
+                )
                 plain.seconds.append(dt)
                 plain.customers = len(plain_rec.arrival)
             print(f"  repeat {i + 1}/{repeats} {which:5s} {dt:7.3f} s", flush=True)
@@ -355,11 +383,12 @@ def main(argv: list[str] | None = None) -> int:
     }
     if args.memory:
         print("  tracemalloc passes (untimed) ...", flush=True)
-        memory["traced_peak_bytes_servsim_mm5"] = traced_peak(
-            lambda: run_servsim_mm5(text, seed))
+        memory["traced_peak_bytes_servsim_mm5"] = traced_peak(lambda: run_servsim_mm5(text, seed))
         memory["traced_peak_bytes_plain_mm5"] = traced_peak(
-            lambda: run_plain_simpy(seed, ARRIVAL_RATE_PER_MIN, MEAN_SERVICE_MIN, COUNTERS,
-                                    length_min))
+            lambda: run_plain_simpy(
+                seed, ARRIVAL_RATE_PER_MIN, MEAN_SERVICE_MIN, COUNTERS, length_min
+            )
+        )
         memory["traced_peak_bytes_hall_1rep"] = traced_peak(lambda: run_hall(HALL, 1))
     memory["max_rss_mib_process"] = max_rss_mib()
     info["load_average_1min_at_end"] = os.getloadavg()[0]
@@ -369,49 +398,72 @@ def main(argv: list[str] | None = None) -> int:
 
     # ------------------------------------------------------------------ table
     print()
-    head = f"{'workload':34s} {'customers':>10s} {'min s':>8s} {'median s':>9s} " \
-           f"{'cust/s best':>12s} {'cust/s median':>14s}"
+    head = (
+        f"{'workload':34s} {'customers':>10s} {'min s':>8s} {'median s':>9s} "
+        f"{'cust/s best':>12s} {'cust/s median':>14s}"
+    )
     print(head)
     print("-" * len(head))
     for t in (serv, plain, hall):
-        print(f"{t.name:34s} {t.customers:10d} {t.min_s:8.3f} {t.median_s:9.3f} "
-              f"{t.best_cps:12,.0f} {t.median_cps:14,.0f}")
-    print(f"\nservsim / plain SimPy customers per second: {ratio_best:.2f} (best), "
-          f"{ratio_median:.2f} (median)")
-    print(f"hall: {hall.customers / hall_reps:.0f} customers per replication, "
-          f"{hall.min_s / hall_reps * 1e3:.1f} ms per replication (best)")
+        print(
+            f"{t.name:34s} {t.customers:10d} {t.min_s:8.3f} {t.median_s:9.3f} "
+            f"{t.best_cps:12,.0f} {t.median_cps:14,.0f}"
+        )
+    print(
+        f"\nservsim / plain SimPy customers per second: {ratio_best:.2f} (best), "
+        f"{ratio_median:.2f} (median)"
+    )
+    print(
+        f"hall: {hall.customers / hall_reps:.0f} customers per replication, "
+        f"{hall.min_s / hall_reps * 1e3:.1f} ms per replication (best)"
+    )
 
     checkable = customers >= MIN_CHECK_CUSTOMERS
     print(f"\nmean wait in line, M/M/{COUNTERS} (Erlang C theory {theory:.4f} min):")
     for c in checks:
-        print(f"  {c.model:12s} {c.mean_wait_min:.4f} +- {c.half_width_95:.4f} min "
-              f"(95 % batch means), {c.rel_error:+.1%} vs theory  "
-              f"{'ok' if c.ok else ('MISMATCH' if checkable else 'off, short run')}")
+        print(
+            f"  {c.model:12s} {c.mean_wait_min:.4f} +- {c.half_width_95:.4f} min "
+            f"(95 % batch means), {c.rel_error:+.1%} vs theory  "
+            f"{'ok' if c.ok else ('MISMATCH' if checkable else 'off, short run')}"
+        )
     if not checkable:
-        print(f"  (runs under {MIN_CHECK_CUSTOMERS} customers are too short at rho 0.9 for the "
-              "check to mean much; it does not fail the run)")
+        print(
+            f"  (runs under {MIN_CHECK_CUSTOMERS} customers are too short at rho 0.9 for the "
+            "check to mean much; it does not fail the run)"
+        )
 
     print("\nmemory:")
     mib = 1024 * 1024
-    print(f"  records arrays, M/M/5: servsim {memory['records_bytes_servsim_mm5'] / mib:.1f} MiB "
-          f"(visits, customers, levels), plain {memory['records_bytes_plain_mm5'] / mib:.1f} MiB")
+    print(
+        f"  records arrays, M/M/5: servsim {memory['records_bytes_servsim_mm5'] / mib:.1f} MiB "
+        f"(visits, customers, levels), plain {memory['records_bytes_plain_mm5'] / mib:.1f} MiB"
+    )
     if args.memory:
-        print(f"  tracemalloc peak during one run: servsim M/M/5 "
-              f"{memory['traced_peak_bytes_servsim_mm5'] / mib:.1f} MiB, plain SimPy "
-              f"{memory['traced_peak_bytes_plain_mm5'] / mib:.1f} MiB, hall one replication "
-              f"{memory['traced_peak_bytes_hall_1rep'] / mib:.1f} MiB")
+        print(
+            f"  tracemalloc peak during one run: servsim M/M/5 "
+            f"{memory['traced_peak_bytes_servsim_mm5'] / mib:.1f} MiB, plain SimPy "
+            f"{memory['traced_peak_bytes_plain_mm5'] / mib:.1f} MiB, hall one replication "
+            f"{memory['traced_peak_bytes_hall_1rep'] / mib:.1f} MiB"
+        )
     print(f"  process peak RSS (ru_maxrss): {memory['max_rss_mib_process']:.0f} MiB")
-    print(f"\n1-min load average at the end: {info['load_average_1min_at_end']:.2f} "
-          f"(other processes on the {info['nproc']} CPUs make the figures noisy)")
+    print(
+        f"\n1-min load average at the end: {info['load_average_1min_at_end']:.2f} "
+        f"(other processes on the {info['nproc']} CPUs make the figures noisy)"
+    )
 
     if args.json is not None:
         out = {
             "machine": info,
             "settings": {
-                "customers": customers, "repeats": repeats, "hall_replications": hall_reps,
-                "seed": seed, "length_min": length_min, "quick": args.quick,
+                "customers": customers,
+                "repeats": repeats,
+                "hall_replications": hall_reps,
+                "seed": seed,
+                "length_min": length_min,
+                "quick": args.quick,
                 "arrival_rate_per_min": ARRIVAL_RATE_PER_MIN,
-                "mean_service_min": MEAN_SERVICE_MIN, "counters": COUNTERS,
+                "mean_service_min": MEAN_SERVICE_MIN,
+                "counters": COUNTERS,
             },
             "servsim_mm5": serv.as_dict(),
             "plain_simpy_mm5": plain.as_dict(),
