@@ -158,3 +158,193 @@ def run(
     if not quiet:
         click.echo(summary_table(output.summary))
         click.echo(f"\nresults: {output.out_dir}  ({output.wall_time_s:.1f} s)", err=True)
+
+
+# ---------------------------------------------------------------------------- experiments
+def _backend(backend: str | None, jobs: int) -> str:
+    if backend is not None:
+        return backend
+    return "inprocess" if jobs == 1 else "joblib"
+
+
+def _load_or_exit(path: Path, sets: tuple[str, ...] = ()):
+    from simulator.overrides import parse_overrides, with_overrides
+
+    try:
+        loaded = load_scenario(path)
+        return with_overrides(loaded, parse_overrides(sets)) if sets else loaded
+    except ScenarioError as exc:
+        _fail_scenario(exc)
+        raise  # unreachable: _fail_scenario exits
+
+
+def _experiment_errors(report) -> None:
+    for err in report.errors:
+        click.echo(f"task failed: variant {err.variant_id}, replication {err.replication}, "
+                   f"seed {err.seed}:\n{err.error}", err=True)
+    click.echo(f"{len(report.errors)} task(s) failed; the other results are kept. "
+               "Fix the cause and run the same command again.", err=True)
+    sys.exit(1)
+
+
+_backend_opts = [
+    click.option("-j", "--jobs", type=int, default=1,
+                 help="workers (1: in-process, -1: all cores); results do not depend on it"),
+    click.option("--backend", type=click.Choice(["inprocess", "joblib", "dask"]), default=None,
+                 help="where tasks run [default: joblib if -j != 1]"),
+    click.option("--scheduler", default=None, metavar="tcp://HOST:PORT",
+                 help="Dask scheduler address (--backend dask; default: a local cluster)"),
+]
+
+
+def _with(options):
+    def deco(f):
+        for opt in reversed(options):
+            f = opt(f)
+        return f
+    return deco
+
+
+@main.command()
+@click.argument("base", type=click.Path(path_type=Path))
+@click.argument("changed", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--set", "sets", multiple=True, metavar="PATH=VALUE",
+              help="one variant: the baseline with these values changed (repeatable)")
+@click.option("--variant", "variant_specs", multiple=True, metavar="'LABEL: P=V; P=V'",
+              help="a named variant of the baseline (repeatable, for several variants)")
+@click.option("-n", "--replications", type=click.IntRange(min=2), default=None)
+@click.option("--seed", type=click.IntRange(min=0), default=None)
+@_with(_backend_opts)
+@click.option("-o", "--out", type=click.Path(path_type=Path), default=None,
+              help="results folder [default: results/<base>-compare-<UTC time>]")
+@click.option("--confidence", type=click.FloatRange(0.5, 0.999), default=0.95,
+              help="family-wise confidence (Bonferroni over the variants)")
+@click.option("--independent-check", is_flag=True,
+              help="also run the variants on independent seeds and report those intervals")
+@click.option("--force", is_flag=True, help="replace a folder holding other results")
+@click.option("--no-figures", is_flag=True)
+@click.option("-q", "--quiet", is_flag=True)
+def compare(base: Path, changed: tuple[Path, ...], sets: tuple[str, ...],
+            variant_specs: tuple[str, ...], replications: int | None, seed: int | None,
+            jobs: int, backend: str | None, scheduler: str | None, out: Path | None,
+            confidence: float, independent_check: bool, force: bool, no_figures: bool,
+            quiet: bool) -> None:
+    """Compare BASE with CHANGED scenario files and/or --set variants (common random numbers)."""
+    from datetime import UTC, datetime
+
+    from simulator.compare import compare as run_compare
+    from simulator.compare import format_comparison
+    from simulator.experiments import ExperimentError, Progress, make_variant, variant_from_file
+    from simulator.overrides import parse_overrides
+
+    base_loaded = _load_or_exit(base)
+    try:
+        base_v = variant_from_file(base_loaded, "baseline")
+        base_v = type(base_v)("base", "baseline", {}, base_v.plan, base_v.scenario_sha256)
+        variants = [variant_from_file(_load_or_exit(p)) for p in changed]
+        if sets:
+            variants.append(make_variant(base_loaded, parse_overrides(sets), "; ".join(sets)))
+        for spec in variant_specs:
+            label, _, body = spec.partition(":")
+            if not body:
+                raise click.UsageError(f"--variant {spec!r}: expected 'LABEL: PATH=V; PATH=V'")
+            texts = [t.strip() for t in body.split(";") if t.strip()]
+            variants.append(make_variant(base_loaded, parse_overrides(texts), label.strip()))
+    except ScenarioError as exc:
+        _fail_scenario(exc)
+        return
+    if not variants:
+        raise click.UsageError("nothing to compare: give CHANGED.yaml, --set or --variant")
+    n = replications or base_loaded.scenario.run.replications
+    s = seed if seed is not None else base_loaded.scenario.run.seed
+    stem = base.stem
+    out_dir = out or Path("results") / f"{stem}-compare-{datetime.now(UTC):%Y%m%dT%H%M%S}"
+    try:
+        res = run_compare(base_v, variants, n, s, out_dir, confidence=confidence,
+                          backend=_backend(backend, jobs), jobs=jobs,  # type: ignore[arg-type]
+                          scheduler=scheduler, independent_check=independent_check,
+                          force=force, figures=not no_figures,
+                          on_progress=None if quiet else Progress("compare"))
+    except ExperimentError as exc:
+        raise click.ClickException(str(exc)) from None
+    if res.run.report.errors:
+        _experiment_errors(res.run.report)
+    if not quiet:
+        click.echo(format_comparison(res.comparison))
+        click.echo(f"\nresults: {out_dir}  (CRN ± is the paired half-width; indep. ± what "
+                   "independent runs of the same size give)", err=True)
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option("--vary", "varies", multiple=True, required=True, metavar="PATH=VALUES",
+              help="values of one field: 3,4,5 | 3..8 | 0.8:1.2:0.1 | 0.8~1.2 (lhs)")
+@click.option("--design", type=click.Choice(["grid", "lhs"]), default="grid")
+@click.option("--samples", type=click.IntRange(min=1), default=None,
+              help="design points for --design lhs")
+@click.option("-n", "--replications", type=click.IntRange(min=2), default=None)
+@click.option("--seed", type=click.IntRange(min=0), default=None)
+@_with(_backend_opts)
+@click.option("--shard", default=None, metavar="I/N",
+              help="run only the I-th of N deterministic slices (join them with merge)")
+@click.option("--kpi", "kpis", multiple=True, default=("wait_mean_min", "abandon_rate"),
+              help="KPIs to plot against each varied field")
+@click.option("-o", "--out", type=click.Path(path_type=Path), required=True,
+              help="results folder (run the same command again to resume)")
+@click.option("--force", is_flag=True, help="replace a folder holding other results")
+@click.option("--no-figures", is_flag=True)
+@click.option("-q", "--quiet", is_flag=True)
+def sweep(scenario: Path, varies: tuple[str, ...], design: str, samples: int | None,
+          replications: int | None, seed: int | None, jobs: int, backend: str | None,
+          scheduler: str | None, shard: str | None, kpis: tuple[str, ...], out: Path,
+          force: bool, no_figures: bool, quiet: bool) -> None:
+    """Sweep SCENARIO over a grid or a Latin hypercube of values (resumable)."""
+    from simulator.experiments import ExperimentError, Progress
+    from simulator.sweep import parse_shard, parse_vary, run_sweep
+
+    loaded = _load_or_exit(scenario)
+    try:
+        res = run_sweep(loaded, [parse_vary(v) for v in varies], out,
+                        design=design,  # type: ignore[arg-type]
+                        samples=samples, replications=replications, seed=seed, kpis=kpis,
+                        backend=_backend(backend, jobs),  # type: ignore[arg-type]
+                        jobs=jobs, scheduler=scheduler,
+                        shard=parse_shard(shard) if shard else None, force=force,
+                        figures=not no_figures,
+                        on_progress=None if quiet else Progress("sweep"))
+    except ScenarioError as exc:
+        _fail_scenario(exc)
+        return
+    except ExperimentError as exc:
+        raise click.ClickException(str(exc)) from None
+    if res.run is not None and res.run.report.errors:
+        _experiment_errors(res.run.report)
+    if not quiet and res.run is not None:
+        click.echo(f"{len(res.variants)} variants; computed {res.run.report.computed} tasks, "
+                   f"reused {res.run.report.reused}; results: {out}", err=True)
+
+
+@main.command()
+@click.argument("shards", nargs=-1, required=True, type=click.Path(path_type=Path,
+                                                                    exists=True))
+@click.option("-o", "--out", type=click.Path(path_type=Path), required=True)
+@click.option("--force", is_flag=True)
+@click.option("--no-figures", is_flag=True)
+def merge(shards: tuple[Path, ...], out: Path, force: bool, no_figures: bool) -> None:
+    """Join the shard folders of one sweep (run with --shard I/N) into OUT."""
+    from simulator.experiments import ExperimentError
+    from simulator.sweep import merge_sweeps, parse_vary
+
+    spec_file = shards[0] / "spec.json"
+    if not spec_file.exists():
+        raise click.ClickException(f"{shards[0]}: no spec.json (expected a sweep shard folder)")
+    spec = json.loads(spec_file.read_text())["spec"]
+    loaded = _load_or_exit(Path(spec["scenario"]))
+    try:
+        res = merge_sweeps(list(shards), out, loaded, [parse_vary(v) for v in spec["vary"]],
+                           design=spec["design"], samples=spec["samples"],
+                           replications=spec["replications"], seed=spec["seed"],
+                           kpis=spec["kpis"], force=force, figures=not no_figures)
+    except ExperimentError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"merged {len(shards)} shard(s): {len(res.variants)} variants -> {out}", err=True)

@@ -52,11 +52,17 @@ class ReplicationResult:
     files: list[str] = field(default_factory=list)
 
 
-def replication_outputs(plan: Plan, records: Records, replication: int) -> ReplicationResult:
-    """Compute the KPI row and figure arrays of one replication from its records."""
+def replication_outputs(
+    plan: Plan, records: Records, replication: int, detail: bool = True
+) -> ReplicationResult:
+    """Compute the KPI row (and, with ``detail``, the by-hour rows and figure arrays) of one
+    replication from its records."""
     metrics.check_conservation(records)
     standards = plan.scenario.standards
     kpis = metrics.replication_kpis(records, standards, plan.group_cost_per_hour)
+    if not detail:
+        empty = np.zeros((0, 0))
+        return ReplicationResult(replication, kpis, [], np.zeros(0), empty, empty, empty, empty)
     by_hour = metrics.by_hour_rows(records, standards)
     grid, queue, busy, duty = metrics.level_grid(records, GRID_STEP_MIN)
     hist = metrics.wait_histogram(records, WAIT_EDGES_MIN)
@@ -69,14 +75,16 @@ def run_replication(
     records_mode: RecordsMode = "none",
     records_dir: Path | None = None,
     records_format: RecordsFormat = "csv",
+    detail: bool = True,
 ) -> ReplicationResult:
     """Simulate one replication and return its outputs (a pure function of its arguments).
 
     When ``records_mode`` is not ``none``, the replication's record tables are written under
-    ``records_dir`` by this call (so workers write their own records).
+    ``records_dir`` by this call (so workers write their own records). ``detail=False``
+    computes only the KPI row (sweeps and comparisons).
     """
     records = simulate(plan, task.seed, task.replication)
-    result = replication_outputs(plan, records, task.replication)
+    result = replication_outputs(plan, records, task.replication, detail)
     if records_mode != "none" and records_dir is not None:
         from simulator.storage import write_replication_records
 
