@@ -12,6 +12,7 @@ The default :class:`ModelParameters` are *uncalibrated* assumptions; reports mus
 from __future__ import annotations
 
 from .aggregate import aggregate_stages
+from .columns import stage_columns
 from .dimensions import (
     assurance,
     crowding,
@@ -152,6 +153,7 @@ __all__ = [
     "rush",
     "sample_responses",
     "satisfaction_rng",
+    "stage_columns",
     "summarise",
     "timeliness",
     "top2_box",

@@ -9,6 +9,8 @@ al. 1993: worst and end), Verhoef et al. (2004: mean and positive peak) and Dixo
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from numpy.typing import ArrayLike
 
@@ -21,7 +23,7 @@ def aggregate_stages(
     scores: ArrayLike,
     customer: ArrayLike,
     phase_weight: ArrayLike,
-    omega: tuple[float, float, float, float] = (0.4, 0.3, 0.1, 0.2),
+    omega: Sequence[float] = (0.4, 0.3, 0.1, 0.2),
     n_customers: int | None = None,
 ) -> np.ndarray:
     """Aggregate stage scores per customer, vectorised with ``reduceat``/``bincount``.
@@ -35,7 +37,7 @@ def aggregate_stages(
         0..n-1 present.
     phase_weight : array_like, shape (N,)
         Phase weight v of each row (> 0).
-    omega : tuple of 4 floats
+    omega : sequence of 4 floats
         (mean, worst, best, end), non-negative, summing to 1.
     n_customers : int, optional
         Number of customers (checked against ``customer``).

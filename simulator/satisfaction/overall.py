@@ -9,6 +9,8 @@ while Q stays monotone in every dimension score. Weights: Zeithaml, Parasuraman 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from numpy.typing import ArrayLike
 
@@ -63,7 +65,7 @@ def loss_transform(s: ArrayLike, kappa: float = 1.5) -> np.ndarray:
 
 def overall_index(
     s: ArrayLike,
-    weights: tuple[float, float, float, float, float] = (0.32, 0.22, 0.19, 0.16, 0.11),
+    weights: Sequence[float] = (0.32, 0.22, 0.19, 0.16, 0.11),
     psi: float = 0.3,
     kappa: float = 1.5,
 ) -> np.ndarray:
@@ -73,7 +75,7 @@ def overall_index(
     ----------
     s : array_like, shape (n, 5)
         Dimension scores after the halo (:func:`apply_halo`).
-    weights : tuple of 5 floats
+    weights : sequence of 5 floats
         Dimension weights (simplex).
     psi, kappa : float
         Worst-dimension weight and loss curvature.

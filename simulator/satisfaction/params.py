@@ -172,9 +172,9 @@ class RecoveryWeights(_Simplex):
 class PhaseWeights(_Strict):
     """Phase weights v of §2.7 (pre 1.5, in 1.0, post 1.25 [A]); YAML key ``in`` for the middle."""
 
-    pre: float = Field(1.5, ge=0.5, le=3.0)
-    in_process: float = Field(1.0, ge=0.5, le=3.0, alias="in")
-    post: float = Field(1.25, ge=0.5, le=3.0)
+    pre: float = Field(default=1.5, ge=0.5, le=3.0)
+    in_process: float = Field(default=1.0, ge=0.5, le=3.0, alias="in")
+    post: float = Field(default=1.25, ge=0.5, le=3.0)
 
     def as_tuple(self) -> tuple[float, float, float]:
         """(pre, in, post), indexed by the phase codes 0, 1, 2."""
@@ -271,39 +271,39 @@ class ModelParameters(_Strict):
     calibrated: bool = False
 
     # §2.3 perception
-    m0: float = Field(1.36, ge=0.7, le=2.0)
-    b: float = Field(1.0, ge=0.3, le=1.5)
-    a_occ: float = Field(0.20, ge=0.0, le=0.6)
-    a_info: float = Field(0.10, ge=0.0, le=0.6)
-    a_fair: float = Field(0.15, ge=0.0, le=0.6)
-    overtaken_cap: int = Field(3, ge=0)
-    desired_ratio: float = Field(0.5, gt=0.0, lt=1.0)
+    m0: float = Field(default=1.36, ge=0.7, le=2.0)
+    b: float = Field(default=1.0, ge=0.3, le=1.5)
+    a_occ: float = Field(default=0.20, ge=0.0, le=0.6)
+    a_info: float = Field(default=0.10, ge=0.0, le=0.6)
+    a_fair: float = Field(default=0.15, ge=0.0, le=0.6)
+    overtaken_cap: int = Field(default=3, ge=0)
+    desired_ratio: float = Field(default=0.5, gt=0.0, lt=1.0)
 
     # §2.4 responsiveness and reliability
     g: DelightCaps = DelightCaps()
-    eps: float = Field(0.10, ge=0.0, le=0.3)
-    lam: float = Field(1.0, ge=0.2, le=5.0)
-    promise_pen: float = Field(0.30, ge=0.0, le=1.0)
-    abandoned_reliability: float = Field(-0.5, ge=-1.0, le=0.0)
+    eps: float = Field(default=0.10, ge=0.0, le=0.3)
+    lam: float = Field(default=1.0, ge=0.2, le=5.0)
+    promise_pen: float = Field(default=0.30, ge=0.0, le=1.0)
+    abandoned_reliability: float = Field(default=-0.5, ge=-1.0, le=0.0)
 
     # §2.4 assurance, empathy, tangibles
-    k_a: float = Field(0.5, ge=0.0, le=1.0)
-    k_e: float = Field(0.3, ge=0.0, le=1.0)
-    k_rush: float = Field(0.4, ge=0.0, le=1.0)
-    k_t: float = Field(0.5, ge=0.0, le=1.0)
-    k_crowd: float = Field(0.5, ge=0.0, le=1.0)
-    c0: float = Field(0.7, ge=0.0, lt=1.0)
-    crowd_per_server: float = Field(5.0, gt=0.0)
+    k_a: float = Field(default=0.5, ge=0.0, le=1.0)
+    k_e: float = Field(default=0.3, ge=0.0, le=1.0)
+    k_rush: float = Field(default=0.4, ge=0.0, le=1.0)
+    k_t: float = Field(default=0.5, ge=0.0, le=1.0)
+    k_crowd: float = Field(default=0.5, ge=0.0, le=1.0)
+    c0: float = Field(default=0.7, ge=0.0, lt=1.0)
+    crowd_per_server: float = Field(default=5.0, gt=0.0)
 
     # §2.5 failure and recovery
     recovery_weights: RecoveryWeights = RecoveryWeights()
-    pi: float = Field(0.20, ge=0.0, le=1.0)
-    rho_star: float = Field(0.8, ge=0.0, le=1.0)
-    sigma_star: float = Field(0.5, ge=0.0, le=1.0)
-    dd: float = Field(0.25, ge=0.0, le=1.0)
+    pi: float = Field(default=0.20, ge=0.0, le=1.0)
+    rho_star: float = Field(default=0.8, ge=0.0, le=1.0)
+    sigma_star: float = Field(default=0.5, ge=0.0, le=1.0)
+    dd: float = Field(default=0.25, ge=0.0, le=1.0)
 
     # §2.6 KANO
-    kano_a: float = Field(3.0, ge=1.0, le=6.0)
+    kano_a: float = Field(default=3.0, ge=1.0, le=6.0)
     kano_defaults: KanoDefaults = KanoDefaults()
 
     # §2.7 aggregation
@@ -311,13 +311,13 @@ class ModelParameters(_Strict):
     omega: AggregationWeights = AggregationWeights()
 
     # §2.8 overall index
-    h: float = Field(0.2, ge=0.0, le=0.5)
-    kappa: float = Field(1.5, ge=1.0, le=3.0)
-    psi: float = Field(0.3, ge=0.0, le=0.6)
+    h: float = Field(default=0.2, ge=0.0, le=0.5)
+    kappa: float = Field(default=1.5, ge=1.0, le=3.0)
+    psi: float = Field(default=0.3, ge=0.0, le=0.6)
     weights: DimensionWeights = DimensionWeights()
 
     # §2.9 outputs
-    beta: float = Field(4.86, gt=0.0)
+    beta: float = Field(default=4.86, gt=0.0)
     cutpoints: Annotated[
         tuple[StrictFloat, StrictFloat, StrictFloat, StrictFloat], Field(strict=False)
     ] = Field(default_factory=_default_cutpoints)
@@ -374,8 +374,8 @@ class StandardConfig(_Strict):
     id: str = Field(min_length=1)
     stage: str | None = None
     applies_to: Literal["visit", "recovery", "complaint_resolution"] | None = None
-    adequate_min: float | None = Field(None, gt=0.0)
-    adequate_h: float | None = Field(None, gt=0.0)
+    adequate_min: float | None = Field(default=None, gt=0.0)
+    adequate_h: float | None = Field(default=None, gt=0.0)
     desired_min: float | None = None
     desired_h: float | None = None
     kano: Literal["must_be", "one_dimensional", "attractive"] = "one_dimensional"
@@ -418,7 +418,10 @@ class StandardConfig(_Strict):
     @property
     def adequate_minutes(self) -> float:
         """A in minutes."""
-        return self.adequate_min if self.adequate_min is not None else self.adequate_h * 60.0  # type: ignore[operator]
+        if self.adequate_min is not None:
+            return self.adequate_min
+        assert self.adequate_h is not None  # guaranteed by the model validator
+        return self.adequate_h * 60.0
 
     def desired_minutes(self, desired_ratio: float = 0.5) -> float:
         """D in minutes (``desired_ratio · A`` when not given)."""
@@ -439,7 +442,7 @@ class WaitingEnvironment(_Strict):
 class ClassExpectations(_Strict):
     """Per-class scaling of A and D (Maister; Brown et al.), default 1 [A]."""
 
-    expectation_scale: float = Field(1.0, gt=0.0, le=10.0)
+    expectation_scale: float = Field(default=1.0, gt=0.0, le=10.0)
 
 
 class ConstantPerformance(_Strict):
@@ -492,7 +495,7 @@ class KanoAttribute(_Strict):
     dimension: Literal["reliability", "responsiveness", "assurance", "empathy", "tangibles"]
     performance: Performance
     better: Unit | None = None
-    worse: float | None = Field(None, ge=-1.0, le=1.0)
+    worse: float | None = Field(default=None, ge=-1.0, le=1.0)
 
     @field_validator("worse")
     @classmethod
@@ -526,35 +529,40 @@ class AggregationConfig(_Strict):
     end: Unit | None = None
     phase_weights: PhaseWeights | None = None
 
+    def _custom(self) -> tuple[float, float, float, float] | None:
+        """The explicit (mean, worst, best, end), or None when not given."""
+        m, w, b, e = self.mean, self.worst, self.best, self.end
+        if m is None or w is None or b is None or e is None:
+            return None
+        return (float(m), float(w), float(b), float(e))
+
     @model_validator(mode="after")
     def _omega_consistent(self) -> AggregationConfig:
         given = [self.mean, self.worst, self.best, self.end]
         n_given = sum(v is not None for v in given)
         if 0 < n_given < 4:
             raise ValueError(f"custom ω needs all of mean, worst, best, end (got {n_given} of 4)")
-        if n_given == 0 and self.preset == "custom":
+        custom = self._custom()
+        if custom is None and self.preset == "custom":
             raise ValueError("preset custom needs mean, worst, best and end")
-        if n_given == 4:
-            AggregationWeights(mean=self.mean, worst=self.worst, best=self.best, end=self.end)  # type: ignore[arg-type]
+        if custom is not None:
+            m, w, b, e = custom
+            AggregationWeights(mean=m, worst=w, best=b, end=e)
             if self.preset in OMEGA_PRESETS:
                 want = OMEGA_PRESETS[self.preset]
-                got = tuple(float(v) for v in given)  # type: ignore[arg-type]
-                if any(abs(a - b) > _SUM_TOL for a, b in zip(got, want, strict=True)):
+                if any(abs(x - y) > _SUM_TOL for x, y in zip(custom, want, strict=True)):
                     raise ValueError(
-                        f"must match preset {self.preset} (got {got}; expected {want}); "
+                        f"must match preset {self.preset} (got {custom}; expected {want}); "
                         "use preset: custom for other weights"
                     )
         return self
 
     def omega(self, profile: AggregationWeights) -> AggregationWeights:
         """The ω this section selects, given the profile's ω (used by ``blend``)."""
-        if self.mean is not None:
-            return AggregationWeights(
-                mean=self.mean,
-                worst=self.worst,
-                best=self.best,
-                end=self.end,  # type: ignore[arg-type]
-            )
+        custom = self._custom()
+        if custom is not None:
+            m, w, b, e = custom
+            return AggregationWeights(mean=m, worst=w, best=b, end=e)
         if self.preset in OMEGA_PRESETS:
             m, w, b, e = OMEGA_PRESETS[self.preset]
             return AggregationWeights(mean=m, worst=w, best=b, end=e)
@@ -571,7 +579,7 @@ class RecoveryConfig(_Strict):
     """
 
     weights: RecoveryWeights | None = None
-    urgent_fix_standard_min: float = Field(10.0, gt=0.0)
+    urgent_fix_standard_min: float = Field(default=10.0, gt=0.0)
     timeliness_in_responsiveness: bool = False
 
 

@@ -206,6 +206,109 @@ def _last_row_at_stage(mask: np.ndarray, customer: np.ndarray, n: int) -> np.nda
     return last
 
 
+def _responsiveness_observations(
+    st: StageTable,
+    cu: CustomerTable,
+    cfg: SatisfactionConfig,
+    prm: ModelParameters,
+    resp: np.ndarray,
+    v: np.ndarray,
+    t_rec: np.ndarray,
+    scale_c: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Stage responsiveness plus the optional recovery-timeliness and whole-visit items.
+
+    Returns (scores, customer, phase weight) in aggregation order, or None when there are
+    no extra items (the stage rows alone are then aggregated with the other dimensions).
+    """
+    c = st.customer
+    keys: list[np.ndarray] = []
+    custs: list[np.ndarray] = []
+    vals: list[np.ndarray] = []
+    wts: list[np.ndarray] = []
+    g_table = np.asarray(prm.g.as_tuple())
+    if cfg.recovery.timeliness_in_responsiveness:
+        rows = np.flatnonzero((st.severity > 0) & st.attempted)
+        res = np.where(np.isnan(st.resolution_min), np.inf, st.resolution_min)
+        with np.errstate(invalid="ignore"):
+            x_rec = res[rows] / t_rec[rows]
+        keys.append(rows + 0.5)  # right after the failed stage's own wait
+        custs.append(c[rows])
+        vals.append(
+            responsiveness(x_rec, prm.desired_ratio, prm.g.one_dimensional, prm.eps, prm.lam)
+        )
+        wts.append(v[rows])
+    a_vis = cu.visit_adequate_min * scale_c
+    has_visit = ~np.isnan(a_vis) & ~np.isnan(cu.time_in_system_min)
+    if has_visit.any():
+        ids = np.flatnonzero(has_visit)
+        d_pub = np.where(
+            np.isnan(cu.visit_desired_min),
+            prm.desired_ratio * cu.visit_adequate_min,
+            cu.visit_desired_min,
+        )
+        a_i, d_i = a_vis[ids], (d_pub * scale_c)[ids]
+        p_vis = perceived_wait(cu.time_in_system_min[ids], a_i, prm.m0, prm.b)
+        keys.append(group_ends(c)[ids] + 0.75)  # after the customer's last stage
+        custs.append(ids)
+        vals.append(
+            responsiveness(p_vis / a_i, d_i / a_i, g_table[cu.visit_kano[ids]], prm.eps, prm.lam)
+        )
+        wts.append(np.full(ids.size, prm.phase_weights.post))
+    if not keys:
+        return None
+    order = np.argsort(np.concatenate([np.arange(st.n_rows, dtype=float), *keys]), kind="stable")
+    return (
+        np.concatenate([resp, *vals])[order],
+        np.concatenate([c, *custs])[order],
+        np.concatenate([v, *wts])[order],
+    )
+
+
+def _kano_items(
+    st: StageTable,
+    cu: CustomerTable,
+    cfg: SatisfactionConfig,
+    prm: ModelParameters,
+    p: np.ndarray,
+    a: np.ndarray,
+    d: np.ndarray,
+) -> np.ndarray:
+    """Per-customer KANO contributions (§2.6), shape (n, 5) in DIMENSIONS order."""
+    n = cu.n_customers
+    out = np.zeros((n, 5))
+    if not cfg.kano_attributes:
+        return out
+    c = st.customer
+    names, name_idx = np.unique(cu.class_name, return_inverse=True)
+    for attr in cfg.kano_attributes:
+        perf = attr.performance
+        if perf.source == "constant":
+            x = np.full(n, perf.value)
+        elif perf.source == "per_class":
+            default = np.nan if perf.default is None else perf.default
+            table = np.array([perf.values.get(str(nm), default) for nm in names], dtype=float)
+            x = table[name_idx] if names.size else np.full(n, np.nan)
+        elif perf.source == "stage_flag":
+            if perf.flag not in cu.flags:
+                raise ValueError(
+                    f"kano_attributes[{attr.id}].performance.flag: CustomerTable has no flag "
+                    f"{perf.flag!r} (got flags {sorted(cu.flags)})"
+                )
+            x = np.asarray(cu.flags[perf.flag], dtype=float)
+        else:  # wait_based: the customer's last row at that stage
+            at_stage = (st.stage == perf.stage) & ~np.isnan(a)
+            last = _last_row_at_stage(at_stage, c, n)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                x_row = 1.0 - np.clip((p - d) / (a - d), 0.0, 1.0)
+            x = np.where(last >= 0, x_row[np.maximum(last, 0)], np.nan)
+        better, worse = attr.coefficients(prm.kano_defaults)
+        out[:, DIMENSIONS.index(attr.dimension)] += kano_contribution(
+            x, attr.kano_class, better, worse, prm.kano_a
+        )
+    return out
+
+
 def predict(
     stages: StageTable,
     customers: CustomerTable,
@@ -241,7 +344,7 @@ def predict(
     prm = resolve_parameters(params if params is not None else ModelParameters(), cfg)
     _check_outcomes(stages, customers)
     st, cu = stages, customers
-    n, n_rows = cu.n_customers, st.n_rows
+    n = cu.n_customers
     c = st.customer
     starts = group_starts(c)
 
@@ -290,7 +393,7 @@ def predict(
         st.apology,
         compensation_match(st.compensation_value, sev),
         st.follow_up,
-        prm.recovery_weights.as_tuple(),  # type: ignore[arg-type]
+        prm.recovery_weights.as_tuple(),
     )
     first = has_f & (group_cumsum(has_f.astype(np.int64), c) == 1)
     gates = {"pi": prm.pi, "rho_star": prm.rho_star, "sigma_star": prm.sigma_star, "dd": prm.dd}
@@ -317,55 +420,12 @@ def predict(
     # -- §2.7 aggregation ----------------------------------------------------------------
     v = np.asarray(prm.phase_weights.as_tuple())[st.phase]
     omega = prm.omega.as_tuple()
-    agg = aggregate_stages(stage_scores, c, v, omega, n)  # type: ignore[arg-type]
-    agg_rel_loy = aggregate_stages(rel_loy, c, v, omega, n)  # type: ignore[arg-type]
+    agg = aggregate_stages(stage_scores, c, v, omega, n)
+    agg_rel_loy = aggregate_stages(rel_loy, c, v, omega, n)
 
-    extra_key: list[np.ndarray] = []
-    extra_cust: list[np.ndarray] = []
-    extra_val: list[np.ndarray] = []
-    extra_w: list[np.ndarray] = []
-    g_one = prm.g.one_dimensional
-    if cfg.recovery.timeliness_in_responsiveness:
-        rows = np.flatnonzero(has_f & st.attempted)
-        res = np.where(np.isnan(st.resolution_min), np.inf, st.resolution_min)
-        with np.errstate(invalid="ignore"):
-            x_rec = res[rows] / t_rec[rows]
-        extra_key.append(rows + 0.5)
-        extra_cust.append(c[rows])
-        extra_val.append(responsiveness(x_rec, prm.desired_ratio, g_one, prm.eps, prm.lam))
-        extra_w.append(v[rows])
-    a_vis = cu.visit_adequate_min * scale_c
-    has_visit = ~np.isnan(a_vis) & ~np.isnan(cu.time_in_system_min)
-    if has_visit.any():
-        ids = np.flatnonzero(has_visit)
-        d_vis = (
-            np.where(
-                np.isnan(cu.visit_desired_min),
-                prm.desired_ratio * cu.visit_adequate_min,
-                cu.visit_desired_min,
-            )
-            * scale_c
-        )
-        p_vis = perceived_wait(cu.time_in_system_min[ids], a_vis[ids], prm.m0, prm.b)
-        extra_key.append(group_ends(c)[ids] + 0.75)
-        extra_cust.append(ids)
-        extra_val.append(
-            responsiveness(
-                p_vis / a_vis[ids],
-                d_vis[ids] / a_vis[ids],
-                g_table[cu.visit_kano[ids]],
-                prm.eps,
-                prm.lam,
-            )
-        )
-        extra_w.append(np.full(ids.size, prm.phase_weights.post))
-    if extra_key:
-        key = np.concatenate([np.arange(n_rows, dtype=float), *extra_key])
-        order = np.argsort(key, kind="stable")
-        cust = np.concatenate([c, *extra_cust])[order]
-        vals = np.concatenate([resp, *extra_val])[order]
-        wts = np.concatenate([v, *extra_w])[order]
-        agg[:, _RESP] = aggregate_stages(vals, cust, wts, omega, n)  # type: ignore[arg-type]
+    resp_obs = _responsiveness_observations(st, cu, cfg, prm, resp, v, t_rec, scale_c)
+    if resp_obs is not None:
+        agg[:, _RESP] = aggregate_stages(*resp_obs, omega, n)
 
     agg = np.nan_to_num(agg, nan=0.0)
     agg_rel_loy = np.nan_to_num(agg_rel_loy, nan=0.0)
@@ -374,32 +434,7 @@ def predict(
     visit = np.zeros((n, 5))
     fac = np.where(np.isnan(cu.facility_level), cfg.facility_level, cu.facility_level)
     visit[:, _TAN] += facility_item(fac, prm.k_t)
-    names, name_idx = np.unique(cu.class_name, return_inverse=True)
-    for attr in cfg.kano_attributes:
-        perf = attr.performance
-        if perf.source == "constant":
-            x = np.full(n, perf.value)
-        elif perf.source == "per_class":
-            default = np.nan if perf.default is None else perf.default
-            table = np.array([perf.values.get(str(nm), default) for nm in names], dtype=float)
-            x = table[name_idx] if names.size else np.full(n, np.nan)
-        elif perf.source == "stage_flag":
-            if perf.flag not in cu.flags:
-                raise ValueError(
-                    f"kano_attributes[{attr.id}].performance.flag: CustomerTable has no flag "
-                    f"{perf.flag!r} (got flags {sorted(cu.flags)})"
-                )
-            x = np.asarray(cu.flags[perf.flag], dtype=float)
-        else:  # wait_based
-            at_stage = (st.stage == perf.stage) & ~np.isnan(a)
-            last = _last_row_at_stage(at_stage, c, n)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                x_row = 1.0 - np.clip((p - d) / (a - d), 0.0, 1.0)
-            x = np.where(last >= 0, x_row[np.maximum(last, 0)], np.nan)
-        better, worse = attr.coefficients(prm.kano_defaults)
-        visit[:, DIMENSIONS.index(attr.dimension)] += kano_contribution(
-            x, attr.kano_class, better, worse, prm.kano_a
-        )
+    visit += _kano_items(st, cu, cfg, prm, p, a, d)
 
     dims = np.clip(agg + visit, -1.0, 1.0)
     dims_loy = dims.copy()
@@ -407,12 +442,12 @@ def predict(
 
     # -- §2.8 overall index ------------------------------------------------------------
     weights = prm.weights.as_tuple()
-    q = overall_index(apply_halo(dims, prm.h), weights, prm.psi, prm.kappa)  # type: ignore[arg-type]
+    q = overall_index(apply_halo(dims, prm.h), weights, prm.psi, prm.kappa)
     paradox_in_loyalty = cfg.outputs.paradox_in_loyalty
     q_loy = (
         q
         if paradox_in_loyalty
-        else overall_index(apply_halo(dims_loy, prm.h), weights, prm.psi, prm.kappa)  # type: ignore[arg-type]
+        else overall_index(apply_halo(dims_loy, prm.h), weights, prm.psi, prm.kappa)
     )
 
     # -- §2.9 outputs ------------------------------------------------------------------

@@ -11,6 +11,8 @@ al. 2007); a poor attempted recovery is a double deviation (Bitner et al.).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from numpy.typing import ArrayLike
 
@@ -60,7 +62,7 @@ def recovery_quality(
     apology: ArrayLike,
     kappa_c: ArrayLike,
     follow_up: ArrayLike,
-    weights: tuple[float, float, float, float, float] = (0.30, 0.25, 0.20, 0.15, 0.10),
+    weights: Sequence[float] = (0.30, 0.25, 0.20, 0.15, 0.10),
 ) -> np.ndarray:
     """Recovery quality ``ρ = w·(fix, τ, apology, κc, follow_up)`` in [0, 1] (§2.5).
 

@@ -232,7 +232,7 @@ class StageTable:
             dtype = self._DTYPES[f.name]
             if dtype is np.float64 and raw.dtype.kind not in "biuf":
                 _fail("StageTable", f.name, None, f"must be numeric (got dtype {raw.dtype})")
-            arr = raw.astype(dtype, copy=True)
+            arr: np.ndarray = raw.astype(dtype, copy=True)
             arr.setflags(write=False)
             object.__setattr__(self, f.name, arr)
         self._validate()

@@ -76,6 +76,7 @@ PUBLIC = [
     "rush",
     "sample_responses",
     "satisfaction_rng",
+    "stage_columns",
     "summarise",
     "timeliness",
     "top2_box",

@@ -9,6 +9,7 @@ import pytest
 
 MODULES = [
     "aggregate",
+    "columns",
     "dimensions",
     "kano",
     "outputs",

@@ -170,3 +170,23 @@ def test_no_customers():
     stages = StageTable.build(customer=np.zeros(0, dtype=int), wait_min=np.zeros(0))
     p = predict(stages, CustomerTable.build(np.zeros(0, dtype=int)))
     assert p.q.shape == (0,) and p.p_csat.shape == (0, 5)
+
+
+def test_stage_columns_from_the_section():
+    from simulator.satisfaction import stage_columns
+
+    from .test_params import SECTION_2_12
+
+    cfg = SatisfactionConfig.model_validate(SECTION_2_12)
+    names = ["reception", "window", "menu", "window", "cashier"]
+    cols = stage_columns(cfg, names)
+    np.testing.assert_array_equal(cols["adequate_min"], [np.nan, 15.0, 3.0, 15.0, np.nan])
+    np.testing.assert_array_equal(cols["desired_min"], [np.nan, np.nan, 1.5, np.nan, np.nan])
+    assert cols["kano"].tolist() == [1, 0, 1, 0, 1]
+    assert cols["promise"].tolist() == [False, True, True, True, False]
+    assert cols["occupied"].tolist() == [True, False, False, False, False]
+    assert cols["informed"].tolist() == [True, False, False, False, False]
+    stages = StageTable.build([0, 0, 0, 1, 1], [3.0, 10.0, 1.0, 20.0, 1.0], stage=names, **cols)
+    customers = CustomerTable.build(["served", "served"], flags={"tea_served": [1.0, 0.0]})
+    p = predict(stages, customers, config=cfg)
+    assert p.expected_csat[0] > p.expected_csat[1]

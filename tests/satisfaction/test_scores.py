@@ -324,7 +324,9 @@ def test_15_units_invariance(visits):
     for name in ("dimensions", "q", "q_loyalty", "p_csat", "expected_csat", "p_complaint"):
         np.testing.assert_allclose(getattr(a, name), getattr(b, name), rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(a.p_return, b.p_return, rtol=1e-9, atol=1e-12)
-    np.testing.assert_allclose(a.perceived_wait_min * 60, b.perceived_wait_min, rtol=1e-9)
+    np.testing.assert_allclose(
+        a.perceived_wait_min * 60, b.perceived_wait_min, rtol=1e-9, atol=1e-9
+    )
 
 
 # --- §3.16 outcome order ------------------------------------------------------------------
