@@ -210,10 +210,6 @@ class KanoDefaults(_Strict):
     reverse: BetterWorse = BetterWorse(better=0.3, worse=0.3)
 
 
-def _default_cutpoints() -> tuple[float, float, float, float]:
-    return (-4.94, -3.75, -1.39, 1.21)
-
-
 class ModelParameters(_Strict):
     """Every constant of the satisfaction model (satisfaction.md §2.10), defaults = spec.
 
@@ -320,7 +316,7 @@ class ModelParameters(_Strict):
     beta: float = Field(default=4.86, gt=0.0)
     cutpoints: Annotated[
         tuple[StrictFloat, StrictFloat, StrictFloat, StrictFloat], Field(strict=False)
-    ] = Field(default_factory=_default_cutpoints)
+    ] = (-4.94, -3.75, -1.39, 1.21)
     gamma: Annotated[tuple[StrictFloat, StrictFloat, StrictFloat], Field(strict=False)] = (
         -4.5,
         3.0,

@@ -36,7 +36,12 @@ Interpretation choices (all reproduce the golden values of §2.11)
 * The failure/TARP table of §2.11 isolates the reliability item: it is what a visit whose
   other dimensions are all "as expected" gives (e.g. one stage, on time with no delight
   credit, or without a wait standard), so that Agg_R = F_f. In a multi-stage visit the
-  failure is aggregated with the other stages' reliability like any stage score.
+  failure is aggregated with the other stages' reliability like any stage score. Its
+  "slow resolution" ρ = 0.65 is read as a rounded value: resolving in 27 min against a
+  10-min standard (τ = e^−1.7, ρ = 0.6457) reproduces every cell, whereas ρ = 0.65 exactly
+  gives 0.59 instead of 0.58 for P(return) at σ = 0.9.
+* §2.9's Q table prints top-2-box 0.94 at Q = +0.3; the ordered logit with the spec's β and
+  cut-points gives 0.9452 (every other entry of that table reproduces).
 """
 
 from __future__ import annotations

@@ -404,3 +404,12 @@ def test_overrides_reach_the_model():
     b = run([failed], config=SatisfactionConfig(recovery={"weights": fix_only.model_dump()}))
     assert b.reliability[0] < a.reliability[0]
     np.testing.assert_allclose(b.reliability, -0.5 - 0.25 * 0.5)
+
+
+def test_round_trip_and_schema():
+    prm = ModelParameters(calibrated=True, lam=1.6, beta=4.0)
+    assert ModelParameters.model_validate(prm.model_dump(by_alias=True)) == prm
+    cfg = SatisfactionConfig.model_validate(SECTION_2_12)
+    assert SatisfactionConfig.model_validate(cfg.model_dump(by_alias=True)) == cfg
+    assert "kano_attributes" in SatisfactionConfig.model_json_schema()["properties"]
+    assert "cutpoints" in ModelParameters.model_json_schema()["properties"]
