@@ -80,13 +80,13 @@ def summary_table(summary: pd.DataFrame, max_rows: int = 40) -> str:
               "time_in_system_mean_min", "overtime_min", "staff_cost", "closing_overrun_min"]
     wanted += [k for k in table.index if k.endswith(("__wait_mean_min", "__utilisation_tw"))]
     wanted += [k for k in table.index if k.startswith("std__") and k.endswith("__compliance")]
-    lines = [f"{'KPI':44s} {'mean':>10s}   {'95% interval':>22s}"]
-    for k in wanted[:max_rows]:
-        if k not in table.index:
-            continue
+    shown = [k for k in wanted[:max_rows] if k in table.index]
+    width = max([len("KPI"), *map(len, shown)])
+    lines = [f"{'KPI':{width}s} {'mean':>10s}   {'95% interval':>22s}"]
+    for k in shown:
         row = table.loc[k]
         ci = f"[{_fmt(row['ci_low'])}, {_fmt(row['ci_high'])}]"
-        lines.append(f"{k:44s} {_fmt(row['mean']):>10s}   {ci:>22s}")
+        lines.append(f"{k:{width}s} {_fmt(row['mean']):>10s}   {ci:>22s}")
     return "\n".join(lines)
 
 

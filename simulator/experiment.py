@@ -123,6 +123,9 @@ def run_scenario(
         raise OutputFormatError(
             "Parquet output needs pyarrow (got --format parquet without it; expected "
             "pip install 'servsim[parquet]' or --format csv)")
+    # the scenario as run: -n and --seed replace the file's run settings
+    sc = sc.model_copy(update={"run": sc.run.model_copy(
+        update={"replications": n_reps, "seed": run_seed})})
     plan = compile_plan(sc, loaded.base_dir)
     with atomic_dir(Path(out_dir), force=force) as tmp:
         results = run_replications(plan, n_reps, run_seed, jobs, records, tmp, fmt,  # type: ignore[arg-type]

@@ -20,9 +20,12 @@ class Replication:
 
     Streams (all named, see :mod:`simulator.rng`): arrivals and classes per source;
     ``patience:<class>``, ``pathway:<class>``, ``balk:<class>``; service times
-    ``service:<station>:<class>`` drawn for every planned step when the customer arrives (in
-    arrival order, so variants share them); ``failure:<station>``, ``rework:<station>:<class>``,
-    ``recovery:<station>:<class>``.
+    ``service:<station>:<class>``; ``failure:<station>``, ``rework:<station>:<class>``,
+    ``refail:<station>`` and ``recovery:<station>:<class>``. All of these are drawn for every
+    planned step when the customer arrives, in arrival order, so variants of a scenario share
+    them (common random numbers) however their queues evolve. Only draws after a second
+    failure in one visit come in event order, from ``refail_more:<station>`` and
+    ``rework_more:<station>:<class>``.
     """
 
     def __init__(self, plan: Plan, seed: int, replication: int) -> None:
@@ -52,6 +55,17 @@ class Replication:
         self.pathway_u = [streams.uniform(f"pathway:{cp.name}") for cp in plan.classes]
         self.balk_u = [streams.uniform(f"balk:{cp.name}") for cp in plan.classes]
         self.fail_u = [streams.uniform(f"failure:{n}") for n in names]
+        self.refail_u = [streams.uniform(f"refail:{n}") for n in names]
+        # draws after a second failure happen in event order, on streams of their own
+        self.refail_more_u = [streams.uniform(f"refail_more:{n}") for n in names]
+        self.rework_more = [
+            [
+                (plan.stations[s].rework or plan.class_station_service[c][s]).sampler(
+                    streams.uniform(f"rework_more:{names[s]}:{cp.name}"))
+                for s in range(len(names))
+            ]
+            for c, cp in enumerate(plan.classes)
+        ]
         self.rework = [
             [
                 (plan.stations[s].rework or plan.class_station_service[c][s]).sampler(
@@ -83,15 +97,27 @@ class Replication:
             cust.patience = sampler()
         pathway_u = self.pathway_u[cls]
         services = self.service[cls]
-        fail_u = self.fail_u
+        balk_u = self.balk_u[cls] if 0.0 < cp.balk_probability < 1.0 else None
+        stations = self.plan.stations
         steps = cust.steps
         for k, step in enumerate(cp.steps):
             base = services[k]()
             if step.probability < 1.0 and pathway_u() >= step.probability:
                 continue
             s = step.station
-            u = fail_u[s]() if self.plan.stations[s].failure_probability > 0 else 1.0
-            steps.append([s, base, u, False])
+            sp = stations[s]
+            u_balk = balk_u() if balk_u is not None else 0.0
+            if sp.failure_probability > 0:
+                u_fail = self.fail_u[s]()
+                if sp.recovery_station < 0:
+                    extra = self.rework[cls][s]()
+                    u_refail = self.refail_u[s]()
+                else:
+                    extra = self.recovery[cls][sp.recovery_station]()
+                    u_refail = 1.0
+            else:
+                u_fail, extra, u_refail = 1.0, 0.0, 1.0
+            steps.append([s, base, u_fail, False, u_balk, extra, u_refail])
             self.stations[s].expect()
         self.active[cust.id] = cust
         self.env.process(journey(self, cust))

@@ -373,7 +373,14 @@ def _read_trace(
             classes.append(c_idx[name])
         else:
             classes.append(-1)
-        groups.append(int(row[src.group_size_column]) if src.group_size_column else 1)
+        if src.group_size_column:
+            text = row[src.group_size_column]
+            if not text.strip().isdigit() or int(text) < 1:
+                raise ValueError(f"{where}.trace: {path.name}:{n}: bad group size (got "
+                                 f"{text!r}; expected a whole number >= 1)")
+            groups.append(int(text))
+        else:
+            groups.append(1)
     order = np.argsort(np.asarray(times), kind="stable")
     return (np.asarray(times, dtype=float)[order], np.asarray(classes, dtype=int)[order],
             np.maximum(1, np.asarray(groups, dtype=int)[order]))

@@ -160,9 +160,8 @@ def hourly_utilisation_from(by_hour: pd.DataFrame) -> dict[str, tuple[np.ndarray
     out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     if by_hour.empty or "utilisation_tw" not in by_hour:
         return out
-    col = "clock_hour" if "clock_hour" in by_hour else "hour"
     for name, part in by_hour[by_hour["station"] != "all"].groupby("station", sort=False):
-        mean = part.groupby(col)["utilisation_tw"].mean()
+        mean = part.groupby("hour")["utilisation_tw"].mean()
         out[str(name)] = (mean.index.to_numpy(dtype=float), mean.to_numpy(dtype=float))
     return out
 

@@ -44,7 +44,9 @@ class Customer:
         self.source = source
         self.group = group
         self.arrival = arrival
-        self.steps: list[list] = []  # [station, base service, failure uniform, is_recovery]
+        # [station, base service, failure uniform, is_recovery, balk uniform,
+        #  first rework (redo) or recovery-step service, uniform of "fails again?"]
+        self.steps: list[list] = []
         self.patience: float | None = None
         self.wait = 0.0
         self.service = 0.0
@@ -80,7 +82,7 @@ def journey(rep: Replication, cust: Customer) -> Generator[simpy.Event, object, 
     outcome = int(CustomerOutcome.SERVED)
     k = 0
     while k < len(steps):
-        s_idx, base, u_fail, is_rec = steps[k]
+        s_idx, base, u_fail, is_rec, u_balk, extra1, u_refail = steps[k]
         st = stations[s_idx]
         sp = plans[s_idx]
         now = env._now
@@ -88,9 +90,8 @@ def journey(rep: Replication, cust: Customer) -> Generator[simpy.Event, object, 
         q = st.waiting_seen()
         busy, duty = st.busy, st.on_duty
         cust.n_visits += 1
-        if cp.balk_at >= 0 and q >= cp.balk_at and (
-            cp.balk_probability >= 1.0 or rep.balk_u[cust.cls]() < cp.balk_probability
-        ):
+        if (not is_rec and cp.balk_at >= 0 and q >= cp.balk_at
+                and (cp.balk_probability >= 1.0 or u_balk < cp.balk_probability)):
             visit(cust.id, cust.cls, cust.group, s_idx, k, now, NAN, NAN, -1, -1, _BALKED,
                   q, busy, duty, 0, is_rec, NAN)
             outcome = int(CustomerOutcome.BALKED)
@@ -125,21 +126,21 @@ def journey(rep: Replication, cust: Customer) -> Generator[simpy.Event, object, 
         p = sp.failure_probability
         if p > 0.0 and u_fail < p:
             if sp.recovery_station < 0:  # redo at once, same server
-                rework = rep.rework[cust.cls][s_idx]
-                fail_u = rep.fail_u[s_idx]
+                extra, again = extra1, u_refail
                 while True:
                     n_fail += 1
-                    extra = rework() * sp.skill
-                    yield env.timeout(extra)
-                    service += extra
-                    if fail_u() >= p:
+                    yield env.timeout(extra * sp.skill)
+                    service += extra * sp.skill
+                    if again >= p:
                         break
+                    extra = rep.rework_more[cust.cls][s_idx]()
+                    again = rep.refail_more_u[s_idx]()
                 result = _RECOVERED
             else:
                 n_fail = 1
                 result = _FAILED
                 r = sp.recovery_station
-                steps.insert(k + 1, [r, rep.recovery[cust.cls][r](), 1.0, True])
+                steps.insert(k + 1, [r, extra1, 1.0, True, 1.0, 0.0, 1.0])
                 stations[r].expect()
         cust.n_fail += n_fail
         cust.service += service

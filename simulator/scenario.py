@@ -487,13 +487,19 @@ def cross_field_problems(sc: Scenario) -> list[Problem]:
                 out.append(Problem((*base, "shifts", i, "end"), "shift ends before it starts",
                                    sh.end, f"later than {sh.start}"))
                 continue
-            for j, br in enumerate(sh.breaks):
+            prev_end, prev_start = -1.0, ""
+            for j, br in sorted(enumerate(sh.breaks), key=lambda jb: clock_to_min(jb[1].start)):
                 b0 = clock_to_min(br.start)
                 b1 = b0 + br.minutes * br.stagger_groups
                 if b0 < s0 or b1 > s1:
                     out.append(Problem((*base, "shifts", i, "breaks", j, "start"),
                                        "break does not fit in the shift", br.start,
                                        f"breaks within {sh.start}-{sh.end}"))
+                elif b0 < prev_end:
+                    out.append(Problem((*base, "shifts", i, "breaks", j, "start"),
+                                       "break overlaps the previous break (with its stagger "
+                                       "groups)", br.start, f"{prev_start} breaks to be over"))
+                prev_end, prev_start = max(prev_end, b1), br.start
         if gname not in staff_users:
             out.append(Problem(base, "staff group serves no station", gname,
                                "a station with staff: " + gname))

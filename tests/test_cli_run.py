@@ -84,7 +84,11 @@ def test_resolved_scenario_loads_back_equal(hall_run):
     out, _ = hall_run
     original = load_scenario(HALL).scenario
     again = load_scenario(out / "scenario.resolved.yaml").scenario
-    assert again.model_dump() == original.model_dump()
+    # the resolved scenario is the one run: -n 3 --seed 7 replaced the file's run settings
+    assert again.run.replications == 3 and again.run.seed == 7
+    expected = original.model_dump()
+    expected["run"].update(replications=3, seed=7)
+    assert again.model_dump() == expected
 
 
 def test_non_empty_folder_is_refused_without_force_and_left_unchanged(tmp_path,

@@ -71,3 +71,25 @@ def test_variants_share_arrivals_patience_and_service_streams():
         s1 = dict(zip(v1["customer_id"][k1], v1["service_min"][k1], strict=True))
         assert len(common) > 100
         assert all(s0[c] == s1[c] for c in common)
+
+
+def test_variants_share_failures_balks_and_recovery_draws():
+    """Faster clerks change when things happen, not which customers' services fail."""
+    import json
+
+    base = load_scenario(HALL).scenario
+    data = base.model_dump(mode="json", by_alias=True)
+    data["staff"]["clerks"]["skill"] = 0.8
+    fast = load_scenario_text(json.dumps(data)).scenario
+    for rep in range(3):
+        r0 = simulate(compile_plan(base, HALL.parent), 9, rep)
+        r1 = simulate(compile_plan(fast, HALL.parent), 9, rep)
+        failed = []
+        for r in (r0, r1):
+            v = r.visits
+            m = (v["station_idx"] == 1) & ~np.isnan(v["service_min"])
+            failed.append(dict(zip(v["customer_id"][m], v["n_failures"][m] > 0, strict=True)))
+        common = set(failed[0]) & set(failed[1])
+        assert len(common) > 300
+        assert all(failed[0][c] == failed[1][c] for c in common)
+        assert any(failed[0][c] for c in common)

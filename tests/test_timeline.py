@@ -214,22 +214,26 @@ def test_skill_multiplies_service_time(tmp_path):
 
 
 def test_failure_redo_follows_its_stream(tmp_path):
+    """First failure and first "fails again?" are drawn at arrival; later ones in order."""
     yaml = one_counter(station=", failure: {probability: 0.5, recovery: redo}")
-    seen_failure = False
+    seen_failure, seen_second = False, False
     for seed in range(8):
         rec = run_text(tmp_path, yaml, "time\n0\n", seed=seed)
-        u = make_generator(seed, 0, "failure:s").random(64)
+        first = make_generator(seed, 0, "failure:s").random()
+        again = [make_generator(seed, 0, "refail:s").random(),
+                 *make_generator(seed, 0, "refail_more:s").random(64)]
         n_fail = 0
-        if u[0] < 0.5:
+        if first < 0.5:
             n_fail = 1
-            while u[n_fail] < 0.5:
+            while again[n_fail - 1] < 0.5:
                 n_fail += 1
         seen_failure |= n_fail > 0
+        seen_second |= n_fail > 1
         v = rec.visits
         assert int(v["n_failures"][0]) == n_fail
         assert float(v["end_min"][0]) == 540.0 + 10.0 * (1 + n_fail)
         assert visits(rec)[0][-1] == ("RECOVERED" if n_fail else "SERVED")
-    assert seen_failure
+    assert seen_failure and seen_second
 
 
 def test_failure_escalates_to_recovery_station(tmp_path):
