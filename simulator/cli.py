@@ -107,6 +107,14 @@ def summary_table(summary: pd.DataFrame, max_rows: int = 40) -> str:
               default="auto", help="record file format (auto: Parquet if pyarrow is installed)")
 @click.option("--force", is_flag=True, help="replace a non-empty results folder")
 @click.option("--no-figures", is_flag=True, help="skip drawing figures")
+@click.option("--set", "sets", multiple=True, metavar="PATH=VALUE",
+              help="change a scenario value, e.g. stations.window.counters=9 (repeatable)")
+@click.option("--precision", type=click.FloatRange(0.001, 0.999, min_open=True), default=None,
+              help="add replications until the relative 95%% half-width of --precision-kpi "
+              "is at most this (e.g. 0.05); -n is then the first batch")
+@click.option("--precision-kpi", "precision_kpis", multiple=True,
+              default=("wait_mean_min",), help="KPI(s) the precision target applies to")
+@click.option("--max-replications", type=click.IntRange(min=2), default=1000)
 @click.option("-q", "--quiet", is_flag=True, help="no progress bar and no summary table")
 def run(
     scenario: Path,
@@ -118,35 +126,35 @@ def run(
     records_format: str,
     force: bool,
     no_figures: bool,
+    sets: tuple[str, ...],
+    precision: float | None,
+    precision_kpis: tuple[str, ...],
+    max_replications: int,
     quiet: bool,
 ) -> None:
     """Simulate SCENARIO over replications and write a results folder."""
     from simulator.experiment import OutputFormatError, default_out_dir, run_scenario
 
-    try:
-        loaded = load_scenario(scenario)
-    except ScenarioError as exc:
-        _fail_scenario(exc)
-        return
+    loaded = _load_or_exit(scenario, sets)
     out_dir = out if out is not None else default_out_dir(loaded)
     n = replications or loaded.scenario.run.replications
     used_seed = seed if seed is not None else loaded.scenario.run.seed
     if not quiet:
-        click.echo(f"servsim {__version__}: {loaded.scenario.name}: {n} replications, "
+        what = (f"replications until ±{precision:.1%} on {', '.join(precision_kpis)}"
+                if precision else f"{n} replications")
+        click.echo(f"servsim {__version__}: {loaded.scenario.name}: {what}, "
                    f"seed={used_seed}, jobs={jobs}", err=True)
+    kwargs = dict(replications=replications, seed=seed, jobs=jobs, records=records,
+                  records_format=records_format, force=force, figures=not no_figures,
+                  precision=precision, precision_kpis=precision_kpis,
+                  max_replications=max_replications)
     try:
-        if quiet:
-            output = run_scenario(loaded, out_dir, replications=replications, seed=seed,
-                                  jobs=jobs, records=records,  # type: ignore[arg-type]
-                                  records_format=records_format, force=force,
-                                  figures=not no_figures)
+        if quiet or precision:
+            output = run_scenario(loaded, out_dir, **kwargs)  # type: ignore[arg-type]
         else:
             with click.progressbar(length=n, label="replications", file=sys.stderr,
                                    show_eta=True, show_pos=True) as bar:
-                output = run_scenario(loaded, out_dir, replications=replications, seed=seed,
-                                      jobs=jobs, records=records,  # type: ignore[arg-type]
-                                      records_format=records_format, force=force,
-                                      figures=not no_figures,
+                output = run_scenario(loaded, out_dir, **kwargs,  # type: ignore[arg-type]
                                       on_result=lambda _r: bar.update(1))
     except FileExistsError as exc:
         raise click.ClickException(str(exc)) from None
@@ -155,6 +163,11 @@ def run(
     except ValueError as exc:  # a file named by the scenario could not be read
         click.echo(f"{scenario}: {exc}", err=True)
         sys.exit(1)
+    if output.precision is not None:
+        p = output.precision
+        state = "reached" if p.reached else "NOT reached (hit --max-replications)"
+        click.echo(f"precision ±{p.target:.1%} {state} after {p.replications} replications: "
+                   + ", ".join(f"{k} ±{v:.2%}" for k, v in p.rel_half_width.items()), err=True)
     if not quiet:
         click.echo(summary_table(output.summary))
         click.echo(f"\nresults: {output.out_dir}  ({output.wall_time_s:.1f} s)", err=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +20,7 @@ import pandas as pd
 from simulator import stats
 from simulator.loader import LoadedScenario
 from simulator.plan import compile_plan
+from simulator.precision import PrecisionReport
 from simulator.rng import STREAM_SCHEME
 from simulator.runner import (
     GRID_STEP_MIN,
@@ -54,6 +55,7 @@ class RunOutput:
     by_hour: pd.DataFrame
     results: list[ReplicationResult]
     wall_time_s: float
+    precision: PrecisionReport | None = None
 
 
 def replications_frame(results: list[ReplicationResult], seed: int) -> pd.DataFrame:
@@ -86,6 +88,9 @@ def run_scenario(
     force: bool = False,
     figures: bool = True,
     on_result: Callable[[ReplicationResult], None] | None = None,
+    precision: float | None = None,
+    precision_kpis: Sequence[str] = ("wait_mean_min",),
+    max_replications: int = 1000,
 ) -> RunOutput:
     """Simulate a scenario and write its results folder.
 
@@ -110,6 +115,10 @@ def run_scenario(
         Draw the figures into ``figures/``.
     on_result : callable, optional
         Called with each replication's result as it finishes (progress bars).
+    precision : float, optional
+        Instead of a fixed number, add replications (from ``replications`` or 10) until the
+        relative 95 % half-width of every KPI in ``precision_kpis`` is at most this
+        (:mod:`simulator.precision`), up to ``max_replications``.
     """
     started = datetime.now(UTC)
     t0 = time.perf_counter()
@@ -128,8 +137,20 @@ def run_scenario(
         update={"replications": n_reps, "seed": run_seed})})
     plan = compile_plan(sc, loaded.base_dir)
     with atomic_dir(Path(out_dir), force=force) as tmp:
-        results = run_replications(plan, n_reps, run_seed, jobs, records, tmp, fmt,  # type: ignore[arg-type]
-                                   on_result)
+        report = None
+        if precision is None:
+            results = run_replications(plan, n_reps, run_seed, jobs, records, tmp,  # type: ignore[arg-type]
+                                       fmt, on_result)  # type: ignore[arg-type]
+        else:
+            from simulator.precision import replicate_to_precision
+
+            results, report = replicate_to_precision(
+                plan, run_seed, precision, precision_kpis,
+                initial=replications if replications is not None else 10,
+                max_replications=max_replications, jobs=jobs, records_mode=records,
+                records_dir=tmp, records_format=fmt, on_result=on_result)
+            n_reps = len(results)
+            sc = sc.model_copy(update={"run": sc.run.model_copy(update={"replications": n_reps})})
         files = merge_record_parts(tmp, records, fmt)
         reps = replications_frame(results, run_seed)
         summary = stats.summarise([r.kpis for r in results])
@@ -156,6 +177,15 @@ def run_scenario(
             },
             "run": {
                 "replications": n_reps,
+                "replications_method": (
+                    "fixed" if report is None else
+                    f"confidence-interval method: relative 95% half-width <= {report.target} "
+                    f"for {', '.join(report.kpis)}; reached={report.reached} after "
+                    f"{report.replications} replications"),
+                "precision": None if report is None else {
+                    "target": report.target, "kpis": list(report.kpis),
+                    "reached": report.reached, "rel_half_width": report.rel_half_width,
+                    "history": [list(h) for h in report.history]},
                 "seed": run_seed,
                 "terminating": plan.terminating,
                 "open_min": plan.open_min,
@@ -197,4 +227,4 @@ def run_scenario(
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n",
                                            encoding="utf-8")
-    return RunOutput(Path(out_dir), summary, reps, hours, results, wall)
+    return RunOutput(Path(out_dir), summary, reps, hours, results, wall, report)
