@@ -10,6 +10,7 @@ re-running an interrupted experiment computes only the tasks that have no file y
 from __future__ import annotations
 
 import json
+import math
 import os
 import traceback
 from collections.abc import Callable, Iterable, Iterator
@@ -73,6 +74,29 @@ def run_task(plan: Plan, task: Task, records_mode: str = "none",
                           error=traceback.format_exc(limit=20))
 
 
+def run_chunk(plans: dict[str, Plan], tasks: list[Task], records_mode: str = "none",
+              records_dir: str | None = None, records_format: str = "csv") -> list[TaskResult]:
+    """Run several tasks in one call (one round trip to a worker for the whole chunk)."""
+    return [run_task(plans[t.variant_id], t, records_mode, records_dir, records_format)
+            for t in tasks]
+
+
+def chunks(plans: dict[str, Plan], tasks: list[Task],
+           workers: int) -> list[tuple[dict[str, Plan], list[Task]]]:
+    """Split tasks (in order) into chunks of at most 16, about four per worker, each with
+    only the plans it needs, so a worker receives a plan once per chunk, not per task."""
+    size = max(1, min(16, math.ceil(len(tasks) / (4 * max(1, workers)))))
+    out = []
+    for i in range(0, len(tasks), size):
+        part = tasks[i:i + size]
+        out.append(({t.variant_id: plans[t.variant_id] for t in part}, part))
+    return out
+
+
+def _workers(jobs: int) -> int:
+    return jobs if jobs > 0 else max(1, (os.cpu_count() or 1) + 1 + jobs)
+
+
 # ---------------------------------------------------------------------------- executors
 def execute(
     plans: dict[str, Plan],
@@ -105,12 +129,11 @@ def execute(
     if backend == "joblib":
         from joblib import Parallel, delayed
 
-        n_jobs = jobs if jobs > 0 else max(1, (os.cpu_count() or 1) + 1 + jobs)
+        n_jobs = _workers(jobs)
         parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
-        yield from parallel(
-            delayed(run_task)(plans[t.variant_id], t, records_mode, rdir, records_format)
-            for t in tasks
-        )
+        for done in parallel(delayed(run_chunk)(p, part, records_mode, rdir, records_format)
+                             for p, part in chunks(plans, tasks, n_jobs)):
+            yield from done
         return
     if backend == "dask":
         yield from _execute_dask(plans, tasks, jobs, scheduler, records_mode, rdir,
@@ -128,19 +151,19 @@ def _execute_dask(plans: dict[str, Plan], tasks: list[Task], jobs: int, schedule
                            "pip install 'servsim[cluster]'") from exc
     cluster = None
     if scheduler is None:
-        n = jobs if jobs > 0 else max(1, (os.cpu_count() or 1) + 1 + jobs)
-        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
+        cluster = LocalCluster(n_workers=_workers(jobs), threads_per_worker=1, processes=True,
                                host="127.0.0.1", dashboard_address=None)
         client = Client(cluster)
     else:
         client = Client(scheduler)
     try:
-        scattered = {vid: client.scatter(plan, broadcast=True) for vid, plan in plans.items()}
-        futures = [client.submit(run_task, scattered[t.variant_id], t, records_mode, rdir, fmt,
-                                 key=f"servsim-{t.key}-{t.seed}", pure=False)
-                   for t in tasks]
+        n_workers = max(1, len(client.scheduler_info().get("workers", {})))
+        futures = [client.submit(run_chunk, p, part, records_mode, rdir, fmt,
+                                 key=f"servsim-{part[0].key}-{part[0].seed}-{len(part)}",
+                                 pure=False)
+                   for p, part in chunks(plans, tasks, n_workers)]
         for fut in as_completed(futures):
-            yield fut.result()
+            yield from fut.result()
     finally:
         client.close()
         if cluster is not None:
