@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import math
 from collections.abc import Callable
 
@@ -33,6 +34,7 @@ class Replication:
         self.env = env = simpy.Environment(initial_time=plan.start_min)
         self.streams = streams = Streams(seed, replication)
         self.rec = Recorder()
+        self._customer_row = self.rec.customer_rows.append
         self.stations = [
             Station(env, sp.idx, sp.counters, staffed=sp.staffed, per_counter=sp.per_counter,
                     waiting_room=sp.waiting_room, n_ranks=plan.n_ranks, recorder=self.rec,
@@ -127,8 +129,8 @@ class Replication:
         now = self.env._now
         del self.active[cust.id]
         self._last_departure = now
-        self.rec.customer(cust.id, cust.cls, cust.source, cust.group, cust.arrival, now,
-                          cust.wait, cust.service, outcome, cust.n_visits, cust.n_fail)
+        self._customer_row((cust.id, cust.cls, cust.source, cust.group, cust.arrival, now,
+                            cust.wait, cust.service, outcome, cust.n_visits, cust.n_fail))
 
     # ------------------------------------------------------------------ run
     def run(self) -> Records:
@@ -167,9 +169,8 @@ class Replication:
             for slot, kind, due, _ev in list(st.closing) + list(st.owed):
                 rec.staff_change(st.group_idx, slot, kind, due, math.nan, math.nan)
         if plan.terminating and not inside:
-            times = rec.levels["time_min"]
-            end = max([plan.close_min, self._last_departure, *(times[-1:] if times else [])])
-            end = max(end, max(times) if times else end)
+            last_change = max((row[1] for row in rec.level_rows), default=plan.close_min)
+            end = max(plan.close_min, self._last_departure, last_change)
         else:
             end = stop
         return Records.from_recorder(
@@ -191,5 +192,17 @@ def simulate(plan: Plan, seed: int, replication: int) -> Records:
     """Run replication ``replication`` of ``plan`` with ``seed`` and return its records.
 
     A pure function of its arguments: the same inputs give identical records in any process.
+    While it runs, the cyclic garbage collector's first threshold is raised: the recorder
+    keeps one tuple per row alive, and scanning them on every default-sized collection cost
+    about a tenth of the run time (measured); memory stays bounded because collections still
+    happen, just less often.
     """
-    return Replication(plan, seed, replication).run()
+    thresholds = gc.get_threshold()
+    gc.set_threshold(max(thresholds[0], _GC_GEN0), *thresholds[1:])
+    try:
+        return Replication(plan, seed, replication).run()
+    finally:
+        gc.set_threshold(*thresholds)
+
+
+_GC_GEN0 = 50_000

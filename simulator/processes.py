@@ -74,7 +74,7 @@ def arrival_process(
 def journey(rep: Replication, cust: Customer) -> Generator[simpy.Event, object, None]:
     """Walk a customer through the stations of its pathway."""
     env = rep.env
-    visit = rep.rec.visit
+    row = rep.rec.visit_rows.append
     stations = rep.stations
     plans = rep.plan.stations
     cp = rep.plan.classes[cust.cls]
@@ -92,13 +92,13 @@ def journey(rep: Replication, cust: Customer) -> Generator[simpy.Event, object, 
         cust.n_visits += 1
         if (not is_rec and cp.balk_at >= 0 and q >= cp.balk_at
                 and (cp.balk_probability >= 1.0 or u_balk < cp.balk_probability)):
-            visit(cust.id, cust.cls, cust.group, s_idx, k, now, NAN, NAN, -1, -1, _BALKED,
-                  q, busy, duty, 0, is_rec, NAN)
+            row((cust.id, cust.cls, cust.group, s_idx, k, now, NAN, NAN, -1, -1, _BALKED,
+                 q, busy, duty, 0, is_rec, NAN))
             outcome = int(CustomerOutcome.BALKED)
             break
         if st.waiting_room is not None and st.is_full():
-            visit(cust.id, cust.cls, cust.group, s_idx, k, now, NAN, NAN, -1, -1, _BLOCKED,
-                  q, busy, duty, 0, is_rec, NAN)
+            row((cust.id, cust.cls, cust.group, s_idx, k, now, NAN, NAN, -1, -1, _BLOCKED,
+                 q, busy, duty, 0, is_rec, NAN))
             outcome = int(CustomerOutcome.BALKED)
             break
         cust.station = st
@@ -109,8 +109,8 @@ def journey(rep: Replication, cust: Customer) -> Generator[simpy.Event, object, 
         counter = yield req
         if counter < 0:  # type: ignore[operator]
             cust.wait += env._now - now
-            visit(cust.id, cust.cls, cust.group, s_idx, k, now, NAN, NAN, -1, -1, _ABANDONED,
-                  q, busy, duty, 0, is_rec, NAN)
+            row((cust.id, cust.cls, cust.group, s_idx, k, now, NAN, NAN, -1, -1, _ABANDONED,
+                 q, busy, duty, 0, is_rec, NAN))
             cust.station = None
             outcome = int(CustomerOutcome.ABANDONED)
             break
@@ -148,8 +148,8 @@ def journey(rep: Replication, cust: Customer) -> Generator[simpy.Event, object, 
         cust.station = None
         cust.start = NAN
         st.done()
-        visit(cust.id, cust.cls, cust.group, s_idx, k, now, start, env._now, counter, slot,
-              result, q, busy, duty, n_fail, is_rec, service)
+        row((cust.id, cust.cls, cust.group, s_idx, k, now, start, env._now, counter, slot,
+             result, q, busy, duty, n_fail, is_rec, service))
         k += 1
     else:
         k = len(steps)

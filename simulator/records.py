@@ -96,34 +96,46 @@ STAFF_COLUMNS: dict[str, type] = {
 
 
 class Recorder:
-    """Column-list recorder used by the engine; only appends, never computes."""
+    """Row recorder used by the engine: appends one tuple per row, never computes.
 
-    __slots__ = ("customers", "levels", "staff", "visits")
+    One ``list.append`` of a tuple per row is the cheapest way to record in the hot loop; the
+    rows become typed column arrays once, in :meth:`Records.from_recorder`.
+    """
+
+    __slots__ = ("customer_rows", "level_rows", "staff_rows", "visit_rows")
 
     def __init__(self) -> None:
-        self.visits: dict[str, list] = {k: [] for k in VISIT_COLUMNS}
-        self.customers: dict[str, list] = {k: [] for k in CUSTOMER_COLUMNS}
-        self.levels: dict[str, list] = {k: [] for k in LEVEL_COLUMNS}
-        self.staff: dict[str, list] = {k: [] for k in STAFF_COLUMNS}
+        self.visit_rows: list[tuple] = []
+        self.customer_rows: list[tuple] = []
+        self.level_rows: list[tuple] = []
+        self.staff_rows: list[tuple] = []
 
     def visit(self, *values: object) -> None:
         """Append one visit row, values in :data:`VISIT_COLUMNS` order."""
-        for col, v in zip(self.visits.values(), values, strict=True):
-            col.append(v)
+        self.visit_rows.append(values)
 
     def customer(self, *values: object) -> None:
         """Append one customer row, values in :data:`CUSTOMER_COLUMNS` order."""
-        for col, v in zip(self.customers.values(), values, strict=True):
-            col.append(v)
+        self.customer_rows.append(values)
+
+    def level(self, *values: object) -> None:
+        """Append one level row, values in :data:`LEVEL_COLUMNS` order."""
+        self.level_rows.append(values)
 
     def staff_change(self, *values: object) -> None:
         """Append one staff row, values in :data:`STAFF_COLUMNS` order."""
-        for col, v in zip(self.staff.values(), values, strict=True):
-            col.append(v)
+        self.staff_rows.append(values)
 
 
-def _freeze(columns: dict[str, list], schema: dict[str, type]) -> dict[str, np.ndarray]:
-    return {k: np.asarray(columns[k], dtype=schema[k]) for k in schema}
+def _freeze(rows: list[tuple], schema: dict[str, type]) -> dict[str, np.ndarray]:
+    if not rows:
+        return {k: np.zeros(0, dtype=t) for k, t in schema.items()}
+    for row in rows:
+        if len(row) != len(schema):
+            raise ValueError(f"a row has {len(row)} values (got {row!r}; expected "
+                             f"{len(schema)}: {', '.join(schema)})")
+    columns = zip(*rows, strict=True)
+    return {k: np.asarray(col, dtype=schema[k]) for k, col in zip(schema, columns, strict=True)}
 
 
 @dataclass(frozen=True)
@@ -149,20 +161,20 @@ class Records:
     def from_recorder(rec: Recorder, **meta: object) -> Records:
         """Freeze a :class:`Recorder`'s lists into arrays: customers by id, visits by (customer,
         step), levels by (station, time, recording order)."""
-        levels = _freeze(rec.levels, LEVEL_COLUMNS)
+        levels = _freeze(rec.level_rows, LEVEL_COLUMNS)
         order = np.lexsort((np.arange(len(levels["time_min"])), levels["time_min"],
                             levels["station_idx"]))
         levels = {k: v[order] for k, v in levels.items()}
-        visits = _freeze(rec.visits, VISIT_COLUMNS)
+        visits = _freeze(rec.visit_rows, VISIT_COLUMNS)
         order = np.lexsort((visits["step_idx"], visits["customer_id"]))
         visits = {k: v[order] for k, v in visits.items()}
-        customers = _freeze(rec.customers, CUSTOMER_COLUMNS)
+        customers = _freeze(rec.customer_rows, CUSTOMER_COLUMNS)
         order = np.argsort(customers["customer_id"], kind="stable")
         customers = {k: v[order] for k, v in customers.items()}
         return Records(
             visits=visits,
             customers=customers,
             levels=levels,
-            staff=_freeze(rec.staff, STAFF_COLUMNS),
+            staff=_freeze(rec.staff_rows, STAFF_COLUMNS),
             **meta,  # type: ignore[arg-type]
         )

@@ -71,6 +71,7 @@ class Station:
         self.waiting_room = waiting_room
         self.group_idx = group_idx
         self._rec = recorder
+        self._level_row = recorder.level_rows.append
         self._n_ranks = n_ranks
         # counters
         self.busy_at = [False] * n_counters
@@ -101,12 +102,7 @@ class Station:
 
     # ------------------------------------------------------------------ recording
     def _level(self) -> None:
-        lv = self._rec.levels
-        lv["station_idx"].append(self.idx)
-        lv["time_min"].append(self.env._now)
-        lv["queue_len"].append(self.n_waiting)
-        lv["busy"].append(self.busy)
-        lv["on_duty"].append(self.on_duty)
+        self._level_row((self.idx, self.env._now, self.n_waiting, self.busy, self.on_duty))
 
     # ------------------------------------------------------------------ customers
     def choose_line(self) -> int:
@@ -343,13 +339,7 @@ class Station:
                     if self.open_at[c2] and not self.busy_at[c2] and self.line_len[c2]:
                         self._dispatch(c2)
         now = self.env._now
-        rec = self._rec.staff
-        rec["group_idx"].append(self.group_idx)
-        rec["slot_id"].append(slot_due)
-        rec["kind"].append(kind)
-        rec["due_min"].append(due)
-        rec["left_min"].append(now)
-        rec["late_min"].append(max(0.0, now - due))
+        self._rec.staff_change(self.group_idx, slot_due, kind, due, now, max(0.0, now - due))
         ev.succeed(now)
 
     # ------------------------------------------------------------------ closing

@@ -81,9 +81,7 @@ def make_records(
     for s in staff:
         rec.staff_change(*_row(_STAFF_DEFAULTS, s, STAFF_COLUMNS))
     for station, t, q, b, d in levels:
-        for col, val in zip(("station_idx", "time_min", "queue_len", "busy", "on_duty"),
-                            (station, t, q, b, d), strict=True):
-            rec.levels[col].append(val)
+        rec.level(station, t, q, b, d)
     defaults: dict[str, object] = {
         "station_names": ("desk",), "class_names": ("resident",), "group_names": ("clerks",),
         "open_min": 540.0, "close_min": 600.0, "end_min": 600.0, "stats_start_min": None,
