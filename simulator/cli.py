@@ -361,3 +361,14 @@ def merge(shards: tuple[Path, ...], out: Path, force: bool, no_figures: bool) ->
     except ExperimentError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"merged {len(shards)} shard(s): {len(res.variants)} variants -> {out}", err=True)
+
+
+# ---------------------------------------------------------------------------- other commands
+def _register() -> None:
+    """Commands that live in their own modules (each module is one concept)."""
+    from simulator.warmup_cli import warmup
+
+    main.add_command(warmup)
+
+
+_register()
