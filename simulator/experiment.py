@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from simulator import stats
+from simulator import satisfaction_bridge, stats
 from simulator.loader import LoadedScenario
 from simulator.plan import compile_plan
 from simulator.precision import PrecisionReport
@@ -68,6 +68,15 @@ def by_hour_frame(results: list[ReplicationResult]) -> pd.DataFrame:
     """All replications' by-hour rows with a replication column first."""
     rows = [{"replication": r.replication, **row} for r in results for row in r.by_hour]
     return pd.DataFrame(rows)
+
+
+def label_summary(summary: pd.DataFrame, sat_info: dict) -> pd.DataFrame:
+    """Add a ``note`` column: the satisfaction label (``uncalibrated defaults`` or
+    ``calibrated profile <name>``) on every ``sat__*`` row, empty elsewhere."""
+    out = summary.copy()
+    is_sat = out["kpi"].str.startswith(satisfaction_bridge.PREFIX)
+    out["note"] = np.where(is_sat, str(sat_info.get("label", "")), "")
+    return out
 
 
 def default_out_dir(loaded: LoadedScenario, root: Path = Path("results")) -> Path:
@@ -135,7 +144,10 @@ def run_scenario(
     # the scenario as run: -n and --seed replace the file's run settings
     sc = sc.model_copy(update={"run": sc.run.model_copy(
         update={"replications": n_reps, "seed": run_seed})})
+    # a fitted satisfaction profile is read here and carried inline to the workers
+    sc = satisfaction_bridge.resolve_profile(sc, loaded.base_dir)
     plan = compile_plan(sc, loaded.base_dir)
+    sat_info = satisfaction_bridge.describe(plan)
     with atomic_dir(Path(out_dir), force=force) as tmp:
         report = None
         if precision is None:
@@ -153,7 +165,7 @@ def run_scenario(
             sc = sc.model_copy(update={"run": sc.run.model_copy(update={"replications": n_reps})})
         files = merge_record_parts(tmp, records, fmt)
         reps = replications_frame(results, run_seed)
-        summary = stats.summarise([r.kpis for r in results])
+        summary = label_summary(stats.summarise([r.kpis for r in results]), sat_info)
         hours = by_hour_frame(results)
         write_csv(reps, tmp / "replications.csv")
         write_csv(summary, tmp / "summary.csv")
@@ -163,7 +175,7 @@ def run_scenario(
             from simulator import plots
 
             figs = plots.write_run_figures(tmp / "figures", plan, results, summary, hours,
-                                           WAIT_EDGES_MIN)
+                                           WAIT_EDGES_MIN, sat_label=sat_info["label"])
         else:
             figs = []
         wall = time.perf_counter() - t0
@@ -220,6 +232,7 @@ def run_scenario(
                 "grid_step_min": GRID_STEP_MIN,
                 "wait_histogram_edges_min": [float(x) for x in np.asarray(WAIT_EDGES_MIN)],
             },
+            "satisfaction": sat_info,
             "software": software_versions(),
             "platform": platform_info(),
             "started_utc": started.isoformat(timespec="seconds"),

@@ -173,8 +173,15 @@ def write_run_figures(
     summary: pd.DataFrame,
     by_hour: pd.DataFrame,
     edges_min: np.ndarray,
+    sat_label: str = "uncalibrated defaults",
 ) -> list[str]:
-    """Draw the standard figures of a run into ``folder``; return the file names."""
+    """Draw the standard figures of a run into ``folder``; return the file names.
+
+    With satisfaction KPIs in the summary, also the two satisfaction figures of
+    :mod:`simulator.plots_satisfaction`, titled with ``sat_label``.
+    """
+    from simulator.plots_satisfaction import write_satisfaction_figures
+
     folder.mkdir(parents=True, exist_ok=True)
     names = plan.station_names
     grid, queue = _stack(results, "queue_grid")
@@ -191,4 +198,5 @@ def write_run_figures(
     for fname, fig in figures.items():
         fig.savefig(folder / fname, dpi=110, metadata=_PNG_META)
         plt.close(fig)
-    return sorted(figures)
+    sat = write_satisfaction_figures(folder, summary, by_hour, sat_label, plan.scenario.name)
+    return sorted([*figures, *sat])

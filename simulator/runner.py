@@ -20,6 +20,7 @@ from simulator import metrics
 from simulator.model import simulate
 from simulator.plan import Plan
 from simulator.records import Records
+from simulator.satisfaction_bridge import add_by_hour, replication_satisfaction
 
 RecordsMode = Literal["none", "summary", "full"]
 RecordsFormat = Literal["csv", "parquet"]
@@ -53,17 +54,29 @@ class ReplicationResult:
 
 
 def replication_outputs(
-    plan: Plan, records: Records, replication: int, detail: bool = True
+    plan: Plan, records: Records, replication: int, detail: bool = True,
+    seed: int | None = None,
 ) -> ReplicationResult:
     """Compute the KPI row (and, with ``detail``, the by-hour rows and figure arrays) of one
-    replication from its records."""
+    replication from its records.
+
+    The row includes the predicted-satisfaction KPIs (``sat__*``,
+    :func:`simulator.satisfaction_bridge.replication_satisfaction`), a pure function of the
+    records; with ``seed`` also the sampled survey answers, drawn from the replication's own
+    ``satisfaction`` stream. With ``detail`` the hourly satisfaction values are added to the
+    by-hour rows of ``station == "all"``.
+    """
     metrics.check_conservation(records)
     standards = plan.scenario.standards
     kpis = metrics.replication_kpis(records, standards, plan.group_cost_per_hour)
+    sat = replication_satisfaction(plan, records, seed, replication)
+    kpis.update(sat.kpis)
     if not detail:
         empty = np.zeros((0, 0))
         return ReplicationResult(replication, kpis, [], np.zeros(0), empty, empty, empty, empty)
     by_hour = metrics.by_hour_rows(records, standards)
+    if sat.kpis:
+        add_by_hour(by_hour, sat.by_hour)
     grid, queue, busy, duty = metrics.level_grid(records, GRID_STEP_MIN)
     hist = metrics.wait_histogram(records, WAIT_EDGES_MIN)
     return ReplicationResult(replication, kpis, by_hour, grid, queue, busy, duty, hist)
@@ -84,7 +97,7 @@ def run_replication(
     computes only the KPI row (sweeps and comparisons).
     """
     records = simulate(plan, task.seed, task.replication)
-    result = replication_outputs(plan, records, task.replication, detail)
+    result = replication_outputs(plan, records, task.replication, detail, task.seed)
     if records_mode != "none" and records_dir is not None:
         from simulator.storage import write_replication_records
 

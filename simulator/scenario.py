@@ -25,6 +25,7 @@ from pydantic import (
 )
 
 from simulator.distributions import Distribution
+from simulator.satisfaction.params import ModelParameters, SatisfactionConfig
 
 ClockTime = Annotated[
     str,
@@ -201,12 +202,33 @@ class RecoveryStep(_Model):
     station: Name
 
 
+class FailureActions(_Model):
+    """What staff do when a service fails (the recovery of satisfaction.md §2.5).
+
+    The redo or the recovery visit *is* the fix, so ``fix`` defaults to true; it counts only
+    when the redo or recovery visit was completed (a customer who leaves the recovery line is
+    not fixed). Resolution time runs from the failure to the end of the redo or recovery
+    visit and is judged against ``resolution_standard_min`` (default: the satisfaction
+    section's ``applies_to: recovery`` standard, else ``recovery.urgent_fix_standard_min``).
+    """
+
+    fix: bool = Field(default=True, description="the redo / recovery visit puts it right")
+    apology: bool = Field(default=False, description="staff apologise")
+    compensation_value: float = Field(
+        default=0.0, ge=0, le=10,
+        description="compensation relative to the price of the failed item (0 = none)")
+    follow_up: bool = Field(default=False, description="someone follows up afterwards")
+    resolution_standard_min: float | None = Field(
+        default=None, gt=0, description="recovery standard T_rec for this station, minutes")
+
+
 class Failure(_Model):
     """Service failure: with ``probability`` a service fails and must be recovered.
 
     ``recovery: redo`` makes the same server do the service again at once (the redo may fail
     again with the same probability); ``recovery: {station: NAME}`` sends the customer to that
-    station next, then back to the pathway.
+    station next, then back to the pathway. ``severity`` and ``actions`` feed the predicted
+    satisfaction (reliability); they do not change the simulation.
     """
 
     probability: float = Field(ge=0, le=1)
@@ -215,6 +237,7 @@ class Failure(_Model):
     rework: Distribution | None = Field(
         default=None, description="time of a redo; default the station's service time"
     )
+    actions: FailureActions = Field(default_factory=FailureActions)
 
 
 class Station(_Model):
@@ -289,6 +312,65 @@ class Standard(_Model):
     classes: list[Name] | None = None
 
 
+# ---------------------------------------------------------------------------- satisfaction
+#: Amenity rules (the closed vocabulary of ``stage_flag`` KANO performance, satisfaction.md
+#: §2.6): when the simulator marks a customer as having been given an amenity.
+AMENITY_RULES: tuple[str, ...] = ("waited_over", "served_at")
+
+
+class AmenityFlag(_Model):
+    """An amenity given to a customer, decided after the run from the records.
+
+    ``when: waited_over`` -- given to customers whose wait at ``stage`` (any stage when
+    omitted) exceeded ``minutes`` (tea served to those who wait long); customers who never
+    waited at that stage are "not applicable". ``when: served_at`` -- given to customers
+    served at ``stage`` (a brochure handed out at the desk).
+    """
+
+    when: Literal["waited_over", "served_at"]
+    stage: Name | None = None
+    minutes: float | None = Field(default=None, ge=0)
+
+    @model_validator(mode="after")
+    def _rule_fields(self) -> AmenityFlag:
+        if self.when == "waited_over" and self.minutes is None:
+            raise ValueError("when: waited_over needs minutes (got nothing; expected a "
+                             "number of minutes)")
+        if self.when == "served_at":
+            if self.stage is None:
+                raise ValueError("when: served_at needs a stage (got nothing; expected a "
+                                 "station name)")
+            if self.minutes is not None:
+                raise ValueError(f"when: served_at takes no minutes (got {self.minutes:g}; "
+                                 "expected no minutes key)")
+        return self
+
+
+class InlineProfile(_Model):
+    """A fitted profile carried inside the scenario (filled in from ``profile`` when the
+    scenario is run, so workers need no file; may also be written by hand)."""
+
+    name: str = Field(min_length=1)
+    sha256: str = ""
+    parameters: ModelParameters
+
+
+class SatisfactionSection(SatisfactionConfig):
+    """The scenario's ``satisfaction:`` section (satisfaction.md §2.12, ``docs/satisfaction.md``).
+
+    Everything in :class:`~simulator.satisfaction.SatisfactionConfig` plus what ties the model
+    to this scenario: ``model`` (``off`` skips the prediction), ``phases`` per station (default:
+    a customer's first stage pre, last stage post if served, others in), ``amenities`` (flags
+    for ``stage_flag`` KANO attributes) and ``profile`` -- ``default`` or a fitted profile file
+    written by ``servsim calibrate``, relative to the scenario file.
+    """
+
+    model: Literal["servqual", "off"] = "servqual"
+    phases: dict[Name, Literal["pre", "in", "post"]] = Field(default_factory=dict)
+    amenities: dict[Name, AmenityFlag] = Field(default_factory=dict)
+    profile_inline: InlineProfile | None = None
+
+
 class Scenario(_Model):
     """A complete scenario. See ``docs/scenario.md`` for every field."""
 
@@ -303,6 +385,11 @@ class Scenario(_Model):
     staff: dict[Name, StaffGroup] = Field(default_factory=dict)
     pathways: dict[Name, list[PathwayStep]] = Field(min_length=1)
     standards: list[Standard] = Field(default_factory=list)
+    satisfaction: SatisfactionSection | None = Field(
+        default=None,
+        description="predicted satisfaction settings; absent: the domain's uncalibrated "
+        "defaults (see docs/satisfaction.md)",
+    )
 
     @model_validator(mode="after")
     def _cross_fields(self) -> Scenario:
@@ -525,6 +612,43 @@ def cross_field_problems(sc: Scenario) -> list[Problem]:
             need(std.station, stations, ("standards", i, "station"), "station")
         for j, cname in enumerate(std.classes or ()):
             need(cname, classes, ("standards", i, "classes", j), "customer class")
+    if sc.satisfaction is not None:
+        out.extend(_satisfaction_problems(sc, sc.satisfaction))
+    return out
+
+
+def _satisfaction_problems(sc: Scenario, sat: SatisfactionSection) -> list[Problem]:
+    """Names in the satisfaction section that the rest of the scenario does not define."""
+    out: list[Problem] = []
+    stations, classes = set(sc.stations), set(sc.customer_classes)
+    base: tuple[str | int, ...] = ("satisfaction",)
+
+    def need(name: str, pool: set[str], loc: tuple[str | int, ...], what: str) -> None:
+        if name not in pool:
+            out.append(Problem((*base, *loc), f"no {what} named {name!r}", name, _one_of(pool)))
+
+    for i, std in enumerate(sat.standards):
+        if std.stage is not None:
+            need(std.stage, stations, ("standards", i, "stage"), "station")
+    for name in sat.waiting_environment:
+        need(name, stations, ("waiting_environment", name), "station")
+    for name in sat.phases:
+        need(name, stations, ("phases", name), "station")
+    for name in sat.classes:
+        need(name, classes, ("classes", name), "customer class")
+    for name, flag in sat.amenities.items():
+        if flag.stage is not None:
+            need(flag.stage, stations, ("amenities", name, "stage"), "station")
+    for i, attr in enumerate(sat.kano_attributes):
+        perf = attr.performance
+        loc: tuple[str | int, ...] = ("kano_attributes", i, "performance")
+        if perf.source == "stage_flag":
+            need(perf.flag, set(sat.amenities), (*loc, "flag"), "amenity (under amenities:)")
+        elif perf.source == "wait_based":
+            need(perf.stage, stations, (*loc, "stage"), "station")
+        elif perf.source == "per_class":
+            for cname in perf.values:
+                need(cname, classes, (*loc, "values", cname), "customer class")
     return out
 
 

@@ -26,7 +26,8 @@ RECORD_TABLES = {"customers.csv", "visits.csv", "levels.csv", "staff.csv"}
 ALWAYS = {"manifest.json", "scenario.resolved.yaml", "summary.csv", "replications.csv",
           "by_hour.csv"}
 FIGURES = {"figures/queue_length.png", "figures/wait_distribution.png",
-           "figures/staffing_utilisation.png"}
+           "figures/staffing_utilisation.png", "figures/satisfaction_dimensions.png",
+           "figures/satisfaction_by_hour.png"}
 
 
 def files_in(folder: Path) -> set[str]:
