@@ -9,8 +9,9 @@ from collections.abc import Callable
 import simpy
 
 from simulator.arrivals import source_arrivals
+from simulator.journey import Customer, JourneyDriver
 from simulator.plan import Plan
-from simulator.processes import Customer, arrival_process, journey, slot_process
+from simulator.processes import arrival_process, slot_process
 from simulator.records import CustomerOutcome, Recorder, Records, VisitOutcome
 from simulator.rng import Streams
 from simulator.station import Station
@@ -85,6 +86,7 @@ class Replication:
             for c, cp in enumerate(plan.classes)
         ]
         self.active: dict[int, Customer] = {}
+        self.journeys = JourneyDriver(self)
         self._next_id = 0
         self._last_departure = -math.inf
 
@@ -122,7 +124,7 @@ class Replication:
             steps.append([s, base, u_fail, False, u_balk, extra, u_refail])
             self.stations[s].expect()
         self.active[cust.id] = cust
-        self.env.process(journey(self, cust))
+        self.journeys.begin(cust)
 
     def finish(self, cust: Customer, outcome: int) -> None:
         """Record a customer leaving the facility."""
