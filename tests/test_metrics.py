@@ -583,3 +583,19 @@ def test_conservation_detects_departed_customer_without_departure():
     rec = make_records(customers=[{"customer_id": 0, "arrival_min": 540.0}])
     with pytest.raises(AssertionError, match="lack a departure"):
         check_conservation(rec)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 5),
+                          st.one_of(st.floats(0, 100, allow_nan=False), st.just(float("nan")))),
+                max_size=60))
+def test_vectorised_hourly_tally_equals_per_hour_tally_stats(pairs):
+    from simulator.metrics import _hourly_tally
+
+    h = np.array([p[0] for p in pairs], dtype=np.int64)
+    x = np.array([p[1] for p in pairs], dtype=np.float64)
+    mean, p90 = _hourly_tally(h, x, 7)
+    for k in range(7):
+        t = tally_stats(x[h == k])
+        for got, want in ((mean[k], t.mean), (p90[k], t.p90)):
+            assert (np.isnan(got) and np.isnan(want)) or got == pytest.approx(want, abs=1e-9)
