@@ -366,9 +366,12 @@ def merge(shards: tuple[Path, ...], out: Path, force: bool, no_figures: bool) ->
 # ---------------------------------------------------------------------------- other commands
 def _register() -> None:
     """Commands that live in their own modules (each module is one concept)."""
+    from simulator.selfcheck import selfcheck
+    from simulator.theory_cli import theory
     from simulator.warmup_cli import warmup
 
-    main.add_command(warmup)
+    for command in (selfcheck, theory, warmup):
+        main.add_command(command)
 
 
 _register()
