@@ -304,13 +304,15 @@ def compare(base: Path, changed: tuple[Path, ...], sets: tuple[str, ...],
               help="KPIs to plot against each varied field")
 @click.option("-o", "--out", type=click.Path(path_type=Path), required=True,
               help="results folder (run the same command again to resume)")
+@click.option("--records", type=click.Choice(["none", "summary", "full"]), default="none",
+              help="record tables each worker writes under OUT/records/<table>/variant=<id>/")
 @click.option("--force", is_flag=True, help="replace a folder holding other results")
 @click.option("--no-figures", is_flag=True)
 @click.option("-q", "--quiet", is_flag=True)
 def sweep(scenario: Path, varies: tuple[str, ...], design: str, samples: int | None,
           replications: int | None, seed: int | None, jobs: int, backend: str | None,
           scheduler: str | None, shard: str | None, kpis: tuple[str, ...], out: Path,
-          force: bool, no_figures: bool, quiet: bool) -> None:
+          records: str, force: bool, no_figures: bool, quiet: bool) -> None:
     """Sweep SCENARIO over a grid or a Latin hypercube of values (resumable)."""
     from simulator.experiments import ExperimentError, Progress
     from simulator.sweep import parse_shard, parse_vary, run_sweep
@@ -323,7 +325,7 @@ def sweep(scenario: Path, varies: tuple[str, ...], design: str, samples: int | N
                         backend=_backend(backend, jobs),  # type: ignore[arg-type]
                         jobs=jobs, scheduler=scheduler,
                         shard=parse_shard(shard) if shard else None, force=force,
-                        figures=not no_figures,
+                        figures=not no_figures, records=records,
                         on_progress=None if quiet else Progress("sweep"))
     except ScenarioError as exc:
         _fail_scenario(exc)

@@ -70,12 +70,18 @@ def _table_frame(records: Records, table: str, replication: int) -> pd.DataFrame
 
 
 def write_replication_records(
-    records: Records, replication: int, root: Path, mode: str, fmt: str
+    records: Records, replication: int, root: Path, mode: str, fmt: str,
+    partition: str | None = None,
 ) -> list[str]:
-    """Write one replication's record tables under ``root/parts/<table>/``; return paths."""
+    """Write one replication's record tables; return their paths.
+
+    Without ``partition`` the files go to ``root/parts/<table>/`` (joined later by
+    :func:`merge_record_parts`); with one, to ``root/<table>/<partition>/`` (Hive style, e.g.
+    ``records/visits/variant=v-1a2b/rep=00003.csv``), which is how sweep workers keep theirs.
+    """
     out = []
     for table in TABLES_BY_MODE[mode]:
-        folder = root / "parts" / table
+        folder = root / "parts" / table if partition is None else root / table / partition
         folder.mkdir(parents=True, exist_ok=True)
         frame = _table_frame(records, table, replication)
         path = folder / f"rep={replication:05d}.{fmt}"

@@ -211,12 +211,16 @@ def run_sweep(
     shard: tuple[int, int] | None = None,
     force: bool = False,
     figures: bool = True,
+    records: str = "none",
+    records_format: str = "csv",
     on_progress=None,
 ) -> SweepOutput:
     """Run (or resume) a sweep into ``out``; with ``shard`` run only that slice of tasks.
 
     A sharded run leaves its finished tasks in ``out/tasks`` and a ``shard.json``; join the
-    shards with :func:`merge_sweeps`.
+    shards with :func:`merge_sweeps`. With ``records`` other than ``none``, each worker writes
+    its replications' record tables to ``out/records/<table>/variant=<id>/rep=NNNNN.csv``
+    (a shared file system is assumed on a cluster); the parent only ever holds KPI rows.
     """
     n = replications if replications is not None else loaded.scenario.run.replications
     s = seed if seed is not None else loaded.scenario.run.seed
@@ -230,7 +234,8 @@ def run_sweep(
     if shard is not None:
         tasks = shard_of(tasks, shard)
     run = run_experiment(variants, n, s, out, backend=backend, jobs=jobs, scheduler=scheduler,
-                         tasks=tasks, on_progress=on_progress)
+                         tasks=tasks, records_mode=records, records_format=records_format,
+                         on_progress=on_progress)
     if run.report.errors:
         return SweepOutput(out, variants, {}, run)
     if shard is not None:

@@ -61,13 +61,18 @@ class TaskResult:
 def run_task(plan: Plan, task: Task, records_mode: str = "none",
              records_dir: str | None = None, records_format: str = "csv") -> TaskResult:
     """Run one task in whatever process this is; never raises (errors are returned)."""
-    from simulator.runner import ReplicationTask, run_replication
+    from simulator import model
+    from simulator.runner import replication_outputs
 
     try:
-        rdir = Path(records_dir) / task.variant_id if records_dir else None
-        res = run_replication(plan, ReplicationTask(task.replication, task.seed),
-                              records_mode, rdir, records_format,  # type: ignore[arg-type]
-                              detail=False)
+        records = model.simulate(plan, task.seed, task.replication)
+        res = replication_outputs(plan, records, task.replication, detail=False)
+        if records_mode != "none" and records_dir:
+            from simulator.storage import write_replication_records
+
+            write_replication_records(records, task.replication, Path(records_dir),
+                                      records_mode, records_format,
+                                      partition=f"variant={task.variant_id}")
         return TaskResult(task.variant_id, task.replication, task.seed, res.kpis)
     except Exception:  # reported with its variant and seed, never loses other results
         return TaskResult(task.variant_id, task.replication, task.seed,

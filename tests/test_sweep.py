@@ -167,20 +167,16 @@ def test_killed_sweep_resumes_without_recomputing(scenario, reference, tmp_path)
 
 
 def test_a_failing_task_is_reported_and_others_kept(scenario, tmp_path, monkeypatch):
-    import simulator.tasks as tasks_mod
+    import simulator.model as model
 
-    real = tasks_mod.run_replication if hasattr(tasks_mod, "run_replication") else None
-    assert real is None  # run_task imports lazily; patch the runner instead
-    import simulator.runner as runner
+    original = model.simulate
 
-    original = runner.run_replication
-
-    def flaky(plan, task, *a, **k):
-        if task.replication == 3:
+    def flaky(plan, seed, replication):
+        if replication == 3:
             raise RuntimeError("boom")
-        return original(plan, task, *a, **k)
+        return original(plan, seed, replication)
 
-    monkeypatch.setattr(runner, "run_replication", flaky)
+    monkeypatch.setattr(model, "simulate", flaky)
     out = tmp_path / "flaky"
     res = CliRunner().invoke(main, ["sweep", str(scenario), "--vary",
                                     "staff.st.shifts.0.count=1,2", "-n", "5", "-o", str(out),
@@ -189,10 +185,31 @@ def test_a_failing_task_is_reported_and_others_kept(scenario, tmp_path, monkeypa
     assert "replication 3" in res.stderr and "boom" in res.stderr and "seed 11" in res.stderr
     assert len(list((out / "tasks").rglob("*.json"))) == 8  # the 8 good tasks are kept
     assert not (out / "manifest.json").exists()
-    monkeypatch.setattr(runner, "run_replication", original)
+    monkeypatch.setattr(model, "simulate", original)
     res = CliRunner().invoke(main, ["sweep", str(scenario), "--vary",
                                     "staff.st.shifts.0.count=1,2", "-n", "5", "-o", str(out),
                                     "-q", "--no-figures"])
     assert res.exit_code == 0
     m = json.loads((out / "manifest.json").read_text())
     assert m["execution"]["computed_tasks"] == 2 and m["execution"]["reused_tasks"] == 8
+
+
+def test_workers_write_their_own_records(scenario, tmp_path):
+    import pandas as pd
+
+    out = tmp_path / "rec"
+    res = CliRunner().invoke(main, ["sweep", str(scenario), "--vary",
+                                    "staff.st.shifts.0.count=1,2", "-n", "3", "-o", str(out),
+                                    "-q", "--no-figures", "--records", "full", "-j", "2"])
+    assert res.exit_code == 0, res.output
+    variants = pd.read_csv(out / "variants.csv")["variant_id"].tolist()
+    for table in ("customers", "visits", "levels", "staff"):
+        for v in variants:
+            files = sorted((out / "records" / table / f"variant={v}").glob("rep=*.csv"))
+            assert [f.name for f in files] == ["rep=00000.csv", "rep=00001.csv",
+                                               "rep=00002.csv"]
+    reps = pd.read_csv(out / "replications.csv")
+    for v in variants:
+        c = pd.read_csv(out / "records" / "customers" / f"variant={v}" / "rep=00001.csv")
+        row = reps[(reps["variant_id"] == v) & (reps["replication"] == 1)].iloc[0]
+        assert len(c) == row["arrived"]
