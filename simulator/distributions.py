@@ -91,10 +91,9 @@ class Exponential(_Dist):
         return -self.mean_ * np.log1p(-u)
 
 
-class LogNormal(_Dist):
-    """Lognormal distribution given by its mean and coefficient of variation."""
+class _MeanCv(_Dist):
+    """A distribution given by its mean and coefficient of variation (sd / mean)."""
 
-    dist: Literal["lognormal"] = "lognormal"
     mean_: float = Field(alias="mean", gt=0)
     cv_: float = Field(alias="cv", ge=0, le=10)
 
@@ -107,6 +106,12 @@ class LogNormal(_Dist):
     @property
     def variance(self) -> float:
         return (self.mean_ * self.cv_) ** 2
+
+
+class LogNormal(_MeanCv):
+    """Lognormal distribution given by its mean and coefficient of variation."""
+
+    dist: Literal["lognormal"] = "lognormal"
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
         if self.cv_ == 0:
@@ -116,22 +121,10 @@ class LogNormal(_Dist):
         return np.exp(mu + math.sqrt(s2) * special.ndtri(u))
 
 
-class Gamma(_Dist):
+class Gamma(_MeanCv):
     """Gamma distribution given by its mean and coefficient of variation."""
 
     dist: Literal["gamma"] = "gamma"
-    mean_: float = Field(alias="mean", gt=0)
-    cv_: float = Field(alias="cv", ge=0, le=10)
-
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=True)
-
-    @property
-    def mean(self) -> float:
-        return self.mean_
-
-    @property
-    def variance(self) -> float:
-        return (self.mean_ * self.cv_) ** 2
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
         if self.cv_ == 0:
