@@ -107,6 +107,7 @@ __all__ = [
     "replication_satisfaction",
     "resolve_profile",
     "satisfaction_model",
+    "survey_frame",
 ]
 
 #: Prefix of every satisfaction KPI.
@@ -201,6 +202,8 @@ class SatisfactionModel:
     phase: np.ndarray  # [station] int8 override, -1 = rule
     area_capacity: np.ndarray  # [station] float, NaN = rule
     level_of_group: np.ndarray  # [group] skill in [0, 1]
+    station_skill: np.ndarray  # [station] skill of the station's staff group, NaN unstaffed
+    counters: np.ndarray  # [station] counters (servers when a survey gives none)
     nominal: np.ndarray  # [class, station] nominal service (min)
     rework_share_mean: np.ndarray  # [class, station] (mean service, mean rework)
     rework_mean: np.ndarray
@@ -346,6 +349,9 @@ def satisfaction_model(plan: Plan) -> SatisfactionModel:
         phase=phase,
         area_capacity=area,
         level_of_group=level,
+        station_skill=np.array([level[sp.group] if sp.group >= 0 else np.nan
+                                for sp in plan.stations], dtype=float),
+        counters=np.array([sp.counters for sp in plan.stations], dtype=np.int64),
         nominal=nominal,
         rework_share_mean=base_mean,
         rework_mean=rework_mean,
@@ -760,3 +766,91 @@ def add_by_hour(rows: list[dict[str, Any]], hourly: Mapping[int, Mapping[str, fl
         values = hourly.get(int(row["hour"])) if row.get("station") == "all" else None
         for key in BY_HOUR_KEYS:
             row[key] = float(values[key]) if values is not None else _NAN
+
+
+# ---------------------------------------------------------------------------------------
+# Simulated surveys (example files, calibration round trips)
+# ---------------------------------------------------------------------------------------
+def survey_frame(
+    plan: Plan,
+    records: Records,
+    rng: np.random.Generator,
+    params: ModelParameters | None = None,
+    *,
+    perceived_sd: float | None = 0.15,
+    items_sd: float | None = None,
+) -> Any:
+    """A survey table (the columns of :mod:`simulator.satisfaction.survey`) answered by the
+    simulated customers of one replication who did not balk.
+
+    Answers (CSAT, complaint, returned) are drawn from the model with ``params`` (default:
+    the plan's profile); with ``perceived_sd`` a perceived wait per stage (the model's
+    perceived wait × a lognormal error, rounded to the minute); with ``items_sd`` SERVQUAL
+    items ``round(3 + 2·s_d + N(0, sd))`` clipped to 1..5. A station visited twice keeps
+    its first visit. Draws come from ``rng`` only.
+    """
+    import pandas as pd
+
+    m = satisfaction_model(plan)
+    prm = params if params is not None else m.params
+    t = build_tables(plan, records, m)
+    pred = predict(t.stages, t.customers, prm, m.config)
+    n = pred.n_customers
+    ans = sample_responses(pred, rng)
+    st = t.stages
+    keep = pred.outcome != OUTCOME_BALKED
+    cols: dict[str, Any] = {
+        "respondent": t.customer_id,
+        "class": t.customers.class_name,
+        "outcome": np.where(pred.outcome == OUTCOME_ABANDONED, "abandoned", "served"),
+        "csat": ans.csat.astype(np.int64),
+        "complaint": ans.complaint.astype(np.int64),
+        "returned": ans.returned.astype(np.int64),
+        "time_in_system_min": np.round(t.customers.time_in_system_min, 3),
+    }
+    first = np.ones(st.n_rows, dtype=bool)
+    seen: set[tuple[int, int]] = set()
+    for i, (cu, s) in enumerate(zip(st.customer.tolist(), t.row_station.tolist(),
+                                    strict=True)):
+        first[i] = (cu, s) not in seen
+        seen.add((cu, s))
+    perceived = pred.perceived_wait_min
+    if perceived_sd is not None:
+        noise = np.exp(rng.normal(0.0, perceived_sd, st.n_rows))
+        perceived = np.round(perceived * noise)
+    for s, name in enumerate(m.station_names):
+        rows = np.flatnonzero(first & (t.row_station == s) & ~st.balked_here)
+        if rows.size == 0:
+            continue
+        who = st.customer[rows]
+
+        def col(values: np.ndarray, rows: np.ndarray = rows,
+                who: np.ndarray = who) -> np.ndarray:
+            out = np.full(n, np.nan)
+            out[who] = np.asarray(values, dtype=float)[rows]
+            return out
+
+        cols[f"wait_min__{name}"] = np.round(col(st.wait_min), 3)
+        if perceived_sd is not None and not np.isnan(m.adequate[s]):
+            cols[f"perceived_min__{name}"] = col(perceived)
+        cols[f"queue__{name}"] = col(st.queue_on_arrival)
+        cols[f"servers__{name}"] = col(st.servers_on_arrival)
+        cols[f"overtaken__{name}"] = col(st.overtaken)
+        if not np.isnan(m.station_skill[s]):
+            cols[f"skill__{name}"] = col(np.round(st.staff_skill * 4 + 1))
+        if m.severity[s] > 0:
+            cols[f"failure__{name}"] = col(st.severity)
+            cols[f"fixed__{name}"] = col(st.fix)
+            res = np.where(np.isfinite(st.resolution_min), st.resolution_min, np.nan)
+            cols[f"resolution_min__{name}"] = np.round(col(res), 3)
+    if items_sd is not None:
+        dims = apply_halo(pred.dimensions, resolve_parameters(prm, m.config).h)
+        raw = np.round(3.0 + 2.0 * dims + rng.normal(0.0, items_sd, dims.shape))
+        for j, d in enumerate(DIMENSIONS):
+            cols[f"servqual__{d}"] = np.clip(raw[:, j], 1, 5)
+    frame = pd.DataFrame(cols)[keep]
+    for c in frame.columns:
+        if c.startswith(("queue__", "servers__", "overtaken__", "skill__", "fixed__",
+                         "servqual__")):
+            frame[c] = frame[c].astype("Int64")
+    return frame.reset_index(drop=True)

@@ -62,9 +62,9 @@ def outputs(plan, seed: int = 1, replication: int = 0) -> sb.SatisfactionOutputs
 
 
 THREE_AT_NINE = """\
-09:00,walk
-09:00,walk
-09:00,walk
+09:01,walk
+09:02,walk
+09:03,walk
 """
 
 
@@ -73,7 +73,7 @@ def test_waits_standards_skill_and_phases_of_a_queue(tmp_path):
     out = outputs(plan)
     st, cu = out.tables.stages, out.tables.customers
     assert st.customer.tolist() == [0, 1, 2]
-    assert st.wait_min.tolist() == [0.0, 10.0, 20.0]
+    assert st.wait_min.tolist() == [0.0, 9.0, 18.0]
     assert st.adequate_min.tolist() == [15.0] * 3  # the scenario standard is A
     assert st.promise.all()  # government: standards are published promises
     assert st.staff_skill.tolist() == [1.0] * 3  # training level 5 -> (5 - 1) / 4
@@ -82,10 +82,10 @@ def test_waits_standards_skill_and_phases_of_a_queue(tmp_path):
     assert st.phase.tolist() == [PHASE_PRE] * 3  # a single stage is the first stage
     assert np.isnan(st.area_capacity).all()
     assert cu.outcome.tolist() == [0, 0, 0]
-    assert cu.time_in_system_min.tolist() == [10.0, 20.0, 30.0]
+    assert cu.time_in_system_min.tolist() == [10.0, 19.0, 28.0]
     k = out.kpis
     assert k["sat__n_served"] == 3 and k["sat__n_all"] == 3
-    # the third customer waited 20 > 15 min: the promise is broken, reliability drops
+    # the third customer waited 18 > 15 min: the promise is broken, reliability drops
     assert out.prediction.reliability.tolist() == pytest.approx([0.0, 0.0, -0.3])
     e = out.prediction.expected_csat
     assert e[0] > e[1] > e[2]

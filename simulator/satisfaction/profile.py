@@ -57,9 +57,12 @@ class Profile:
         return f"calibrated profile {self.name}"
 
 
-def _yaml() -> YAML:
+def _yaml(dump: bool = False) -> YAML:
     y = YAML(typ="safe", pure=True)
-    y.version = (1, 2)
+    if dump:  # keep the document's key order; YAML 1.2 is ruamel's default
+        y.sort_base_mapping_type_on_output = False  # type: ignore[assignment]
+    else:
+        y.version = (1, 2)
     y.default_flow_style = None
     y.width = 100
     return y
@@ -81,8 +84,8 @@ def dump_profile(profile: Profile) -> str:
     Examples
     --------
     >>> text = dump_profile(Profile("demo", ModelParameters(calibrated=True)))
-    >>> text.splitlines()[1]
-    'name: demo'
+    >>> text.splitlines()[:2]
+    ['servsim_profile: 1', 'name: demo']
     """
     doc = {
         "servsim_profile": PROFILE_FORMAT,
@@ -95,7 +98,7 @@ def dump_profile(profile: Profile) -> str:
         "fit": profile.fit,
     }
     buf = io.StringIO()
-    _yaml().dump(_plain(doc), buf)
+    _yaml(dump=True).dump(_plain(doc), buf)
     return buf.getvalue()
 
 

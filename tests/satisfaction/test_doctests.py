@@ -9,6 +9,7 @@ import pytest
 
 MODULES = [
     "aggregate",
+    "calibrate",
     "columns",
     "dimensions",
     "kano",
@@ -18,7 +19,9 @@ MODULES = [
     "params",
     "perception",
     "predict",
+    "profile",
     "recovery",
+    "survey",
     "tables",
     "_groups",
 ]
