@@ -175,11 +175,12 @@ def _arrival_kind(value: Any) -> str | None:
         if "trace" in value:
             return "trace"
         return None
-    return {
+    kinds: dict[type, str] = {
         PoissonArrivals: "poisson",
         Appointments: "appointments",
         TraceArrivals: "trace",
-    }.get(type(value))
+    }
+    return kinds.get(type(value))
 
 
 ArrivalSource = Annotated[

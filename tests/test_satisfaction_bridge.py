@@ -393,3 +393,14 @@ def test_failure_actions_are_validated(tmp_path):
     with pytest.raises(ScenarioError) as err:
         scenario(tmp_path, "09:00,walk\n", stations=stations)
     assert "stations.desk.failure.actions.compensation_value" in str(err.value)
+
+
+def test_commented_example_in_the_hall_is_valid():
+    """The commented ``satisfaction:`` block of the bundled hall stays a valid section."""
+    lines = HALL.read_text().splitlines()
+    start = lines.index("# satisfaction:")
+    block = [line[2:] for line in lines[start:] if line.startswith("# ")]
+    text = "\n".join(lines[:start] + block) + "\n"
+    sc = load_scenario_text(text).scenario
+    assert sc.satisfaction is not None and "water" in sc.satisfaction.amenities
+    assert sb.describe(compile_plan(sc, HALL.parent))["stage_standards"][0]["id"] == "window_15"

@@ -163,8 +163,8 @@ def _phase_weights(base: ModelParameters) -> _Block:
     s = (3.0 - 0.5) / 2.0
     cls = type(pw)
     return _Block("phase_weights", x0, np.full(3, 0.5), np.full(3, 3.0),
-                  lambda x: {"phase_weights": cls(pre=float(x[0]), in_process=float(x[1]),
-                                                  post=float(x[2]))},
+                  lambda x: {"phase_weights": cls.model_validate(
+                      {"pre": float(x[0]), "in": float(x[1]), "post": float(x[2])})},
                   lambda x: float(np.sum(((x - x0) / s) ** 2)), affects_q=True)
 
 
@@ -672,7 +672,7 @@ def _flat(p: ModelParameters) -> dict[str, float]:
 
 
 def _flat_keys(provenance: dict[str, str]) -> list[str]:
-    keys = []
+    keys: list[str] = []
     flat = _flat(ModelParameters())
     for name, how in provenance.items():
         if how == "fitted":

@@ -84,32 +84,77 @@ class SurveyError(ValueError):
 
 
 class StageContext(Protocol):
-    """What a survey needs to know about the scenario's stations (see
-    :func:`simulator.satisfaction_bridge.satisfaction_model`)."""
+    """What a survey needs to know about the scenario's stations (per-station arrays, as in
+    :class:`simulator.satisfaction_bridge.SatisfactionModel`)."""
 
-    config: SatisfactionConfig
-    station_names: tuple[str, ...]
-    class_names: tuple[str, ...]
-    adequate: np.ndarray
-    desired: np.ndarray
-    kano: np.ndarray
-    promise: np.ndarray
-    occupied: np.ndarray
-    informed: np.ndarray
-    phase: np.ndarray
-    area_capacity: np.ndarray
-    station_skill: np.ndarray
-    counters: np.ndarray
-    nominal: np.ndarray
-    severity: np.ndarray
-    fix: np.ndarray
-    apology: np.ndarray
-    follow_up: np.ndarray
-    compensation: np.ndarray
-    recovery_standard: np.ndarray
-    visit_adequate: float
-    visit_desired: float
-    visit_kano: int
+    @property
+    def config(self) -> SatisfactionConfig: ...
+
+    @property
+    def station_names(self) -> tuple[str, ...]: ...
+
+    @property
+    def class_names(self) -> tuple[str, ...]: ...
+
+    @property
+    def adequate(self) -> np.ndarray: ...
+
+    @property
+    def desired(self) -> np.ndarray: ...
+
+    @property
+    def kano(self) -> np.ndarray: ...
+
+    @property
+    def promise(self) -> np.ndarray: ...
+
+    @property
+    def occupied(self) -> np.ndarray: ...
+
+    @property
+    def informed(self) -> np.ndarray: ...
+
+    @property
+    def phase(self) -> np.ndarray: ...
+
+    @property
+    def area_capacity(self) -> np.ndarray: ...
+
+    @property
+    def station_skill(self) -> np.ndarray: ...
+
+    @property
+    def counters(self) -> np.ndarray: ...
+
+    @property
+    def nominal(self) -> np.ndarray: ...
+
+    @property
+    def severity(self) -> np.ndarray: ...
+
+    @property
+    def fix(self) -> np.ndarray: ...
+
+    @property
+    def apology(self) -> np.ndarray: ...
+
+    @property
+    def follow_up(self) -> np.ndarray: ...
+
+    @property
+    def compensation(self) -> np.ndarray: ...
+
+    @property
+    def recovery_standard(self) -> np.ndarray: ...
+
+    @property
+    def visit_adequate(self) -> float: ...
+
+    @property
+    def visit_desired(self) -> float: ...
+
+    @property
+    def visit_kano(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -358,11 +403,11 @@ def survey_from_frame(frame: Any, context: StageContext, source: str = "<frame>"
         visit_desired_min=context.visit_desired if not math.isnan(visit_a) else np.nan,
         visit_kano=context.visit_kano,
     )
-    item_cols = [items.get(d) for d in DIMENSIONS]
     item_arr = np.full((n, 5), np.nan)
-    for j, col in enumerate(item_cols):
-        if col is not None:
-            item_arr[:, j] = (_num(frame, col, source, lo=1, hi=5) - 3.0) / 2.0
+    for j, dim in enumerate(DIMENSIONS):
+        item_col = items.get(dim)
+        if item_col is not None:
+            item_arr[:, j] = (_num(frame, item_col, source, lo=1, hi=5) - 3.0) / 2.0
 
     def zero_one(col: str) -> np.ndarray:
         if col not in cols:
