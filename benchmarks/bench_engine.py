@@ -1,31 +1,43 @@
 """Engine throughput benchmark: customers simulated per second of wall time.
 
-Measures, in one process and one run:
+Measures, in one process and one run, side by side:
 
 1. servsim on a steady-state M/M/5 at utilisation 0.9 (arrivals 4.5/min, exponential service
-   mean 1 min, 5 unstaffed counters), built from YAML text;
+   mean 1 min, 5 unstaffed counters), built from YAML text, returning its records;
 2. an idiomatic plain-SimPy model of the same M/M/5 (the way the SimPy docs and tutorials write
-   it), which also keeps per-customer records, and the ratio servsim / plain SimPy;
-3. servsim on the bundled day ``scenarios/government_hall.yaml``, many replications, one core.
+   it), which also keeps per-customer records;
+3. Ciw (the ``bench`` extra) on the same M/M/5, keeping its own records
+   (``Simulation.get_all_records()``); skipped with a note if Ciw is not installed;
+4. servsim on the bundled day ``scenarios/government_hall.yaml``, many replications, one core,
+   at three depths: records only (``simulate``), records + KPI row incl. predicted satisfaction
+   (``run_replication(..., detail=False)``, as sweeps do) and the full per-replication
+   outputs of ``servsim run`` (``run_replication(...)``: KPI row, satisfaction, by-hour rows,
+   figure arrays).
 
 Each figure is whole-replication wall time (``time.perf_counter`` around building, running and
-collecting the records), repeated; the table gives the best (minimum time) and the median.
-Both M/M/5 models are checked against the Erlang C mean wait, so the comparison is of two
-correct models. See ``benchmarks/README.md``.
+collecting the records), repeated, with the order of the three M/M/5 models rotated per repeat;
+the table gives the best (minimum time) and the median. Every M/M/5 model is checked against
+the Erlang C mean wait, so the comparison is of correct models. ``--profile PATH`` adds cProfile
+runs of the M/M/5 models and of government-hall replications. See ``benchmarks/README.md``;
+memory growth with run length is in ``bench_scaling.py``.
 
 Run from the repository root::
 
-    python benchmarks/bench_engine.py            # default sizes, about a minute on 2 cores
-    python benchmarks/bench_engine.py --quick    # smoke run, a few seconds
+    python benchmarks/bench_engine.py                    # default sizes, about 2 min on 2 cores
+    python benchmarks/bench_engine.py --quick            # smoke run, about 10 s
+    python benchmarks/bench_engine.py --profile prof.txt # also write cProfile tables
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import gc
+import io
 import json
 import os
 import platform
+import pstats
 import resource
 import statistics
 import sys
@@ -34,49 +46,43 @@ import tracemalloc
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import numpy as np
 import simpy
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from mm5 import ARRIVAL_RATE_PER_MIN, COUNTERS, MEAN_SERVICE_MIN, mm5_yaml
+
 from simulator.loader import load_scenario, load_scenario_text
 from simulator.model import simulate
-from simulator.plan import compile_plan
+from simulator.plan import Plan, compile_plan
 from simulator.records import CustomerOutcome, Records
+from simulator.runner import ReplicationTask, run_replication
 from simulator.theory import mmc
 
 ROOT = Path(__file__).resolve().parent.parent
 HALL = ROOT / "scenarios" / "government_hall.yaml"
-
-ARRIVAL_RATE_PER_MIN = 4.5
-MEAN_SERVICE_MIN = 1.0
-COUNTERS = 5
 MIN_CHECK_CUSTOMERS = 100_000  # below this the Erlang C check is shown but cannot fail the run
+CIW_INSTALL = "pip install -e '.[bench]'  (or: pip install ciw==3.2.7)"
 
-MM5_YAML = """\
-name: M/M/5 rho 0.9
-clock: {{open: "00:00"}}
-run: {{length_min: {length_min}, replications: 1, seed: {seed}}}
-customer_classes: {{c: {{pathway: p}}}}
-arrivals: {{poisson: {{rate_per_hour: {{"00:00": {rate_per_hour}}}}}}}
-stations:
-  s: {{counters: {counters}, staffed: false, service: {{dist: exponential, mean: {mean}}}}}
-pathways: {{p: [s]}}
-"""
+# issue 5 speed targets
+TARGET_VS_PLAIN = 1.5
+TARGET_VS_CIW = 3.0
+TARGET_HALL_CPS = 40_000
+
+
+def import_ciw() -> ModuleType | None:
+    """Ciw if installed (the ``bench`` extra), else None."""
+    try:
+        import ciw
+    except ImportError:
+        return None
+    return ciw
 
 
 # ---------------------------------------------------------------------------- the models
-def mm5_yaml(customers: int, seed: int) -> str:
-    """Scenario text of the M/M/5 run long enough for about ``customers`` arrivals."""
-    return MM5_YAML.format(
-        length_min=round(customers / ARRIVAL_RATE_PER_MIN, 3),
-        seed=seed,
-        rate_per_hour=ARRIVAL_RATE_PER_MIN * 60,
-        counters=COUNTERS,
-        mean=MEAN_SERVICE_MIN,
-    )
-
-
 def run_servsim_mm5(text: str, seed: int) -> Records:
     """Build, run and collect one servsim replication of the M/M/5 (the timed unit)."""
     loaded = load_scenario_text(text)
@@ -130,15 +136,62 @@ def run_plain_simpy(
     return PlainRecords(np.asarray(arrivals), np.asarray(starts), np.asarray(ends))
 
 
-def run_hall(path: Path, replications: int) -> int:
-    """Load the hall scenario, compile it and run replications 0..N-1; return customers."""
+def run_ciw(
+    ciw: ModuleType,
+    seed: int,
+    arrival_rate: float,
+    mean_service: float,
+    counters: int,
+    length_min: float,
+) -> list[Any]:
+    """The same M/M/c in Ciw, as its documentation writes it (the timed unit).
+
+    ``ciw.create_network`` with exponential arrivals and services and ``counters`` servers,
+    ``ciw.seed(seed)``, ``Simulation(network).simulate_until_max_time(length_min)``; the
+    records are Ciw's own per-service records (``get_all_records()``: arrival, wait, service
+    start and end, queue sizes, server id... one named tuple per completed service).
+    """
+    network = ciw.create_network(
+        arrival_distributions=[ciw.dists.Exponential(rate=arrival_rate)],
+        service_distributions=[ciw.dists.Exponential(rate=1.0 / mean_service)],
+        number_of_servers=[counters],
+    )
+    ciw.seed(seed)
+    sim = ciw.Simulation(network)
+    sim.simulate_until_max_time(length_min)
+    return sim.get_all_records()
+
+
+HALL_STAGES = {
+    "sim": "records only (simulate)",
+    "kpis": "+ KPI row & satisfaction",
+    "full": "+ by-hour & figure arrays",
+}
+
+
+def hall_plan(path: Path) -> tuple[Plan, int]:
     loaded = load_scenario(path)
-    plan = compile_plan(loaded.scenario, loaded.base_dir)
-    seed = loaded.scenario.run.seed
+    return compile_plan(loaded.scenario, loaded.base_dir), loaded.scenario.run.seed
+
+
+def run_hall(path: Path, replications: int, stage: str) -> int:
+    """Load and compile the hall, run replications 0..N-1 to ``stage``; return customers.
+
+    ``sim``: ``simulate`` (records); ``kpis``: ``run_replication(..., detail=False)`` (records,
+    conservation check, KPI row incl. predicted satisfaction and sampled survey answers);
+    ``full``: ``run_replication(...)`` (also by-hour rows incl. hourly satisfaction, the
+    queue/busy/on-duty grids and wait histograms -- what ``servsim run`` computes per
+    replication before writing files). Customers for the last two are the ``arrived`` KPI,
+    which for this scenario equals the records' customer count.
+    """
+    plan, seed = hall_plan(path)
     n = 0
     for r in range(replications):
-        rec = simulate(plan, seed, r)
-        n += len(rec.customers["customer_id"])
+        if stage == "sim":
+            n += len(simulate(plan, seed, r).customers["customer_id"])
+        else:
+            res = run_replication(plan, ReplicationTask(r, seed), detail=stage == "full")
+            n += int(res.kpis["arrived"])
     return n
 
 
@@ -244,12 +297,93 @@ def plain_waits(rec: PlainRecords) -> np.ndarray:
     return (rec.start - rec.arrival)[order]
 
 
+def ciw_waits(records: list[Any]) -> np.ndarray:
+    """Waits of Ciw's served customers (service records), in arrival order."""
+    arrival = np.fromiter((r.arrival_date for r in records), float, len(records))
+    wait = np.fromiter((r.waiting_time for r in records), float, len(records))
+    return wait[np.argsort(arrival, kind="stable")]
+
+
 def records_nbytes(rec: Records | PlainRecords) -> int:
     if isinstance(rec, PlainRecords):
         return rec.arrival.nbytes + rec.start.nbytes + rec.end.nbytes
     return sum(
         a.nbytes for t in (rec.visits, rec.customers, rec.levels, rec.staff) for a in t.values()
     )
+
+
+# ---------------------------------------------------------------------------- profiling
+def _group(filename: str) -> str:
+    """Where a profiled function lives, coarsely: simpy, simulator/<module>, numpy, C..."""
+    f = filename.replace("\\", "/")
+    if f == "~" or f.startswith("<"):
+        return "builtins / C calls"
+    for pkg in ("simpy", "numpy", "pandas", "scipy", "ciw", "pydantic", "ruamel"):
+        if f"/{pkg}/" in f:
+            return pkg
+    if "/simulator/satisfaction" in f:
+        return "simulator satisfaction"
+    if "/simulator/" in f:
+        return "simulator/" + f.rsplit("/simulator/", 1)[1]
+    if f.endswith("bench_engine.py"):
+        return "this script (plain SimPy model)"
+    return "other (stdlib...)"
+
+
+def profile_section(title: str, fn: Callable[[], Any], top: int, wall_s: float | None) -> str:
+    """Profile ``fn()`` with cProfile; return a text section (totals by module, top by tottime)."""
+    gc.collect()
+    prof = cProfile.Profile()
+    prof.enable()
+    fn()
+    prof.disable()
+    st = pstats.Stats(prof)
+    raw: dict[tuple[str, int, str], tuple[int, int, float, float, Any]] = st.stats  # type: ignore[attr-defined]
+    total = sum(v[2] for v in raw.values())
+    groups: dict[str, float] = {}
+    steps = 0
+    cum: dict[str, float] = {}
+    for (filename, _line, func), (_cc, nc, tt, ct, _callers) in raw.items():
+        groups[_group(filename)] = groups.get(_group(filename), 0.0) + tt
+        if func == "step" and "/simpy/core.py" in filename.replace("\\", "/"):
+            steps = nc
+        if "/simulator/" in filename.replace("\\", "/") and func in (
+            "simulate",
+            "replication_kpis",
+            "replication_satisfaction",
+            "by_hour_rows",
+            "level_grid",
+            "wait_histogram",
+            "check_conservation",
+            "freeze",
+        ):
+            cum[func] = cum.get(func, 0.0) + ct
+    out = io.StringIO()
+    out.write(f"{'=' * 100}\n{title}\n{'=' * 100}\n")
+    out.write(f"profiled total {total:.3f} s (cProfile inflates call-heavy code)")
+    if wall_s is not None:
+        out.write(f"; unprofiled best wall time {wall_s:.3f} s")
+    out.write("\n")
+    if steps:
+        out.write(f"SimPy events processed (Environment.step calls): {steps:,}")
+        if wall_s is not None:
+            out.write(f"; {wall_s / steps * 1e6:.2f} us of unprofiled wall time per event")
+        out.write("\n")
+    if cum:
+        out.write("\ncumulative time of the stages (profiled):\n")
+        for k, v in sorted(cum.items(), key=lambda kv: -kv[1]):
+            out.write(f"  {k:28s} {v:8.3f} s  {v / total:6.1%}\n")
+    out.write("\ntottime by module:\n")
+    for g, t in sorted(groups.items(), key=lambda kv: -kv[1]):
+        if t / total >= 0.005:
+            out.write(f"  {g:40s} {t:8.3f} s  {t / total:6.1%}\n")
+    out.write(f"\ntop {top} functions by tottime:\n")
+    buf = io.StringIO()
+    pstats.Stats(prof, stream=buf).sort_stats("tottime").print_stats(top)
+    text = buf.getvalue()
+    i = text.find("   ncalls")
+    out.write(text[i:] if i >= 0 else text)
+    return out.getvalue()
 
 
 # ---------------------------------------------------------------------------- machine
@@ -266,6 +400,7 @@ def machine() -> dict[str, Any]:
         nproc = len(os.sched_getaffinity(0))
     except AttributeError:
         nproc = os.cpu_count() or 0
+    ciw = import_ciw()
     return {
         "nproc": nproc,
         "cpu": cpu,
@@ -273,6 +408,7 @@ def machine() -> dict[str, Any]:
         "implementation": platform.python_implementation(),
         "simpy": simpy.__version__,
         "numpy": np.__version__,
+        "ciw": getattr(ciw, "__version__", "?") if ciw else None,
         "platform": platform.platform(),
         "load_average_1min_at_start": os.getloadavg()[0],
     }
@@ -281,6 +417,10 @@ def machine() -> dict[str, Any]:
 def max_rss_mib() -> float:
     kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, bytes on macOS
     return kib / (1024 * 1024) if sys.platform == "darwin" else kib / 1024
+
+
+def verdict(value: float, target: float) -> str:
+    return "met" if value >= target else "NOT met"
 
 
 # ---------------------------------------------------------------------------- main
@@ -306,11 +446,21 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--seed", type=int, default=1, help="seed of the M/M/5 runs (default 1)")
     ap.add_argument("--quick", action="store_true", help="small sizes for a smoke run")
+    ap.add_argument("--no-ciw", action="store_true", help="leave Ciw out even if installed")
     ap.add_argument(
         "--memory",
         action="store_true",
         help="add untimed tracemalloc passes for peak allocation per run (slow: "
-        "about 35 s more at the default sizes)",
+        "about a minute more at the default sizes)",
+    )
+    ap.add_argument(
+        "--profile",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="after the timings, profile (cProfile) one run of each M/M/5 model, one "
+        "government-hall replication incl. KPIs and satisfaction and --hall-replications of "
+        "them aggregated; write the tables to PATH",
     )
     ap.add_argument(
         "--json",
@@ -330,11 +480,13 @@ def main(argv: list[str] | None = None) -> int:
     length_min = round(customers / ARRIVAL_RATE_PER_MIN, 3)
     text = mm5_yaml(customers, seed)
     theory = mmc(ARRIVAL_RATE_PER_MIN, MEAN_SERVICE_MIN, COUNTERS).mean_wait_min
+    ciw = None if args.no_ciw else import_ciw()
 
     info = machine()
     print(
         f"machine: {info['nproc']} CPU(s), {info['cpu']}, {info['implementation']} "
         f"{info['python']}, SimPy {info['simpy']}, NumPy {info['numpy']}, "
+        f"Ciw {info['ciw'] or 'not installed'}, "
         f"1-min load average {info['load_average_1min_at_start']:.2f}"
     )
     print(
@@ -342,80 +494,105 @@ def main(argv: list[str] | None = None) -> int:
         f"{MEAN_SERVICE_MIN} min, rho {ARRIVAL_RATE_PER_MIN * MEAN_SERVICE_MIN / COUNTERS:.2f}, "
         f"run {length_min:g} min (~{customers} customers), {repeats} repeats, seed {seed}"
     )
-    print(f"hall: {HALL.relative_to(ROOT)}, {hall_reps} replications per repeat\n")
+    if ciw is None and not args.no_ciw:
+        print(
+            f"Ciw is not installed, its column is skipped; install the bench extra: {CIW_INSTALL}"
+        )
+    print(f"hall: {HALL.relative_to(ROOT)}, {hall_reps} replications per repeat and stage\n")
 
-    serv = Timing("servsim M/M/5")
-    plain = Timing("plain SimPy M/M/5")
-    hall = Timing(f"servsim government_hall x{hall_reps}")
-    serv_rec: Records | None = None
-    plain_rec: PlainRecords | None = None
+    mm5_args = (ARRIVAL_RATE_PER_MIN, MEAN_SERVICE_MIN, COUNTERS, length_min)
+    models: dict[str, tuple[Timing, Callable[[], Any], Callable[[Any], int]]] = {
+        "servsim": (
+            Timing(f"servsim M/M/{COUNTERS}"),
+            lambda: run_servsim_mm5(text, seed),
+            lambda rec: len(rec.customers["customer_id"]),
+        ),
+        "plain": (
+            Timing(f"plain SimPy M/M/{COUNTERS}"),
+            lambda: run_plain_simpy(seed, *mm5_args),
+            lambda rec: len(rec.arrival),
+        ),
+    }
+    if ciw is not None:
+        models["ciw"] = (Timing(f"Ciw M/M/{COUNTERS}"), lambda: run_ciw(ciw, seed, *mm5_args), len)
+    halls = {stage: Timing(f"hall x{hall_reps}: {label}") for stage, label in HALL_STAGES.items()}
+    last: dict[str, Any] = {}
+    names = list(models)
     for i in range(repeats):
-        # alternate the order so drift (thermal, other load) does not favour one model
-        order = ("serv", "plain") if i % 2 == 0 else ("plain", "serv")
-        for which in order:
-            if which == "serv":
-                dt, serv_rec = timed(lambda: run_servsim_mm5(text, seed))
-                serv.seconds.append(dt)
-                serv.customers = len(serv_rec.customers["customer_id"])
-            else:
-                dt, plain_rec = timed(
-                    lambda: run_plain_simpy(
-                        seed, ARRIVAL_RATE_PER_MIN, MEAN_SERVICE_MIN, COUNTERS, length_min
-                    )
-                )
-                plain.seconds.append(dt)
-                plain.customers = len(plain_rec.arrival)
-            print(f"  repeat {i + 1}/{repeats} {which:5s} {dt:7.3f} s", flush=True)
-        dt, n = timed(lambda: run_hall(HALL, hall_reps))
-        hall.seconds.append(dt)
-        hall.customers = n
-        print(f"  repeat {i + 1}/{repeats} hall  {dt:7.3f} s", flush=True)
-    assert serv_rec is not None and plain_rec is not None
+        # rotate the order so drift (thermal, other load) does not favour one model
+        k = i % len(names)
+        for which in names[k:] + names[:k]:
+            timing, fn, count = models[which]
+            dt, last[which] = timed(fn)
+            timing.seconds.append(dt)
+            timing.customers = count(last[which])
+            print(f"  repeat {i + 1}/{repeats} {which:8s} {dt:7.3f} s", flush=True)
+        for stage, timing in halls.items():
+            dt, n = timed(lambda stage=stage: run_hall(HALL, hall_reps, stage))
+            timing.seconds.append(dt)
+            timing.customers = n
+            print(f"  repeat {i + 1}/{repeats} hall {stage:4s} {dt:7.3f} s", flush=True)
 
     checks = [
-        WaitCheck("servsim", *batch_means(servsim_waits(serv_rec)), theory),
-        WaitCheck("plain SimPy", *batch_means(plain_waits(plain_rec)), theory),
+        WaitCheck("servsim", *batch_means(servsim_waits(last["servsim"])), theory),
+        WaitCheck("plain SimPy", *batch_means(plain_waits(last["plain"])), theory),
     ]
+    if "ciw" in last:
+        checks.append(WaitCheck("Ciw", *batch_means(ciw_waits(last["ciw"])), theory))
 
     memory: dict[str, Any] = {
-        "records_bytes_servsim_mm5": records_nbytes(serv_rec),
-        "records_bytes_plain_mm5": records_nbytes(plain_rec),
+        "records_bytes_servsim_mm5": records_nbytes(last["servsim"]),
+        "records_bytes_plain_mm5": records_nbytes(last["plain"]),
     }
+    last.clear()
     if args.memory:
         print("  tracemalloc passes (untimed) ...", flush=True)
-        memory["traced_peak_bytes_servsim_mm5"] = traced_peak(lambda: run_servsim_mm5(text, seed))
-        memory["traced_peak_bytes_plain_mm5"] = traced_peak(
-            lambda: run_plain_simpy(
-                seed, ARRIVAL_RATE_PER_MIN, MEAN_SERVICE_MIN, COUNTERS, length_min
-            )
-        )
-        memory["traced_peak_bytes_hall_1rep"] = traced_peak(lambda: run_hall(HALL, 1))
+        for which, (_t, fn, _c) in models.items():
+            memory[f"traced_peak_bytes_{which}_mm5"] = traced_peak(fn)
+        memory["traced_peak_bytes_hall_1rep_full"] = traced_peak(lambda: run_hall(HALL, 1, "full"))
     memory["max_rss_mib_process"] = max_rss_mib()
     info["load_average_1min_at_end"] = os.getloadavg()[0]
 
-    ratio_best = serv.best_cps / plain.best_cps
-    ratio_median = serv.median_cps / plain.median_cps
+    serv = models["servsim"][0]
+    ratios: dict[str, dict[str, float]] = {}
+    for which in names[1:]:
+        other = models[which][0]
+        ratios[which] = {
+            "best": serv.best_cps / other.best_cps,
+            "median": serv.median_cps / other.median_cps,
+            # per repeat, each pair ran back to back: the median of the paired ratios
+            "paired_median": statistics.median(
+                b / a for a, b in zip(serv.seconds, other.seconds, strict=True)
+            ),
+        }
 
     # ------------------------------------------------------------------ table
     print()
     head = (
-        f"{'workload':34s} {'customers':>10s} {'min s':>8s} {'median s':>9s} "
+        f"{'workload':42s} {'customers':>10s} {'min s':>8s} {'median s':>9s} "
         f"{'cust/s best':>12s} {'cust/s median':>14s}"
     )
     print(head)
     print("-" * len(head))
-    for t in (serv, plain, hall):
+    for t in [m[0] for m in models.values()] + list(halls.values()):
         print(
-            f"{t.name:34s} {t.customers:10d} {t.min_s:8.3f} {t.median_s:9.3f} "
+            f"{t.name:42s} {t.customers:10d} {t.min_s:8.3f} {t.median_s:9.3f} "
             f"{t.best_cps:12,.0f} {t.median_cps:14,.0f}"
         )
+    print()
+    for which, r in ratios.items():
+        label = {"plain": "plain SimPy", "ciw": "Ciw"}[which]
+        print(
+            f"servsim / {label:11s} customers per second: {r['best']:.2f} (best), "
+            f"{r['median']:.2f} (median), {r['paired_median']:.2f} (median of paired repeats)"
+        )
+    if ciw is None:
+        print(f"servsim / Ciw: skipped (Ciw not installed; {CIW_INSTALL})")
+    hall_sim, hall_kpi, hall_full = halls["sim"], halls["kpis"], halls["full"]
+    per_rep = hall_sim.customers / hall_reps
     print(
-        f"\nservsim / plain SimPy customers per second: {ratio_best:.2f} (best), "
-        f"{ratio_median:.2f} (median)"
-    )
-    print(
-        f"hall: {hall.customers / hall_reps:.0f} customers per replication, "
-        f"{hall.min_s / hall_reps * 1e3:.1f} ms per replication (best)"
+        f"hall: {per_rep:.0f} customers per replication; ms per replication (best): "
+        + ", ".join(f"{s} {t.min_s / hall_reps * 1e3:.1f}" for s, t in halls.items())
     )
 
     checkable = customers >= MIN_CHECK_CUSTOMERS
@@ -432,6 +609,22 @@ def main(argv: list[str] | None = None) -> int:
             "check to mean much; it does not fail the run)"
         )
 
+    print("\nspeed targets of issue 5 (best times, one core):")
+    r = ratios["plain"]["best"]
+    print(f"  servsim >= {TARGET_VS_PLAIN}x plain SimPy:  {r:.2f}x  {verdict(r, TARGET_VS_PLAIN)}")
+    if "ciw" in ratios:
+        r = ratios["ciw"]["best"]
+        v = verdict(r, TARGET_VS_CIW)
+        print(f"  servsim >= {TARGET_VS_CIW:.0f}x Ciw:         {r:.2f}x  {v}")
+    else:
+        print(f"  servsim >= {TARGET_VS_CIW:.0f}x Ciw:         not measured (Ciw not installed)")
+    for t, what in ((hall_kpi, "KPI row + satisfaction"), (hall_full, "full run outputs")):
+        print(
+            f"  hall >= {TARGET_HALL_CPS:,}/s per core ({what}): {t.best_cps:,.0f}/s  "
+            f"{verdict(t.best_cps, TARGET_HALL_CPS)}"
+        )
+    print("  memory flat with --records summary (1M < 200 MB): see benchmarks/bench_scaling.py")
+
     print("\nmemory:")
     mib = 1024 * 1024
     print(
@@ -439,17 +632,53 @@ def main(argv: list[str] | None = None) -> int:
         f"(visits, customers, levels), plain {memory['records_bytes_plain_mm5'] / mib:.1f} MiB"
     )
     if args.memory:
-        print(
-            f"  tracemalloc peak during one run: servsim M/M/5 "
-            f"{memory['traced_peak_bytes_servsim_mm5'] / mib:.1f} MiB, plain SimPy "
-            f"{memory['traced_peak_bytes_plain_mm5'] / mib:.1f} MiB, hall one replication "
-            f"{memory['traced_peak_bytes_hall_1rep'] / mib:.1f} MiB"
+        peaks = ", ".join(
+            f"{k.removeprefix('traced_peak_bytes_')} {v / mib:.1f} MiB"
+            for k, v in memory.items()
+            if k.startswith("traced_peak_bytes_")
         )
+        print(f"  tracemalloc peak during one run: {peaks}")
     print(f"  process peak RSS (ru_maxrss): {memory['max_rss_mib_process']:.0f} MiB")
     print(
         f"\n1-min load average at the end: {info['load_average_1min_at_end']:.2f} "
         f"(other processes on the {info['nproc']} CPUs make the figures noisy)"
     )
+
+    if args.profile is not None:
+        print(f"\nprofiling (cProfile) -> {args.profile} ...", flush=True)
+        plan, hseed = hall_plan(HALL)
+        run_replication(plan, ReplicationTask(0, hseed))  # warm caches and imports
+        sections = [
+            f"cProfile of bench_engine.py workloads; machine: {info['nproc']} CPU(s), "
+            f"{info['cpu']}, Python {info['python']}, SimPy {info['simpy']}, "
+            f"Ciw {info['ciw']}\n",
+            profile_section(
+                "government hall: one replication incl. KPIs and satisfaction "
+                "(run_replication(plan, ReplicationTask(1, seed)), detail=True)",
+                lambda: run_replication(plan, ReplicationTask(1, hseed)),
+                40,
+                hall_full.min_s / hall_reps,
+            ),
+            profile_section(
+                f"government hall: {hall_reps} replications incl. KPIs and satisfaction, "
+                "aggregated (load + compile once, then run_replication for r = 0..N-1)",
+                lambda: run_hall(HALL, hall_reps, "full"),
+                40,
+                hall_full.min_s,
+            ),
+        ]
+        for timing, fn, _c in models.values():
+            sections.append(
+                profile_section(
+                    f"{timing.name}, {timing.customers:,} customers, records kept",
+                    fn,
+                    30,
+                    timing.min_s,
+                )
+            )
+        args.profile.parent.mkdir(parents=True, exist_ok=True)
+        args.profile.write_text("\n\n".join(sections))
+        print(f"wrote {args.profile}")
 
     if args.json is not None:
         out = {
@@ -465,10 +694,11 @@ def main(argv: list[str] | None = None) -> int:
                 "mean_service_min": MEAN_SERVICE_MIN,
                 "counters": COUNTERS,
             },
-            "servsim_mm5": serv.as_dict(),
-            "plain_simpy_mm5": plain.as_dict(),
-            "ratio_servsim_over_plain": {"best": ratio_best, "median": ratio_median},
-            "government_hall": {**hall.as_dict(), "replications": hall_reps},
+            "mm5": {k: m[0].as_dict() for k, m in models.items()},
+            "ratio_servsim_over": ratios,
+            "government_hall": {
+                k: {**t.as_dict(), "replications": hall_reps} for k, t in halls.items()
+            },
             "mean_wait_check": [c.as_dict() for c in checks],
             "memory": memory,
         }
