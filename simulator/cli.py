@@ -80,6 +80,7 @@ def summary_table(summary: pd.DataFrame, max_rows: int = 40) -> str:
               "time_in_system_mean_min", "overtime_min", "staff_cost", "closing_overrun_min"]
     wanted += [k for k in table.index if k.endswith(("__wait_mean_min", "__utilisation_tw"))]
     wanted += [k for k in table.index if k.startswith("std__") and k.endswith("__compliance")]
+    wanted += ["sat__csat_mean", "sat__top2_share", "sat__complaint_rate", "sat__return_rate"]
     shown = [k for k in wanted[:max_rows] if k in table.index]
     width = max([len("KPI"), *map(len, shown)])
     lines = [f"{'KPI':{width}s} {'mean':>10s}   {'95% interval':>22s}"]
@@ -87,6 +88,10 @@ def summary_table(summary: pd.DataFrame, max_rows: int = 40) -> str:
         row = table.loc[k]
         ci = f"[{_fmt(row['ci_low'])}, {_fmt(row['ci_high'])}]"
         lines.append(f"{k:{width}s} {_fmt(row['mean']):>10s}   {ci:>22s}")
+    if "note" in table.columns and any(k.startswith("sat__") for k in shown):
+        notes = {str(n) for n in table.loc[[k for k in shown if k.startswith("sat__")],
+                                           "note"].dropna()}
+        lines += [f"sat__*: predicted satisfaction, {n}" for n in sorted(notes)]
     return "\n".join(lines)
 
 
@@ -368,11 +373,12 @@ def merge(shards: tuple[Path, ...], out: Path, force: bool, no_figures: bool) ->
 # ---------------------------------------------------------------------------- other commands
 def _register() -> None:
     """Commands that live in their own modules (each module is one concept)."""
+    from simulator.satisfaction_cli import calibrate
     from simulator.selfcheck import selfcheck
     from simulator.theory_cli import theory
     from simulator.warmup_cli import warmup
 
-    for command in (selfcheck, theory, warmup):
+    for command in (calibrate, selfcheck, theory, warmup):
         main.add_command(command)
 
 

@@ -38,7 +38,8 @@ from simulator.rng import stream_key
 from simulator.tasks import Backend, Task, TaskResult, Variant
 
 HEADLINE_KPIS = ("wait_mean_min", "wait_p90_min", "abandon_rate", "balk_rate",
-                 "time_in_system_mean_min", "overtime_min", "staff_cost")
+                 "time_in_system_mean_min", "overtime_min", "staff_cost", "sat__csat_mean",
+                 "sat__top2_share", "sat__complaint_rate")
 
 
 @dataclass(frozen=True)

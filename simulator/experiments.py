@@ -197,12 +197,22 @@ def manifest(kind: str, spec: dict[str, Any], run: ExperimentRun | None, backend
                       "computed_tasks": run.report.computed if run else None,
                       "reused_tasks": run.report.reused if run else None,
                       "note": "results do not depend on the backend, jobs or order"},
+        "satisfaction": _satisfaction_label(run),
         "outputs": sorted(files),
         "software": software_versions(),
         "platform": platform_info(),
         "finished_utc": datetime.now(UTC).isoformat(timespec="seconds"),
         "wall_time_s": round(run.wall_time_s, 3) if run else None,
     }
+
+
+def _satisfaction_label(run: ExperimentRun | None) -> dict[str, Any] | None:
+    """What each variant's satisfaction KPIs rest on (calibrated or uncalibrated defaults)."""
+    if run is None:
+        return None
+    from simulator.satisfaction_bridge import describe
+
+    return {v.id: describe(v.plan) for v in run.variants}
 
 
 def write_manifest(out: Path, data: dict[str, Any]) -> None:

@@ -209,8 +209,9 @@ def locate(tree: Any, loc: tuple[Any, ...]) -> tuple[int | None, str]:
 _TAGS = {
     "exponential", "lognormal", "gamma", "triangular", "uniform", "constant", "empirical",
     "poisson", "appointments", "trace", "str", "Step", "RecoveryStep", "literal['redo']",
-    "constrained-str",
+    "constrained-str", "per_class", "stage_flag", "wait_based",
 }
+_DISCRIMINATORS = ("dist", "source")
 
 
 def _issues_from_validation(exc: ValidationError, tree: Any, file: str) -> list[ScenarioIssue]:
@@ -300,10 +301,9 @@ def _model_at(tp: Any, loc: tuple[Any, ...]) -> type[BaseModel] | None:
             if key in fields:
                 nxt.extend(_models_in(fields[key].annotation))
             elif isinstance(key, str):
-                tagf = cand.model_fields.get("dist")
-                if (tagf is not None and tagf.default == key) or key == _TAG_OF.get(
-                    cand.__name__
-                ) or key == cand.__name__:
+                tags = [cand.model_fields[d].default for d in _DISCRIMINATORS
+                        if d in cand.model_fields]
+                if key in tags or key == _TAG_OF.get(cand.__name__) or key == cand.__name__:
                     nxt.append(cand)
         candidates = []
         for c in nxt:

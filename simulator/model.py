@@ -139,12 +139,13 @@ class Replication:
         """Run the replication to its end and return the frozen records."""
         plan = self.plan
         env = self.env
+        # rosters first: staff due on duty at an instant are there for customers arriving then
+        for slot in plan.slots:
+            env.process(slot_process(self, slot))
         for src in plan.sources:
             times, classes, groups = source_arrivals(src, self.streams, plan.open_min,
                                                      plan.close_min)
             env.process(arrival_process(self, src, times, classes, groups))
-        for slot in plan.slots:
-            env.process(slot_process(self, slot))
         env.run(until=plan.stop_min)
         return self._close()
 

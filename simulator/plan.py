@@ -156,7 +156,10 @@ def compile_plan(scenario: Scenario, base_dir: Path | None = None) -> Plan:
         If a referenced file cannot be read; the message names the field path.
     """
     base = base_dir or Path.cwd()
-    sc = scenario
+    from simulator.satisfaction_bridge import resolve_profile
+
+    # a fitted satisfaction profile file is read once here, so workers need no file
+    sc = scenario = resolve_profile(scenario, base)
     station_names = list(sc.stations)
     class_names = list(sc.customer_classes)
     group_names = list(sc.staff)

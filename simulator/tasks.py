@@ -66,7 +66,8 @@ def run_task(plan: Plan, task: Task, records_mode: str = "none",
 
     try:
         records = model.simulate(plan, task.seed, task.replication)
-        res = replication_outputs(plan, records, task.replication, detail=False)
+        res = replication_outputs(plan, records, task.replication, detail=False,
+                                  seed=task.seed)
         if records_mode != "none" and records_dir:
             from simulator.storage import write_replication_records
 

@@ -45,8 +45,6 @@ def test_one_more_clerk_raises_csat_and_cuts_complaints(one_more_clerk):
     assert dims["diff_mean"].idxmax() == "sat__dim__responsiveness"
 
 
-@pytest.mark.xfail(strict=False, reason="simulator.tasks.run_task calls replication_outputs "
-                   "without seed=task.seed, so compare/sweep rows have no sampled answers yet")
 def test_compare_rows_carry_sampled_answers(one_more_clerk):
     table = pd.read_csv(one_more_clerk / "comparison.csv").set_index("kpi")
     # the sampled survey answers (their own stream, shared by both variants) agree

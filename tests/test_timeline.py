@@ -318,3 +318,23 @@ def test_recovery_station_stays_open_for_escalations_after_close(tmp_path):
         (0, "supervisor", 575.0, 575.0, 580.0, "RECOVERED"),
     ]
     assert staff_rows(rec) == [(0, "SHIFT_END", 570.0, 580.0, 10.0)]
+
+
+def test_staff_due_at_an_instant_are_there_for_customers_arriving_then(tmp_path):
+    yaml = """
+    name: same instant
+    clock: {open: "09:00", close: "10:00"}
+    customer_classes: {c: {pathway: p}}
+    arrivals: {log: {trace: trace.csv}}
+    stations:
+      s: {counters: 2, staff: clerks, service: {dist: constant, value: 10}}
+    staff:
+      clerks: {shifts: [{start: "09:00", end: "10:00", count: 1},
+                        {start: "09:30", end: "10:00", count: 1}]}
+    pathways: {p: [s]}
+    """
+    rec = run_text(tmp_path, yaml, "time\n09:00\n09:30\n09:30\n")
+    v = rec.visits
+    assert v["on_duty_on_join"].tolist() == [1, 2, 2]
+    assert v["start_min"].tolist() == [540.0, 570.0, 570.0]
+    assert v["queue_on_join"].tolist() == [0, 0, 0]
