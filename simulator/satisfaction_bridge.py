@@ -743,20 +743,33 @@ BY_HOUR_KEYS: tuple[str, ...] = (
 def _by_hour(pred: Prediction, t: BridgeTables) -> dict[int, dict[str, float]]:
     if pred.n_customers == 0:
         return {}
+    # one pass per quantity (bincount), not one mask per hour: linear in customers
     hour = np.floor(t.arrival_min / 60.0).astype(np.int64)
-    served = pred.served
-    out: dict[int, dict[str, float]] = {}
-    for h in np.unique(hour).tolist():
-        of = hour == h
-        out[int(h)] = {
-            "sat__n_all": float(np.count_nonzero(of)),
-            "sat__csat_mean": _mean(pred.expected_csat, of & served),
-            "sat__csat_mean__all": _mean(pred.expected_csat, of),
-            "sat__top2_share": _mean(pred.top2, of & served),
-            "sat__complaint_rate": _mean(pred.p_complaint, of),
-            "sat__return_rate": _mean(pred.p_return, of),
-        }
-    return out
+    first = int(hour.min())
+    idx = hour - first
+    size = int(idx.max()) + 1
+    served = pred.served.astype(bool)
+
+    def hourly_mean(x: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
+        i = idx if mask is None else idx[mask]
+        v = x if mask is None else x[mask]
+        n = np.bincount(i, minlength=size)
+        total = np.bincount(i, weights=v, minlength=size)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(n > 0, total / np.maximum(n, 1), _NAN)
+
+    n_all = np.bincount(idx, minlength=size)
+    cols = {
+        "sat__csat_mean": hourly_mean(pred.expected_csat, served),
+        "sat__csat_mean__all": hourly_mean(pred.expected_csat),
+        "sat__top2_share": hourly_mean(pred.top2, served),
+        "sat__complaint_rate": hourly_mean(pred.p_complaint),
+        "sat__return_rate": hourly_mean(pred.p_return),
+    }
+    return {
+        first + k: {"sat__n_all": float(n_all[k]), **{c: float(v[k]) for c, v in cols.items()}}
+        for k in np.flatnonzero(n_all).tolist()
+    }
 
 
 def add_by_hour(rows: list[dict[str, Any]], hourly: Mapping[int, Mapping[str, float]]) -> None:
