@@ -15,6 +15,7 @@ import click
 import pandas as pd
 
 from simulator import __version__
+from simulator.cli_errors import fail_scenario
 from simulator.loader import ScenarioError, load_scenario
 
 CONTEXT = {"auto_envvar_prefix": "SERVSIM", "show_default": True,
@@ -25,14 +26,6 @@ CONTEXT = {"auto_envvar_prefix": "SERVSIM", "show_default": True,
 @click.version_option(__version__, prog_name="servsim")
 def main() -> None:
     """servsim: simulate a service operation's day and predict waits and satisfaction."""
-
-
-def _fail_scenario(exc: ScenarioError) -> None:
-    for issue in exc.issues:
-        click.echo(str(issue), err=True)
-    n = len(exc.issues)
-    click.echo(f"{n} problem{'s' if n != 1 else ''} found; nothing was run.", err=True)
-    sys.exit(1)
 
 
 @main.command()
@@ -192,7 +185,7 @@ def _load_or_exit(path: Path, sets: tuple[str, ...] = ()):
         loaded = load_scenario(path)
         return with_overrides(loaded, parse_overrides(sets)) if sets else loaded
     except ScenarioError as exc:
-        _fail_scenario(exc)
+        fail_scenario(exc)
         raise  # unreachable: _fail_scenario exits
 
 
@@ -269,7 +262,7 @@ def compare(base: Path, changed: tuple[Path, ...], sets: tuple[str, ...],
             texts = [t.strip() for t in body.split(";") if t.strip()]
             variants.append(make_variant(base_loaded, parse_overrides(texts), label.strip()))
     except ScenarioError as exc:
-        _fail_scenario(exc)
+        fail_scenario(exc)
         return
     if not variants:
         raise click.UsageError("nothing to compare: give CHANGED.yaml, --set or --variant")
@@ -333,7 +326,7 @@ def sweep(scenario: Path, varies: tuple[str, ...], design: str, samples: int | N
                         figures=not no_figures, records=records,
                         on_progress=None if quiet else Progress("sweep"))
     except ScenarioError as exc:
-        _fail_scenario(exc)
+        fail_scenario(exc)
         return
     except ExperimentError as exc:
         raise click.ClickException(str(exc)) from None

@@ -107,6 +107,11 @@ def run_replication(
     return result
 
 
+def worker_count(jobs: int) -> int:
+    """Workers for a joblib-style ``jobs``: N as given; -1 every core, -2 all but one, ..."""
+    return jobs if jobs > 0 else max(1, (os.cpu_count() or 1) + 1 + jobs)
+
+
 def iter_results(
     plan: Plan,
     tasks: list[ReplicationTask],
@@ -125,7 +130,7 @@ def iter_results(
         return
     from joblib import Parallel, delayed
 
-    n_jobs = jobs if jobs > 0 else max(1, (os.cpu_count() or 1) + 1 + jobs)
+    n_jobs = worker_count(jobs)
     parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
     yield from parallel(
         delayed(run_replication)(plan, t, records_mode, records_dir, records_format)

@@ -82,6 +82,7 @@ def calibrate(survey: Path, scenario_path: Path, out: Path, name: str | None, ti
     out-of-sample errors against two baselines are written to the profile. Use it with
     ``satisfaction: {profile: FILE}`` in a scenario (relative to the scenario file).
     """
+    from simulator.cli_errors import fail_scenario
     from simulator.loader import ScenarioError, load_scenario
     from simulator.plan import compile_plan
     from simulator.satisfaction.calibrate import CalibrationError
@@ -96,9 +97,7 @@ def calibrate(survey: Path, scenario_path: Path, out: Path, name: str | None, ti
     try:
         loaded = load_scenario(scenario_path)
     except ScenarioError as exc:
-        for issue in exc.issues:
-            click.echo(str(issue), err=True)
-        sys.exit(1)
+        fail_scenario(exc)
     try:
         plan = compile_plan(loaded.scenario, loaded.base_dir)
         context = satisfaction_model(plan)

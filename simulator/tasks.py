@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from simulator.plan import Plan
+from simulator.runner import worker_count
 
 Backend = Literal["inprocess", "joblib", "dask"]
 
@@ -99,10 +100,6 @@ def chunks(plans: dict[str, Plan], tasks: list[Task],
     return out
 
 
-def _workers(jobs: int) -> int:
-    return jobs if jobs > 0 else max(1, (os.cpu_count() or 1) + 1 + jobs)
-
-
 # ---------------------------------------------------------------------------- executors
 def execute(
     plans: dict[str, Plan],
@@ -135,7 +132,7 @@ def execute(
     if backend == "joblib":
         from joblib import Parallel, delayed
 
-        n_jobs = _workers(jobs)
+        n_jobs = worker_count(jobs)
         parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
         for done in parallel(delayed(run_chunk)(p, part, records_mode, rdir, records_format)
                              for p, part in chunks(plans, tasks, n_jobs)):
@@ -157,7 +154,7 @@ def _execute_dask(plans: dict[str, Plan], tasks: list[Task], jobs: int, schedule
                            "pip install 'servsim[cluster]'") from exc
     cluster = None
     if scheduler is None:
-        cluster = LocalCluster(n_workers=_workers(jobs), threads_per_worker=1, processes=True,
+        cluster = LocalCluster(n_workers=worker_count(jobs), threads_per_worker=1, processes=True,
                                host="127.0.0.1", dashboard_address=None)
         client = Client(cluster)
     else:

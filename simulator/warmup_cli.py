@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from simulator.cli_errors import fail_scenario
 from simulator.loader import ScenarioError, load_scenario
 from simulator.warmup import (
     SERIES,
@@ -23,14 +24,6 @@ from simulator.warmup import (
 )
 
 __all__ = ["warmup"]
-
-
-def _fail_scenario(exc: ScenarioError) -> None:
-    for issue in exc.issues:
-        click.echo(str(issue), err=True)
-    n = len(exc.issues)
-    click.echo(f"{n} problem{'s' if n != 1 else ''} found; nothing was run.", err=True)
-    sys.exit(1)
 
 
 @click.command(context_settings={"show_default": True, "help_option_names": ["-h", "--help"]})
@@ -83,7 +76,7 @@ def warmup(
     try:
         loaded = load_scenario(scenario)
     except ScenarioError as exc:
-        _fail_scenario(exc)
+        fail_scenario(exc)
         return
     sc = loaded.scenario
     if sc.terminating:
@@ -95,7 +88,7 @@ def warmup(
     try:
         variant = steady_state_variant(sc, length_min=length_min)
     except ScenarioError as exc:
-        _fail_scenario(exc)
+        fail_scenario(exc)
         return
     n = replications or sc.run.replications
     used_seed = seed if seed is not None else sc.run.seed
