@@ -7,10 +7,11 @@ Layout of ``results/<run>/``::
     summary.csv              one row per KPI: mean, sd, n, 95% t-interval across replications
     replications.csv         one row per replication: every KPI
     by_hour.csv              per replication, hour of arrival (and clock hour for levels)
-    customers.csv|parquet    customer records of every replication   (--records summary|full)
-    visits.csv|parquet       visit records                            (--records full)
-    levels.csv|parquet       station level series                    (--records full)
-    staff.csv|parquet        staff going off duty, with lateness      (--records full)
+    customers.csv            customer records of every replication   (--records summary|full)
+    visits.csv               visit records                            (--records full)
+    levels.csv               station level series                    (--records full)
+    staff.csv                staff going off duty, with lateness      (--records full)
+                             (Parquet: folders customers/ ... holding rep=NNNNN.parquet files)
     figures/*.png
 
 Everything is first written to a temporary sibling folder, which is renamed to the final name
