@@ -210,6 +210,17 @@ def run_scenario(
                     if plan.terminating else f"fixed run length {sc.run.length_min} min"
                 ),
             },
+            "estimation": {
+                "summary": "each replication is one independent observation; summary.csv "
+                "gives the mean across replications, sd, n and a 95% Student-t interval "
+                "(n - 1 degrees of freedom); no interval is computed over customers",
+                "confidence": 0.95,
+                "statistics_window": (
+                    "the whole day, from opening until the last customer leaves"
+                    if plan.terminating else
+                    f"from the end of the {sc.run.warm_up_min}-min warm-up to the end of the run"
+                ),
+            },
             "random_numbers": {
                 "generator": "PCG64",
                 "streams": STREAM_SCHEME,
