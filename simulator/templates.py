@@ -1,0 +1,172 @@
+"""``servsim new TEMPLATE``: a commented starter scenario copied from a bundled scenario.
+
+The templates are the scenario files of the repository's ``scenarios/`` folder (the library of
+documented scenarios: ``government_hall``, ``classroom_bank``, ...), read from
+:data:`TEMPLATES_DIR`, the ``scenarios/`` folder next to the ``simulator`` package. They ship
+with the source (the repository and its source distribution) rather than as package data, so
+they are found by the supported editable install (``pip install -e .``) and from a source
+checkout; an installation without that folder has no templates, and the command says so.
+
+A starter is the template's text, comments included (they say where each number comes from),
+under a short header naming the template. Nothing else is changed, so it validates exactly as
+the template does. File names inside a template (a ``trace:`` CSV, a satisfaction ``profile``)
+are relative to the scenario file; the command warns when the template has any, since they
+must be copied along. The command is registered on the ``servsim`` group by
+:mod:`simulator.cli` (``main.add_command(new)``).
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import tempfile
+from pathlib import Path
+
+import click
+
+from simulator.cli_errors import fail_scenario
+from simulator.loader import LoadedScenario, ScenarioError, load_scenario, load_scenario_text
+from simulator.scenario import TraceArrivals
+
+__all__ = ["TEMPLATES_DIR", "list_templates", "new", "starter_text", "template_path"]
+
+#: Where the bundled scenarios live: the repository's ``scenarios/`` folder beside the package.
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+
+_MODELINE = "# yaml-language-server:"
+
+
+def list_templates(directory: Path | None = None) -> list[str]:
+    """Names (file stems) of the bundled scenarios, sorted; empty if the folder is missing.
+
+    Parameters
+    ----------
+    directory : Path, optional
+        Folder to look in; default :data:`TEMPLATES_DIR`. Only ``*.yaml`` files count (the
+        JSON Schema and the ``examples/`` subfolder beside them are not templates).
+    """
+    folder = TEMPLATES_DIR if directory is None else directory
+    if not folder.is_dir():
+        return []
+    return sorted(p.stem for p in folder.glob("*.yaml") if p.is_file())
+
+
+def unknown_template_message(name: str, available: list[str]) -> str:
+    """The error for a template that does not exist: a did-you-mean and the available ones."""
+    if not available:
+        return (f"unknown template {name!r}: no templates found (expected the bundled "
+                f"scenarios in {TEMPLATES_DIR}; they come with a source checkout)")
+    close = difflib.get_close_matches(name, available, n=1, cutoff=0.5)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return f"unknown template {name!r}{hint} (available: {', '.join(available)})"
+
+
+def template_path(name: str, directory: Path | None = None) -> Path:
+    """The file of template ``name``; :class:`KeyError` with the message of
+    :func:`unknown_template_message` when there is no such template."""
+    folder = TEMPLATES_DIR if directory is None else directory
+    available = list_templates(folder)
+    if name not in available:
+        raise KeyError(unknown_template_message(name, available))
+    return folder / f"{name}.yaml"
+
+
+def starter_text(name: str, directory: Path | None = None) -> str:
+    """The starter for template ``name``: a header, then the template's text unchanged.
+
+    A ``yaml-language-server`` first line (editor completion from the JSON Schema) stays
+    first, as editors require; the header says how to write that schema beside the new file.
+    """
+    text = template_path(name, directory).read_text(encoding="utf-8")
+    lines = text.splitlines(keepends=True)
+    modeline = lines.pop(0) if lines and lines[0].startswith(_MODELINE) else ""
+    header = [
+        f"# Starter scenario written by `servsim new {name}` from the bundled template",
+        f"# scenarios/{name}.yaml. Its numbers are the template's documented ASSUMPTIONS (see",
+        "# the comments below): replace them with your own counts and timings, then check the",
+        "# file with `servsim validate FILE` and run it with `servsim run FILE`.",
+    ]
+    if modeline:
+        header += [
+            "# Editor completion: the first line points to scenario.schema.json beside this",
+            "# file; write it with `servsim schema > scenario.schema.json`.",
+        ]
+    body = "".join(lines)
+    if body and not body.startswith("#\n") and body.startswith("#"):
+        header.append("#")
+    return modeline + "\n".join(header) + "\n" + body
+
+
+def _relative_files(loaded: LoadedScenario) -> list[str]:
+    """Files the scenario names relative to itself (to be copied along with a starter)."""
+    sc = loaded.scenario
+    files = [src.trace for src in sc.arrivals.values() if isinstance(src, TraceArrivals)]
+    sat = sc.satisfaction
+    profile = getattr(sat, "profile", None) if sat is not None else None
+    if isinstance(profile, str) and profile != "default":
+        files.append(profile)
+    return files
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _list_callback(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    names = list_templates()
+    if not names:
+        click.echo(f"no templates found in {TEMPLATES_DIR}", err=True)
+    for name in names:
+        try:
+            title = load_scenario(TEMPLATES_DIR / f"{name}.yaml").scenario.name
+        except ScenarioError:
+            title = "(invalid scenario)"
+        click.echo(f"{name:24s} {title}")
+    ctx.exit(0)
+
+
+@click.command(context_settings={"show_default": True, "help_option_names": ["-h", "--help"]})
+@click.argument("template")
+@click.option("-o", "--out", type=click.Path(path_type=Path, dir_okay=True), default=None,
+              help="write here (a folder gets TEMPLATE.yaml) [default: standard output]")
+@click.option("--force", is_flag=True, help="replace an existing file")
+@click.option("--list", "list_", is_flag=True, is_eager=True, expose_value=False,
+              callback=_list_callback, help="list the templates and exit")
+def new(template: str, out: Path | None, force: bool) -> None:
+    """Write a commented starter scenario copied from the bundled scenario TEMPLATE.
+
+    TEMPLATE is a file stem of the repository's scenarios/ folder (see --list), for example
+    classroom_bank or government_hall.
+    """
+    try:
+        text = starter_text(template)
+    except KeyError as exc:
+        raise click.BadParameter(str(exc.args[0]), param_hint="'TEMPLATE'") from None
+    try:  # the starter must be as valid as its template
+        loaded = load_scenario_text(text, f"{template}.yaml (starter)")
+    except ScenarioError as exc:
+        fail_scenario(exc)
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    target = out / f"{template}.yaml" if out.is_dir() else out
+    if target.exists() and not force:
+        raise click.ClickException(f"{target} exists; use --force to replace it")
+    _write_atomic(target, text)
+    click.echo(f"wrote {target} from template {template!r}; check it with: "
+               f"servsim validate {target}", err=True)
+    extra = _relative_files(loaded)
+    if extra:
+        click.echo(f"note: the scenario names files relative to itself ({', '.join(extra)}); "
+                   f"copy them from {TEMPLATES_DIR} next to {target}", err=True)
+
