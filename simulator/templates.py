@@ -3,9 +3,9 @@
 The templates are the scenario files of the repository's ``scenarios/`` folder (the library of
 documented scenarios: ``government_hall``, ``classroom_bank``, ...), read from
 :data:`TEMPLATES_DIR`, the ``scenarios/`` folder next to the ``simulator`` package. They ship
-with the source (the repository and its source distribution) rather than as package data, so
-they are found by the supported editable install (``pip install -e .``) and from a source
-checkout; an installation without that folder has no templates, and the command says so.
+with the repository, not as package data, so they are found from a source checkout and its
+editable install (``pip install -e .``); a wheel, or an sdist without ``graft scenarios`` in a
+MANIFEST.in, has no templates, and the command says so.
 
 A starter is the template's text, comments included (they say where each number comes from),
 under a short header naming the template. Nothing else is changed, so it validates exactly as
