@@ -2,10 +2,10 @@
 
 The templates are the scenario files of the repository's ``scenarios/`` folder (the library of
 documented scenarios: ``government_hall``, ``classroom_bank``, ...), read from
-:data:`TEMPLATES_DIR`, the ``scenarios/`` folder next to the ``simulator`` package. They ship
-with the repository, not as package data, so they are found from a source checkout and its
-editable install (``pip install -e .``); a wheel, or an sdist without ``graft scenarios`` in a
-MANIFEST.in, has no templates, and the command says so.
+:data:`TEMPLATES_DIR`: the ``scenarios/`` folder next to the ``simulator`` package in a source
+checkout (or an editable install), else the copy that ``pip install .`` places under
+``<prefix>/share/servsim/scenarios`` (``[options.data_files]`` in setup.cfg). If neither
+exists, the command says so.
 
 A starter is the template's text, comments included (they say where each number comes from),
 under a short header naming the template. Nothing else is changed, so it validates exactly as
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import sys
 import tempfile
 from pathlib import Path
 
@@ -31,7 +32,17 @@ from simulator.scenario import TraceArrivals
 __all__ = ["TEMPLATES_DIR", "list_templates", "new", "starter_text", "template_path"]
 
 #: Where the bundled scenarios live: the repository's ``scenarios/`` folder beside the package.
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+def _templates_dir() -> Path:
+    """The bundled scenarios: the repository's ``scenarios/`` when running from a checkout
+    (or an editable install), else the copy ``pip install`` puts under
+    ``<prefix>/share/servsim/scenarios`` (``[options.data_files]`` in setup.cfg)."""
+    checkout = Path(__file__).resolve().parent.parent / "scenarios"
+    if checkout.is_dir():
+        return checkout
+    return Path(sys.prefix) / "share" / "servsim" / "scenarios"
+
+
+TEMPLATES_DIR = _templates_dir()
 
 _MODELINE = "# yaml-language-server:"
 
