@@ -53,7 +53,7 @@ import numpy as np
 import simpy
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from mm5 import ARRIVAL_RATE_PER_MIN, COUNTERS, MEAN_SERVICE_MIN, mm5_yaml
+from mm5 import ARRIVAL_RATE_PER_MIN, COUNTERS, MEAN_SERVICE_MIN, machine_basics, mm5_yaml
 
 from simulator.loader import load_scenario, load_scenario_text
 from simulator.model import simulate
@@ -388,29 +388,14 @@ def profile_section(title: str, fn: Callable[[], Any], top: int, wall_s: float |
 
 # ---------------------------------------------------------------------------- machine
 def machine() -> dict[str, Any]:
-    cpu = platform.processor() or "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    try:
-        nproc = len(os.sched_getaffinity(0))
-    except AttributeError:
-        nproc = os.cpu_count() or 0
     ciw = import_ciw()
     return {
-        "nproc": nproc,
-        "cpu": cpu,
-        "python": platform.python_version(),
+        **machine_basics(),
         "implementation": platform.python_implementation(),
         "simpy": simpy.__version__,
         "numpy": np.__version__,
         "ciw": getattr(ciw, "__version__", "?") if ciw else None,
         "platform": platform.platform(),
-        "load_average_1min_at_start": os.getloadavg()[0],
     }
 
 

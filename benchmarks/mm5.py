@@ -6,6 +6,11 @@ Kept free of imports beyond the standard library so a fresh process measuring it
 
 from __future__ import annotations
 
+import os
+import platform
+from pathlib import Path
+from typing import Any
+
 ARRIVAL_RATE_PER_MIN = 4.5
 MEAN_SERVICE_MIN = 1.0
 COUNTERS = 5
@@ -36,3 +41,25 @@ def mm5_yaml(customers: int, seed: int) -> str:
         counters=COUNTERS,
         mean=MEAN_SERVICE_MIN,
     )
+
+
+def machine_basics() -> dict[str, Any]:
+    """CPU model, usable cores, Python version and the load when a benchmark starts."""
+    cpu = platform.processor() or "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        nproc = len(os.sched_getaffinity(0))
+    except AttributeError:
+        nproc = os.cpu_count() or 0
+    return {
+        "nproc": nproc,
+        "cpu": cpu,
+        "python": platform.python_version(),
+        "load_average_1min_at_start": os.getloadavg()[0],
+    }
