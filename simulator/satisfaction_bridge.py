@@ -88,6 +88,7 @@ from simulator.satisfaction import (
     resolve_parameters,
     sample_responses,
     satisfaction_rng,
+    stage_columns,
 )
 from simulator.satisfaction.profile import read_profile
 from simulator.scenario import InlineProfile, SatisfactionSection, Scenario
@@ -274,12 +275,8 @@ def satisfaction_model(plan: Plan) -> SatisfactionModel:
         params, label = ModelParameters(), ModelParameters().label
     names = plan.station_names
     n_st = len(names)
-    adequate = np.full(n_st, np.nan)
-    desired = np.full(n_st, np.nan)
-    kano = np.full(n_st, KANO_CODES["one_dimensional"], dtype=np.int8)
-    promise = np.zeros(n_st, dtype=bool)
-    occupied = np.zeros(n_st, dtype=bool)
-    informed = np.zeros(n_st, dtype=bool)
+    # standards and waiting environment per station: the package's own column builder
+    cols = stage_columns(sec, names)
     phase = np.full(n_st, -1, dtype=np.int8)
     area = np.full(n_st, np.nan)
     severity = np.zeros(n_st)
@@ -291,16 +288,6 @@ def satisfaction_model(plan: Plan) -> SatisfactionModel:
     t_rec = np.full(n_st, np.nan)
     recovery_std = next((s for s in sec.standards if s.applies_to == "recovery"), None)
     for i, name in enumerate(names):
-        std = sec.standard_for_stage(name)
-        if std is not None:
-            adequate[i] = std.adequate_minutes
-            if std.desired_min is not None or std.desired_h is not None:
-                desired[i] = std.desired_minutes()
-            kano[i] = KANO_CODES[std.kano]
-            promise[i] = std.promise
-        env = sec.waiting_environment.get(name)
-        if env is not None:
-            occupied[i], informed[i] = env.occupied, env.informed
         if name in sec.phases:
             phase[i] = PHASE_CODES[sec.phases[name]]
         sp = plan.stations[i]
@@ -340,12 +327,12 @@ def satisfaction_model(plan: Plan) -> SatisfactionModel:
         label=label,
         domain=dom,
         standards=tuple(standards),
-        adequate=adequate,
-        desired=desired,
-        kano=kano,
-        promise=promise,
-        occupied=occupied,
-        informed=informed,
+        adequate=cols["adequate_min"],
+        desired=cols["desired_min"],
+        kano=cols["kano"],
+        promise=cols["promise"],
+        occupied=cols["occupied"],
+        informed=cols["informed"],
         phase=phase,
         area_capacity=area,
         level_of_group=level,
