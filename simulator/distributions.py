@@ -11,6 +11,7 @@ All parameters are in the unit of the quantity sampled (minutes for times).
 from __future__ import annotations
 
 import math
+from abc import abstractmethod
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Literal
@@ -28,12 +29,14 @@ class _Dist(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
     @property
-    def mean(self) -> float:  # pragma: no cover - overridden
-        raise AttributeError
+    @abstractmethod
+    def mean(self) -> float:
+        """Analytic mean."""
 
     @property
-    def variance(self) -> float:  # pragma: no cover - overridden
-        raise AttributeError
+    @abstractmethod
+    def variance(self) -> float:
+        """Analytic variance."""
 
     @property
     def cv(self) -> float:
@@ -41,9 +44,9 @@ class _Dist(BaseModel):
         m = self.mean
         return math.sqrt(self.variance) / m if m > 0 else 0.0
 
-    def ppf(self, u: np.ndarray) -> np.ndarray:  # pragma: no cover - overridden
+    @abstractmethod
+    def ppf(self, u: np.ndarray) -> np.ndarray:
         """Inverse CDF applied to uniforms in [0, 1)."""
-        raise NotImplementedError
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         """Draw ``size`` values with generator ``rng`` (by inverse CDF)."""
