@@ -389,7 +389,11 @@ def _standard_units(
         started = np.isfinite(start)
         abandoned = v["outcome"] == VisitOutcome.ABANDONED
         m = visit_in & class_ok_visit & (v["station_idx"] == s) & (started | abandoned)
-        passed = started[m] & ((start[m] - join[m]) <= wait_max)
+        if _field(std, "measure", "wait") == "wait_and_service":
+            end = v["end_min"]
+            passed = np.isfinite(end[m]) & ((end[m] - join[m]) <= wait_max)
+        else:
+            passed = started[m] & ((start[m] - join[m]) <= wait_max)
         return _StdUnits(join[m].astype(np.float64), passed, s)
     c = records.customers
     out = c["outcome"]

@@ -235,7 +235,7 @@ def _effective_section(sc: Scenario) -> tuple[SatisfactionSection, list[tuple[St
     derived: list[StandardConfig] = []
     by_station: dict[str, Any] = {}
     for std in sc.standards:  # unrestricted standards first, then class-restricted ones
-        if std.station is not None and std.station not in have:
+        if std.station is not None and std.station not in have and std.measure == "wait":
             cur = by_station.get(std.station)
             if cur is None or (cur.classes is not None and std.classes is None):
                 by_station[std.station] = std

@@ -311,6 +311,11 @@ class Standard(_Model):
     wait_max_min: float = Field(gt=0)
     target_share: float = Field(default=0.8, ge=0, le=1)
     classes: list[Name] | None = None
+    measure: Literal["wait", "wait_and_service"] = Field(
+        default="wait",
+        description="wait: from joining the line to service start; wait_and_service: to the "
+        "end of the service (food on the table 15 min after ordering); station standards only",
+    )
 
 
 # ---------------------------------------------------------------------------- satisfaction
@@ -611,6 +616,10 @@ def cross_field_problems(sc: Scenario) -> list[Problem]:
     for i, std in enumerate(sc.standards):
         if std.station is not None:
             need(std.station, stations, ("standards", i, "station"), "station")
+        elif std.measure != "wait":
+            out.append(Problem(("standards", i, "measure"),
+                               "wait_and_service applies to one station's visits",
+                               std.measure, "a station, or measure: wait"))
         for j, cname in enumerate(std.classes or ()):
             need(cname, classes, ("standards", i, "classes", j), "customer class")
     if sc.satisfaction is not None:

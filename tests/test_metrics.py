@@ -394,6 +394,20 @@ def test_standards_count_abandoned_as_failures_and_exclude_balked():
     assert k["balk_rate"] == pytest.approx(2 / 5) and k["abandon_rate"] == pytest.approx(1 / 5)
 
 
+def test_wait_and_service_standard_counts_from_joining_to_the_end_of_service():
+    def std(limit: float) -> dict:
+        return {"name": "Food", "station": "desk", "wait_max_min": limit,
+                "measure": "wait_and_service"}
+
+    # customer 0: 540 -> 552 (12 min), customer 1: 541 -> 561 (20 min), customer 2 abandoned
+    assert replication_kpis(_standards_day(), [std(12.0)])["std__food__compliance"] == (
+        pytest.approx(1 / 3))
+    assert replication_kpis(_standards_day(), [std(11.9)])["std__food__compliance"] == 0.0
+    assert replication_kpis(_standards_day(), [std(20.0)])["std__food__compliance"] == (
+        pytest.approx(2 / 3))
+    assert replication_kpis(_standards_day(), [std(20.0)])["std__food__n"] == 3.0
+
+
 def test_standards_with_no_relevant_units_and_bad_names():
     k = replication_kpis(make_records(), [{"name": "x", "station": None, "wait_max_min": 5}])
     assert math.isnan(k["std__x__compliance"]) and math.isnan(k["std__x__met"])

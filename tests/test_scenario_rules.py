@@ -49,3 +49,11 @@ def test_redo_that_always_fails_is_rejected():
     found = issues(BASE % (", failure: {probability: 1.0}", "", "[]"))
     assert any("stations.a.failure.probability: a redo that always fails never ends" in i
                for i in found), found
+
+
+def test_wait_and_service_standard_needs_a_station():
+    text = BASE % ("", "", "[]") + (
+        "standards: [{name: visit, wait_max_min: 30, measure: wait_and_service}]\n")
+    found = issues(text)
+    assert any("standards.0.measure: wait_and_service applies to one station's visits"
+               in i for i in found), found
