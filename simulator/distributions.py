@@ -278,10 +278,44 @@ class Empirical(_Dist):
         return values[idx]
 
 
+class Poisson(_Dist):
+    """Poisson distribution of a count (for example the number of guests in an arrival wave).
+
+    Only counts take it (``arrivals.<source>.waves[].size``); times do not.
+    """
+
+    dist: Literal["poisson"] = "poisson"
+    mean_: float = Field(alias="mean", gt=0, le=1e6, description="mean count")
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=True)
+
+    @property
+    def mean(self) -> float:
+        return self.mean_
+
+    @property
+    def variance(self) -> float:
+        return self.mean_
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        """Smallest k with P(X <= k) > u (the inverse CDF of a discrete distribution)."""
+        m = self.mean_
+        k = np.arange(int(m + 12 * math.sqrt(m) + 25) + 1)
+        cdf = special.pdtr(k, m)  # P(X <= k); beyond the last k the mass is below 1e-30
+        idx = np.searchsorted(cdf, np.asarray(u, dtype=float), side="right")
+        return np.minimum(idx, len(k) - 1).astype(float)
+
+
 Distribution = Annotated[
     Exponential | LogNormal | Gamma | Triangular | Uniform | Constant | Empirical,
     Field(discriminator="dist"),
 ]
 """Any distribution, chosen by its ``dist`` key."""
+
+CountDistribution = Annotated[
+    Poisson | Exponential | LogNormal | Gamma | Triangular | Uniform | Constant | Empirical,
+    Field(discriminator="dist"),
+]
+"""A distribution of a count: ``poisson``, or any :data:`Distribution` (rounded when used)."""
 
 DIST_NAMES = ("exponential", "lognormal", "gamma", "triangular", "uniform", "constant", "empirical")

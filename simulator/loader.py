@@ -194,7 +194,7 @@ def locate(tree: Any, loc: tuple[Any, ...]) -> tuple[int | None, str]:
         elif isinstance(node, dict) and isinstance(key, str) and key in node:
             parts.append(key)
             node = node[key]
-        elif isinstance(node, (dict, list)) and isinstance(key, str) and (
+        elif node is not None and isinstance(key, str) and (
             "[" in key or key in _TAGS or key.startswith("function-")
         ):
             continue  # a union tag or validator name, not part of the data
@@ -210,6 +210,7 @@ _TAGS = {
     "exponential", "lognormal", "gamma", "triangular", "uniform", "constant", "empirical",
     "poisson", "appointments", "trace", "str", "Step", "RecoveryStep", "literal['redo']",
     "constrained-str", "per_class", "stage_flag", "wait_based",
+    "arrival_waves", "whole_number", "size_distribution",
 }
 _DISCRIMINATORS = ("dist", "source")
 
@@ -254,7 +255,8 @@ def allowed_keys(loc: tuple[Any, ...]) -> list[str]:
     return [f.alias or name for name, f in model.model_fields.items()]
 
 
-_TAG_OF = {"PoissonArrivals": "poisson", "Appointments": "appointments", "TraceArrivals": "trace"}
+_TAG_OF = {"PoissonArrivals": "poisson", "Appointments": "appointments", "TraceArrivals": "trace",
+           "WaveArrivals": "arrival_waves"}
 
 
 def _models_in(tp: Any) -> list[Any]:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from simulator.distributions import Distribution, Empirical
+from simulator.distributions import Distribution, Empirical, Poisson
 from simulator.records import DutyChange
 from simulator.scenario import (
     Appointments,
@@ -23,8 +23,12 @@ from simulator.scenario import (
     Scenario,
     Step,
     TraceArrivals,
+    WaveArrivals,
     clock_to_min,
 )
+
+#: Codes of the wave spread shapes in :attr:`SourcePlan.wave_shape`.
+WAVE_SHAPES: tuple[str, ...] = ("normal", "uniform", "exponential")
 
 
 @dataclass(frozen=True)
@@ -83,7 +87,7 @@ class SlotPlan:
 
 @dataclass(frozen=True)
 class SourcePlan:
-    """An arrival source, compiled; ``kind`` is poisson, appointments or trace."""
+    """An arrival source, compiled; ``kind`` is poisson, appointments, trace or waves."""
 
     idx: int
     name: str
@@ -91,6 +95,10 @@ class SourcePlan:
     # poisson: piecewise-constant rate per minute from each breakpoint
     breaks_min: np.ndarray = field(default_factory=lambda: np.zeros(0))
     rates_per_min: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    # poisson meal peaks: Gaussian bumps added to the rate (empty arrays: none)
+    peak_at_min: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    peak_extra_per_min: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    peak_width_min: np.ndarray = field(default_factory=lambda: np.zeros(0))
     class_idx: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
     class_cum: np.ndarray = field(default_factory=lambda: np.zeros(0))
     group_size: Distribution | None = None
@@ -104,6 +112,12 @@ class SourcePlan:
     trace_min: np.ndarray = field(default_factory=lambda: np.zeros(0))
     trace_class: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
     trace_group: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
+    # waves: centre, spread (minutes), shape code (WAVE_SHAPES), show probability, size
+    wave_at_min: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    wave_spread_min: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    wave_shape: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
+    wave_show: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    wave_size: tuple[int | Distribution | Poisson, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -256,7 +270,34 @@ def compile_plan(scenario: Scenario, base_dir: Path | None = None) -> Plan:
             breaks, rates = _rate_table(src.rate_per_hour, open_min, close_min)
             sources.append(SourcePlan(
                 idx=i, name=sname, kind="poisson", breaks_min=breaks, rates_per_min=rates,
+                peak_at_min=np.array([clock_to_min(p.at) for p in src.peaks]),
+                peak_extra_per_min=np.array([p.extra_per_hour / 60.0 for p in src.peaks]),
+                peak_width_min=np.array([p.width_min for p in src.peaks]),
                 class_idx=keep, class_cum=cum,
+                group_size=resolve(src.group_size, where + ".group_size")
+                if src.group_size else None,
+            ))
+        elif isinstance(src, WaveArrivals):
+            shares = default_shares
+            if src.class_shares is not None:
+                shares = np.array([src.class_shares.get(c, 0.0) for c in class_names])
+            keep = np.flatnonzero(shares > 0)
+            waves = src.waves
+            sources.append(SourcePlan(
+                idx=i, name=sname, kind="waves",
+                wave_at_min=np.array([clock_to_min(w.at) for w in waves]),
+                wave_spread_min=np.array([w.spread_min for w in waves]),
+                wave_shape=np.array([WAVE_SHAPES.index(w.spread or src.spread) for w in waves],
+                                    dtype=int),
+                wave_show=np.array([src.probability_show if w.probability_show is None
+                                    else w.probability_show for w in waves]),
+                wave_size=tuple(
+                    w.size if isinstance(w.size, int | Poisson)
+                    else resolve(w.size, f"{where}.waves.{k}.size")
+                    for k, w in enumerate(waves)
+                ),
+                class_idx=keep, class_cum=np.cumsum(shares[keep]) / shares[keep].sum(),
+                fixed_class=c_idx[src.class_] if src.class_ else -1,
                 group_size=resolve(src.group_size, where + ".group_size")
                 if src.group_size else None,
             ))

@@ -24,7 +24,7 @@ from pydantic import (
     model_validator,
 )
 
-from simulator.distributions import Distribution
+from simulator.distributions import CountDistribution, Distribution
 from simulator.satisfaction.params import ModelParameters, SatisfactionConfig
 
 ClockTime = Annotated[
@@ -120,18 +120,99 @@ class CustomerClass(_Model):
 
 
 # ---------------------------------------------------------------------------- arrivals
+class Peak(_Model):
+    """A meal peak: a Gaussian bump added to a walk-in rate.
+
+    The extra rate is ``extra_per_hour * exp(-(t - at)^2 / (2 width_min^2))``: it is
+    ``extra_per_hour`` at ``at`` and has standard deviation ``width_min``, so over a whole day it
+    adds about ``extra_per_hour / 60 * width_min * sqrt(2 pi)`` arrivals.
+    """
+
+    at: ClockTime = Field(description="time of the top of the peak")
+    extra_per_hour: float = Field(gt=0, description="extra rate at the top, customers/hour")
+    width_min: float = Field(gt=0, description="standard deviation of the bump, minutes")
+
+
 class PoissonArrivals(_Model):
     """Walk-ins: a non-homogeneous Poisson process with a piecewise-constant rate.
 
     Each key of ``rate_per_hour`` is the clock time from which that rate holds (until the next
-    key, or until the doors close). Before the first key the rate is 0.
+    key, or until the doors close). Before the first key the rate is 0. ``peaks`` add smooth
+    Gaussian bumps (meal peaks) on top of that baseline.
     """
 
     rate_per_hour: dict[ClockTime, Annotated[float, Field(ge=0)]] = Field(min_length=1)
+    peaks: list[Peak] = Field(
+        default_factory=list, description="meal peaks added to the baseline rate"
+    )
     class_shares: dict[Name, Annotated[float, Field(ge=0, le=1)]] | None = Field(
         default=None, description="overrides the classes' share for this source"
     )
     group_size: Distribution | None = None
+
+
+SpreadShape = Literal["normal", "uniform", "exponential"]
+
+
+def _size_kind(value: Any) -> str | None:
+    if isinstance(value, int):
+        return "whole_number"
+    if isinstance(value, dict) or hasattr(value, "dist"):
+        return "size_distribution"
+    return None
+
+
+WaveSize = Annotated[
+    Annotated[Annotated[int, Field(ge=0)], Tag("whole_number")]
+    | Annotated[CountDistribution, Tag("size_distribution")],
+    Discriminator(
+        _size_kind,
+        custom_error_type="wave_size",
+        custom_error_message="a wave size is a whole number >= 0 or a distribution such as "
+        "{dist: poisson, mean: 25}",
+    ),
+]
+
+
+class Wave(_Model):
+    """One arrival wave: ``size`` customers arriving around ``at`` (a coach, a flight)."""
+
+    at: ClockTime
+    size: WaveSize = Field(
+        description="customers in the wave: a whole number, or a distribution (poisson, or "
+        "any other, rounded to the nearest whole number >= 0), drawn once per wave",
+    )
+    spread_min: float = Field(
+        default=0.0, ge=0, description="normal: sd; uniform: total width centred on at; "
+        "exponential: mean delay after at; 0: everyone at at"
+    )
+    spread: SpreadShape | None = Field(
+        default=None, description="shape of the spread; default the source's spread"
+    )
+    probability_show: float | None = Field(
+        default=None, ge=0, le=1,
+        description="the wave happens with this probability; default the source's",
+    )
+
+
+class WaveArrivals(_Model):
+    """Arrival waves: batches of customers spread around given times (coaches, flights)."""
+
+    waves: list[Wave] = Field(min_length=1)
+    spread: SpreadShape = Field(
+        default="normal", description="default shape of each wave's spread around its at"
+    )
+    probability_show: float = Field(
+        default=1.0, ge=0, le=1,
+        description="each wave happens (all its customers come) with this probability",
+    )
+    class_: Name | None = Field(default=None, alias="class")
+    class_shares: dict[Name, Annotated[float, Field(ge=0, le=1)]] | None = Field(
+        default=None, description="class mix of this source (instead of class)"
+    )
+    group_size: Distribution | None = None
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=True)
 
 
 class Appointments(_Model):
@@ -174,11 +255,14 @@ def _arrival_kind(value: Any) -> str | None:
             return "appointments"
         if "trace" in value:
             return "trace"
+        if "waves" in value:
+            return "arrival_waves"
         return None
     kinds: dict[type, str] = {
         PoissonArrivals: "poisson",
         Appointments: "appointments",
         TraceArrivals: "trace",
+        WaveArrivals: "arrival_waves",
     }
     return kinds.get(type(value))
 
@@ -186,12 +270,13 @@ def _arrival_kind(value: Any) -> str | None:
 ArrivalSource = Annotated[
     Annotated[PoissonArrivals, Tag("poisson")]
     | Annotated[Appointments, Tag("appointments")]
-    | Annotated[TraceArrivals, Tag("trace")],
+    | Annotated[TraceArrivals, Tag("trace")]
+    | Annotated[WaveArrivals, Tag("arrival_waves")],
     Discriminator(
         _arrival_kind,
         custom_error_type="arrival_kind",
         custom_error_message="an arrival source needs rate_per_hour (walk-ins), "
-        "slots_every_min (appointments) or trace (a CSV file)",
+        "slots_every_min (appointments), trace (a CSV file) or waves (arrival waves)",
     ),
 ]
 
@@ -484,6 +569,7 @@ def cross_field_problems(sc: Scenario) -> list[Problem]:
     uses_shares = any(
         (isinstance(src, PoissonArrivals) and src.class_shares is None)
         or (isinstance(src, TraceArrivals) and src.class_column is None and src.class_ is None)
+        or (isinstance(src, WaveArrivals) and src.class_shares is None and src.class_ is None)
         for src in sc.arrivals.values()
     )
     total_share = sum(cc.share for cc in sc.customer_classes.values())
@@ -492,6 +578,19 @@ def cross_field_problems(sc: Scenario) -> list[Problem]:
                            round(total_share, 6), "1"))
 
     # arrivals
+    day_end: float | None = None  # doors close, or a steady-state run ends
+    if sc.run.length_min is not None:
+        day_end = sc.open_min + sc.run.length_min
+    elif sc.clock.close is not None:
+        day_end = clock_to_min(sc.clock.close)
+
+    def within_day(at: str, loc: tuple[str | int, ...], what: str) -> None:
+        t = clock_to_min(at)
+        if t < sc.open_min or (day_end is not None and t >= day_end):
+            until = f" and before {min_to_clock(day_end)}" if day_end is not None else ""
+            out.append(Problem(loc, f"{what} is outside opening hours", at,
+                               f"from {sc.clock.open}{until}"))
+
     for sname, src in sc.arrivals.items():
         base: tuple[str | int, ...] = ("arrivals", sname)
         if isinstance(src, PoissonArrivals):
@@ -501,13 +600,23 @@ def cross_field_problems(sc: Scenario) -> list[Problem]:
                     out.append(Problem((*base, "rate_per_hour", key),
                                        "rate starts after the doors close", key,
                                        f"before {sc.clock.close}"))
-            if src.class_shares is not None:
-                for cname in src.class_shares:
-                    need(cname, classes, (*base, "class_shares", cname), "customer class")
-                s = sum(src.class_shares.values())
-                if abs(s - 1) > 1e-6:
-                    out.append(Problem((*base, "class_shares"), "shares must add up to 1",
-                                       round(s, 6), "1"))
+            for i, peak in enumerate(src.peaks):
+                within_day(peak.at, (*base, "peaks", i, "at"), "the top of the peak")
+        if isinstance(src, WaveArrivals):
+            for i, wave in enumerate(src.waves):
+                within_day(wave.at, (*base, "waves", i, "at"), "the wave")
+            if src.class_ is not None and src.class_shares is not None:
+                out.append(Problem((*base, "class_shares"), "give class or class_shares, "
+                                   "not both", "both", "one of them"))
+            if src.class_ is not None:
+                need(src.class_, classes, (*base, "class"), "customer class")
+        if isinstance(src, PoissonArrivals | WaveArrivals) and src.class_shares is not None:
+            for cname in src.class_shares:
+                need(cname, classes, (*base, "class_shares", cname), "customer class")
+            s = sum(src.class_shares.values())
+            if abs(s - 1) > 1e-6:
+                out.append(Problem((*base, "class_shares"), "shares must add up to 1",
+                                   round(s, 6), "1"))
         if isinstance(src, Appointments):
             if clock_to_min(src.end) < clock_to_min(src.start):
                 out.append(Problem((*base, "end"), "ends before it starts", src.end,
