@@ -368,12 +368,14 @@ def _register() -> None:
     """Commands that live in their own modules (each module is one concept)."""
     from simulator.satisfaction_cli import calibrate
     from simulator.selfcheck import selfcheck
+    from simulator.teach.cli import teach_command
     from simulator.templates import new
     from simulator.theory_cli import theory
     from simulator.warmup_cli import warmup
 
     for command in (calibrate, new, selfcheck, theory, warmup):
         main.add_command(command)
+    main.add_command(teach_command)
 
 
 _register()
