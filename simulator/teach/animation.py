@@ -206,7 +206,7 @@ def build_frames(
     c_dep, c_out = c["departure_min"], c["outcome"]
     finite_dep = np.isfinite(c_dep)
     frames: list[Frame] = []
-    prev = -math.inf
+    prev = t0 - step  # the first frame shows who left in the step before it
     for t in times:
         waiting = (join <= t) & (t < line_end)
         serving = (serve_start <= t) & (t < serve_end)
@@ -313,7 +313,7 @@ _PAGE = """<!DOCTYPE html>
  .bar{display:flex;gap:8px;align-items:center;padding:4px 2px;flex-wrap:wrap}
  .bar button{min-width:64px} #clock{font-weight:600;font-variant-numeric:tabular-nums;width:44px}
  #time{flex:1;min-width:160px} #stats{color:#555;font-variant-numeric:tabular-nums}
- canvas{border:1px solid #ddd;border-radius:4px;width:100%}
+ canvas{border:1px solid #ddd;border-radius:4px}
 </style></head><body>
 <div class="bar"><b>__TITLE__</b></div>
 <div class="bar">
@@ -323,18 +323,22 @@ _PAGE = """<!DOCTYPE html>
  <label>speed <select id="speed" aria-label="replay speed">__OPTIONS__</select></label>
 </div>
 <div class="bar" id="stats"></div>
-<canvas id="cv" width="880" height="__HEIGHT__"></canvas>
+<canvas id="cv" width="640" height="__HEIGHT__"></canvas>
 <script>
 const D = __DATA__;
 const LANE = __LANE__, HEAD = __HEAD__, MAXL = __MAXLANES__;
 const cv = document.getElementById("cv"), g = cv.getContext("2d");
-const W = cv.width, XC = W - 190, XIN = 16, XOUT = W - 40, GAP = 9;
+cv.width = Math.max(420, Math.min(1400, document.body.clientWidth - 4));
+const W = cv.width, XC = W - 110, XIN = 16, XOUT = W - 40, GAP = 9;
 const PAL = ["#1f77b4","#9467bd","#8c564b","#e377c2","#17becf","#bcbd22","#7f7f7f"];
 const OUT = {0:"#2ca02c", 1:"#ff7f0e", 2:"#d62728"};
 const time = document.getElementById("time"), clock = document.getElementById("clock");
 const play = document.getElementById("play"), speed = document.getElementById("speed");
 const stats = document.getElementById("stats");
 time.max = D.t.length - 1;
+const LEGEND = (D.classes.length > 1 ? "  |  dots: " + D.classes.map((c, i) =>
+  c + " " + ["blue", "purple", "brown", "pink", "cyan", "olive", "grey"][i % 7]).join(", ") : "") +
+  "  |  leaving: green served, orange balked, red abandoned";
 speed.value = String(__SPEED__);
 const bands = []; let y = 6;
 for (let s = 0; s < D.stations.length; s++) {
@@ -344,7 +348,7 @@ for (let s = 0; s < D.stations.length; s++) {
 function place(f) {
   const P = new Map();
   for (let s = 0; s < D.stations.length; s++) {
-    const b = bands[s], top = b.y + HEAD, perRow = Math.floor((XC - 140) / GAP);
+    const b = bands[s], top = b.y + HEAD, perRow = Math.floor((XC - 40) / GAP);
     const k = D.counters[s], laneOf = c => Math.min(b.lanes - 1, Math.floor(c * b.lanes / k));
     const slots = D.s[f][s];
     for (let c = 0; c < slots.length; c++) if (slots[c] >= 0)
@@ -371,18 +375,19 @@ function drawStatic(f) {
     const q = D.q[f][s].length, busy = D.s[f][s].filter(x => x >= 0).length;
     g.fillStyle = "#f6f6f6"; g.fillRect(2, b.y, W - 4, HEAD + LANE * b.lanes + 4);
     g.fillStyle = "#222";
-    g.fillText(D.stations[s] + "  -  in line " + q + ", at counters " + busy + " of " +
-               D.d[f][s] + " open (" + k + " counters)", 8, b.y + 15);
+    g.fillText(D.stations[s] + ": " + q + " in line, " + busy + " being served, " +
+               D.d[f][s] + " of " + k + " counters open", 8, b.y + 15);
+    let idleOpen = D.d[f][s] - busy;  // which idle counters are staffed is not recorded
     for (let c = 0; c < k; c++) {
       const lane = Math.min(b.lanes - 1, Math.floor(c * b.lanes / k));
-      const open = c < D.d[f][s] || D.s[f][s][c] >= 0;
+      const open = D.s[f][s][c] >= 0 || idleOpen-- > 0;
       g.fillStyle = open ? "#ffffff" : "#c9c9c9"; g.strokeStyle = "#777";
       g.fillRect(XC, top + lane * LANE + 1, 22, LANE - 2);
       g.strokeRect(XC, top + lane * LANE + 1, 22, LANE - 2);
     }
-    const perRow = Math.floor((XC - 140) / GAP);
+    const perRow = Math.floor((XC - 40) / GAP);
     const hidden = D.perCounter[s] ? 0 : Math.max(0, q - perRow * b.lanes);
-    if (hidden > 0) { g.fillStyle = "#d62728"; g.fillText("+" + hidden + " more", 40, top + LANE); }
+    if (hidden > 0) { g.fillStyle = "#d62728"; g.fillText("+" + hidden + " more", 8, top + LANE * b.lanes); }
   }
   g.fillStyle = "#666"; g.fillText("in", 2, cv.height - 6);
   g.fillText("out", W - 28, cv.height - 6);
@@ -408,12 +413,11 @@ function draw() {
     dot([XIN + (q[0] - XIN) * a, q[1]], color, 0.4 + 0.6 * a);
   }
   const yx = cv.height - 14;
-  D.x[f].forEach((e, j) => dot([XOUT + (j % 4) * 8, yx - Math.floor(j / 4) * 8], OUT[e[1]], 1 - a));
+  D.x[f].slice(0, 24).forEach((e, j) => dot([XOUT + (j % 4) * 8, yx - Math.floor(j / 4) * 8], OUT[e[1]], 1 - a));
   clock.textContent = D.clock[f]; time.value = String(f);
   const n = D.n[f];
   stats.textContent = "left so far: served " + n[0] + ", balked " + n[1] + ", abandoned " +
-    n[2] + "   |   colours: " + D.classes.map((c, i) => c).join(", ") +
-    " (dots by class); exit dots green served, orange balked, red abandoned";
+    n[2] + LEGEND;
 }
 function tick(ts) {
   if (!playing) { last = null; return; }
