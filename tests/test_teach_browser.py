@@ -104,7 +104,7 @@ def _metric(driver: object, label: str) -> str | None:
             if name.strip().startswith(label):
                 return tile.find_element(By.CSS_SELECTOR,
                                          '[data-testid="stMetricValue"]').text.strip()
-        except Exception:  # noqa: BLE001 - the page re-renders while we read it
+        except Exception:
             continue
     return None
 
@@ -123,11 +123,11 @@ def _slider_value(driver: object, label: str) -> str | None:
     try:
         thumb = _slider_thumb(driver, label)
         return thumb.get_attribute("aria-valuenow") or thumb.get_attribute("value")  # type: ignore[attr-defined]
-    except Exception:  # noqa: BLE001 - the page re-renders while we read it
+    except Exception:
         return None
 
 
-def _wait(predicate, timeout_s: float, what: str):  # noqa: ANN001, ANN202
+def _wait(predicate, timeout_s: float, what: str):
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         value = predicate()

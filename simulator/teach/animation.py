@@ -141,7 +141,7 @@ def build_frames(
     step_min: float | None = None,
     class_rank: Sequence[int] | None = None,
 ) -> Frames:
-    """Sample who is where at ``start_min, start_min + step, ... <= end_min``.
+    """Sample who is where at ``start_min, start_min + step, ...`` and at the window's end.
 
     Parameters
     ----------
@@ -176,6 +176,8 @@ def build_frames(
         raise ValueError(f"step_min must be > 0 (got {step_min})")
     n = max(1, math.floor((t1 - t0) / step + 1e-9) + 1)
     times = t0 + step * np.arange(n)
+    if times[-1] < t1 - 1e-9:  # end on the last instant, so everyone is seen leaving
+        times = np.append(times, t1)
 
     v, c = records.visits, records.customers
     cid = v["customer_id"]
@@ -387,7 +389,9 @@ function drawStatic(f) {
     }
     const perRow = Math.floor((XC - 40) / GAP);
     const hidden = D.perCounter[s] ? 0 : Math.max(0, q - perRow * b.lanes);
-    if (hidden > 0) { g.fillStyle = "#d62728"; g.fillText("+" + hidden + " more", 8, top + LANE * b.lanes); }
+    if (hidden > 0) {
+      g.fillStyle = "#d62728"; g.fillText("+" + hidden + " more", 8, top + LANE * b.lanes);
+    }
   }
   g.fillStyle = "#666"; g.fillText("in", 2, cv.height - 6);
   g.fillText("out", W - 28, cv.height - 6);
@@ -413,7 +417,8 @@ function draw() {
     dot([XIN + (q[0] - XIN) * a, q[1]], color, 0.4 + 0.6 * a);
   }
   const yx = cv.height - 14;
-  D.x[f].slice(0, 24).forEach((e, j) => dot([XOUT + (j % 4) * 8, yx - Math.floor(j / 4) * 8], OUT[e[1]], 1 - a));
+  D.x[f].slice(0, 24).forEach((e, j) =>
+    dot([XOUT + (j % 4) * 8, yx - Math.floor(j / 4) * 8], OUT[e[1]], 1 - a));
   clock.textContent = D.clock[f]; time.value = String(f);
   const n = D.n[f];
   stats.textContent = "left so far: served " + n[0] + ", balked " + n[1] + ", abandoned " +
