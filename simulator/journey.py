@@ -18,6 +18,9 @@ Per station visit:
 3. service of ``base × skill`` minutes; with a failure, either a redo by the same server at
    once (which may fail again) or a recovery step inserted next in the pathway;
 4. release the counter and record the visit; go on to the next step or leave.
+
+Seize and release steps of held resources (step codes past the stations) are run by
+:class:`~simulator.holdings.Holdings`.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ import simpy
 from simulator.records import CustomerOutcome, VisitOutcome
 
 if TYPE_CHECKING:
+    from simulator.holdings import Holdings
     from simulator.model import Replication
     from simulator.station import Request, Station
 
@@ -49,9 +53,9 @@ class Customer:
     """A customer (or a party) inside the facility, and where it is in its journey."""
 
     __slots__ = (
-        "again", "arrival", "busy_seen", "cls", "counter", "duty_seen", "extra", "group", "id",
-        "join", "k", "n_fail", "n_visits", "patience", "q_seen", "service", "slot", "source",
-        "start", "station", "steps", "visit_fail", "visit_service", "wait",
+        "again", "arrival", "busy_seen", "cls", "counter", "duty_seen", "extra", "group", "held",
+        "id", "join", "k", "n_fail", "n_visits", "patience", "pending", "q_seen", "service",
+        "slot", "source", "start", "station", "steps", "visit_fail", "visit_service", "wait",
     )
 
     def __init__(self, cid: int, cls: int, source: int, group: int, arrival: float) -> None:
@@ -79,6 +83,8 @@ class Customer:
         self.visit_fail = 0
         self.extra = 0.0
         self.again = 1.0
+        self.held: dict[int, tuple | None] | None = None  # resource -> hold (see holdings)
+        self.pending = None  # the Waiter of a seize step in progress
 
 
 class JourneyDriver:
@@ -92,6 +98,14 @@ class JourneyDriver:
         self.classes = rep.plan.classes
         self.row = rep.rec.visit_rows.append
         self.timeout = rep.env.timeout
+        self.n_st = len(self.stations)
+        self.holdings = None
+        self.done_at: list = self.stations  # per step code: station to tell when passed
+
+    def attach(self, holdings: Holdings) -> None:
+        """Run seize and release steps (step codes past the stations) through ``holdings``."""
+        self.holdings = holdings
+        self.done_at = holdings.done_stations(self.stations)
 
     # ------------------------------------------------------------------ a step
     def begin(self, cust: Customer) -> None:
@@ -102,6 +116,9 @@ class JourneyDriver:
             self.rep.finish(cust, _C_SERVED)
             return
         s_idx, _base, _u_fail, is_rec, u_balk, _extra1, _u_refail = steps[k]
+        if s_idx >= self.n_st:
+            self.holdings.step(cust, s_idx)  # type: ignore[union-attr]
+            return
         st = self.stations[s_idx]
         cp = self.classes[cust.cls]
         now = self.env._now
@@ -205,7 +222,9 @@ class JourneyDriver:
 
     def leave(self, cust: Customer, outcome: int) -> None:
         """Leave before the end of the pathway: later stations no longer expect the customer."""
-        stations = self.stations
+        done_at = self.done_at
         for step in cust.steps[cust.k:]:
-            stations[step[0]].done()
+            st = done_at[step[0]]
+            if st is not None:
+                st.done()
         self.rep.finish(cust, outcome)

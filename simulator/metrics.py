@@ -50,6 +50,7 @@ __all__ = [
     "check_conservation",
     "level_grid",
     "replication_kpis",
+    "resource_kpis",
     "slug",
     "standard_slugs",
     "tally_stats",
@@ -502,6 +503,12 @@ def replication_kpis(
           :math:`\int \text{busy}\,dt / \int \text{on\_duty}\,dt` over the window (NaN if
           nobody was on duty).
 
+        Per held resource (tables, rooms), the station columns above (a wait is the wait
+        for a table or a ready room; queue = waiting list, busy = units in use, on duty =
+        units, so ``utilisation_tw`` is units used / available), then
+        :func:`resource_kpis`. A hidden housekeeping station ``{rooms}.housekeeping`` has
+        station columns too (queue = dirty rooms waiting, busy = rooms being cleaned).
+
         Per service standard, ``k`` = :func:`standard_slugs` of the names:
 
         - ``std__{k}__compliance`` — passed / relevant. Station standard: relevant = window
@@ -627,6 +634,11 @@ def replication_kpis(
             for col in ("queue_len_tw", "busy_tw", "on_duty_tw", "utilisation_tw"):
                 k[f"{name}__{col}"] = _NAN
 
+    # Held resources.
+    for s in range(len(r.station_names)):
+        if r.kind_of(s) in ("tables", "rooms"):
+            k.update(resource_kpis(r, s, visit_in))
+
     # Service standards.
     for key, std in zip(standard_slugs(standards), standards, strict=True):
         units = _standard_units(r, std, visit_in, cust_in)
@@ -636,6 +648,63 @@ def replication_kpis(
         k[f"std__{key}__compliance"] = compliance
         k[f"std__{key}__met"] = _NAN if math.isnan(compliance) else float(compliance >= target)
         k[f"std__{key}__n"] = float(n)
+    return k
+
+
+def resource_kpis(records: Records, s: int, visit_in: np.ndarray) -> dict[str, float]:
+    r"""KPIs of held resource ``s`` (a tables or rooms entry of ``records.station_names``).
+
+    Window :math:`[T_0, T_1]` as in :func:`replication_kpis`; ``visit_in`` marks window
+    visits. Columns (prefix ``{name}__``):
+
+    - ``queue_len_max`` — longest waiting list in the window (level series).
+    - tables: ``seat_utilisation_tw`` — seat-minutes held / (seats × W), a hold being
+      [start, end) of a seize visit clipped to the window (end :math:`T_1` if unfinished)
+      and its seats those of its table(s).
+    - rooms: ``kept_waiting_share`` — window check-ins (seize visits handed a room or
+      abandoned) that were not handed a room on arrival at the step; ``checkout_no_room`` —
+      release visits that found no room to vacate (NOTHING_HELD); ``ready_tw``,
+      ``dirty_tw`` — time averages of ready rooms and dirty rooms (waiting for or being
+      cleaned: housekeeping queue + busy); occupied rooms are ``busy_tw``.
+    """
+    r = records
+    name = r.station_names[s]
+    t0, t1 = float(r.stats_start_min), float(r.end_min)
+    window = t1 - t0
+    v = r.visits
+    at = v["station_idx"] == s
+    k: dict[str, float] = {}
+    times, queue, busy, units = _station_levels(r, s)
+    in_force = (times <= t1) & (np.r_[times[1:], np.inf] > t0)
+    k[f"{name}__queue_len_max"] = float(np.max(queue[in_force])) if np.any(in_force) else _NAN
+    if r.kind_of(s) == "tables":
+        seats = np.asarray(r.unit_seats[s], dtype=np.float64)
+        held = at & np.isfinite(v["start_min"])
+        a, b = v["counter"][held], v["staff_id"][held]
+        n_seats = seats[a] + np.where(b >= 0, seats[np.maximum(b, 0)], 0.0)
+        end = np.where(np.isnan(v["end_min"][held]), t1, v["end_min"][held])
+        span = np.clip(np.minimum(end, t1) - np.maximum(v["start_min"][held], t0), 0.0, None)
+        k[f"{name}__seat_utilisation_tw"] = _ratio(float(np.sum(n_seats * span)),
+                                                   float(seats.sum()) * window)
+        return k
+    vout = v["outcome"]
+    mine = at & visit_in
+    checked_in = mine & np.isin(vout, [int(VisitOutcome.SERVED), int(VisitOutcome.ABANDONED)])
+    kept = checked_in & ~(v["start_min"] <= v["join_min"])
+    k[f"{name}__kept_waiting_share"] = _ratio(float(np.count_nonzero(kept)),
+                                              float(np.count_nonzero(checked_in)))
+    k[f"{name}__checkout_no_room"] = float(np.count_nonzero(
+        mine & (vout == VisitOutcome.NOTHING_HELD)))
+    hk_t, hk_q, hk_b, _ = _station_levels(r, r.housekeeping_of[s])
+    if window > 0:
+        dirty = (time_weighted_integral(hk_t, hk_q, t0, t1)
+                 + time_weighted_integral(hk_t, hk_b, t0, t1))
+        occupied = time_weighted_integral(times, busy, t0, t1)
+        rooms = time_weighted_integral(times, units, t0, t1)
+        k[f"{name}__ready_tw"] = (rooms - occupied - dirty) / window
+        k[f"{name}__dirty_tw"] = dirty / window
+    else:
+        k[f"{name}__ready_tw"] = k[f"{name}__dirty_tw"] = _NAN
     return k
 
 
@@ -1005,7 +1074,9 @@ def check_conservation(records: Records) -> None:
     2. if the day is terminating and ``inside == 0``: every visit belongs to a recorded
        customer, no visit is UNFINISHED, every visit with outcome SERVED, FAILED or RECOVERED
        has finite ``start_min <= end_min``, every ABANDONED/BALKED/BLOCKED visit has no service
-       start, and every station's last level row shows an empty line and no busy counter.
+       start, and every station's (and tables resource's) last level row shows an empty line
+       and no busy counter (tables: none in use). Rooms and housekeeping are exempt: guests
+       stay overnight and dirty rooms may wait for the next day.
 
     Parameters
     ----------
@@ -1065,6 +1136,8 @@ def check_conservation(records: Records) -> None:
         f"(customers {sorted(set(v['customer_id'][bad].tolist()))})"
     )
     for s, name in enumerate(records.station_names):
+        if records.kind_of(s) in ("rooms", "housekeeping"):
+            continue  # guests stay in their rooms overnight; dirty rooms wait for tomorrow
         _, queue, busy, _ = _station_levels(records, s)
         if queue.size:
             assert queue[-1] == 0 and busy[-1] == 0, (

@@ -9,8 +9,9 @@ from collections.abc import Callable
 import simpy
 
 from simulator.arrivals import source_arrivals
+from simulator.holdings import Holdings
 from simulator.journey import Customer, JourneyDriver
-from simulator.plan import Plan
+from simulator.plan import OP_SEIZE, OP_VISIT, Plan
 from simulator.processes import arrival_process, slot_process
 from simulator.records import CustomerOutcome, Recorder, Records, VisitOutcome
 from simulator.rng import Streams
@@ -27,7 +28,9 @@ class Replication:
     planned step when the customer arrives, in arrival order, so variants of a scenario share
     them (common random numbers) however their queues evolve. Only draws after a second
     failure in one visit come in event order, from ``refail_more:<station>`` and
-    ``rework_more:<station>:<class>``.
+    ``rework_more:<station>:<class>``. Held resources add ``hold_balk:<class>`` (the balk
+    uniform of each seize step, drawn at arrival) and ``clean:<rooms>`` (cleaning minutes of
+    each dirty room, drawn in the order rooms start being cleaned).
     """
 
     def __init__(self, plan: Plan, seed: int, replication: int) -> None:
@@ -46,9 +49,10 @@ class Replication:
             if sp.recovery_station >= 0:
                 self.stations[sp.recovery_station].feeders.append(self.stations[sp.idx])
                 self.stations[sp.idx].dependents.append(self.stations[sp.recovery_station])
-        names = plan.station_names
-        self.service: list[list[Callable[[], float]]] = [
-            [step.service.sampler(streams.uniform(step.stream)) for step in cp.steps]
+        names = [sp.name for sp in plan.stations]
+        self.service: list[list[Callable[[], float] | None]] = [
+            [step.service.sampler(streams.uniform(step.stream)) if step.op == OP_VISIT else None
+             for step in cp.steps]
             for cp in plan.classes
         ]
         self.patience: list[Callable[[], float] | None] = [
@@ -57,6 +61,7 @@ class Replication:
         ]
         self.pathway_u = [streams.uniform(f"pathway:{cp.name}") for cp in plan.classes]
         self.balk_u = [streams.uniform(f"balk:{cp.name}") for cp in plan.classes]
+        self.hold_balk_u = [streams.uniform(f"hold_balk:{cp.name}") for cp in plan.classes]
         self.fail_u = [streams.uniform(f"failure:{n}") for n in names]
         self.refail_u = [streams.uniform(f"refail:{n}") for n in names]
         # draws after a second failure happen in event order, on streams of their own
@@ -87,6 +92,17 @@ class Replication:
         ]
         self.active: dict[int, Customer] = {}
         self.journeys = JourneyDriver(self)
+        self.holdings: Holdings | None = None
+        if plan.resources:
+            self.holdings = Holdings(self, self.journeys)
+            self.journeys.attach(self.holdings)
+        n_st, n_res = len(plan.stations), len(plan.resources)
+        # seize / release step codes (see Holdings), and who expects a seizing customer
+        self._op_code = (0, n_st, n_st + n_res)
+        self._seize_expect = [
+            self.stations[rp.housekeeping] if rp.kind == "rooms" else None
+            for rp in plan.resources
+        ]
         self._next_id = 0
         self._last_departure = -math.inf
 
@@ -105,7 +121,15 @@ class Replication:
         stations = self.plan.stations
         steps = cust.steps
         for k, step in enumerate(cp.steps):
-            base = services[k]()
+            if step.op != OP_VISIT:
+                u_balk = (self.hold_balk_u[cls]()
+                          if balk_u is not None and step.op == OP_SEIZE else 0.0)
+                steps.append([self._op_code[step.op] + step.station, 0.0, 1.0, False, u_balk,
+                              0.0, 1.0])
+                if step.op == OP_SEIZE and self._seize_expect[step.station] is not None:
+                    self._seize_expect[step.station].expect()  # type: ignore[union-attr]
+                continue
+            base = services[k]()  # type: ignore[misc]
             if step.probability < 1.0 and pathway_u() >= step.probability:
                 continue
             s = step.station
@@ -129,6 +153,8 @@ class Replication:
     def finish(self, cust: Customer, outcome: int) -> None:
         """Record a customer leaving the facility."""
         now = self.env._now
+        if cust.held:
+            self.holdings.release_all(cust)  # type: ignore[union-attr]
         del self.active[cust.id]
         self._last_departure = now
         self._customer_row((cust.id, cust.cls, cust.source, cust.group, cust.arrival, now,
@@ -146,6 +172,8 @@ class Replication:
             times, classes, groups = source_arrivals(src, self.streams, plan.open_min,
                                                      plan.close_min)
             env.process(arrival_process(self, src, times, classes, groups))
+        if self.holdings is not None:
+            self.holdings.open()
         env.run(until=plan.stop_min)
         return self._close()
 
@@ -165,6 +193,8 @@ class Replication:
                           math.nan, cust.counter if started else -1, -1,
                           int(VisitOutcome.UNFINISHED), -1, -1, -1, 0,
                           bool(cust.steps[cust.k][3]), math.nan)
+            if self.holdings is not None:
+                self.holdings.close_rows(cust, stop)
             rec.customer(cust.id, cust.cls, cust.source, cust.group, cust.arrival, math.nan,
                          cust.wait, cust.service, int(CustomerOutcome.INSIDE), cust.n_visits,
                          cust.n_fail)
@@ -188,6 +218,10 @@ class Replication:
             terminating=plan.terminating,
             staff_paid_min={s.slot_id: s.paid_min for s in plan.slots},
             slot_group={s.slot_id: s.group for s in plan.slots},
+            station_kinds=plan.station_kinds if plan.resources else (),
+            unit_seats={r.idx: r.seats for r in plan.resources if r.kind == "tables"},
+            housekeeping_of={r.idx: r.housekeeping for r in plan.resources
+                             if r.kind == "rooms"},
         )
 
 

@@ -15,13 +15,17 @@ from pathlib import Path
 
 import numpy as np
 
-from simulator.distributions import Distribution, Empirical, Poisson
+from simulator.distributions import Constant, Distribution, Empirical, Poisson
 from simulator.records import DutyChange
 from simulator.scenario import (
     Appointments,
     PoissonArrivals,
+    Release,
+    Rooms,
     Scenario,
+    Seize,
     Step,
+    Tables,
     TraceArrivals,
     WaveArrivals,
     clock_to_min,
@@ -30,15 +34,51 @@ from simulator.scenario import (
 #: Codes of the wave spread shapes in :attr:`SourcePlan.wave_shape`.
 WAVE_SHAPES: tuple[str, ...] = ("normal", "uniform", "exponential")
 
+OP_VISIT, OP_SEIZE, OP_RELEASE = 0, 1, 2
+
 
 @dataclass(frozen=True)
 class StepPlan:
-    """One pathway step of a class: station, inclusion probability, service distribution."""
+    """One pathway step of a class: station, inclusion probability, service distribution.
+
+    ``op`` is :data:`OP_VISIT` for a station visit; for :data:`OP_SEIZE` / :data:`OP_RELEASE`
+    ``station`` is the index into ``Plan.resources`` and there is no service.
+    """
 
     station: int
     probability: float
     service: Distribution  # already resolved: step override, per-class, or station default
     stream: str  # name of the stream its service times come from
+    op: int = OP_VISIT
+
+
+@dataclass(frozen=True)
+class ResourcePlan:
+    """A held resource (tables or rooms), compiled.
+
+    Its records use station index ``idx``: resources are numbered after every station
+    (including hidden housekeeping stations) in ``Plan.station_names``.
+    """
+
+    idx: int
+    name: str
+    kind: str  # "tables" or "rooms"
+    seats: tuple[int, ...] = ()  # tables: seats of table 0, 1, ... (ascending)
+    join: bool = False
+    seat_smaller_first: bool = True
+    quote_wait: bool = False
+    quote_mean_hold_min: float | None = None
+    nominal_hold_min: tuple[float, ...] = ()  # per class: mean service of the steps held
+    count: int = 0  # rooms in the hotel
+    occupied_at_open: int = 0
+    ready_at_open: int = 0
+    housekeeping: int = -1  # station index of the rooms' hidden housekeeping station
+    clean: Distribution | None = None
+
+    @property
+    def units(self) -> int:
+        """Tables, or rooms."""
+        return len(self.seats) if self.kind == "tables" else self.count
 
 
 @dataclass(frozen=True)
@@ -140,10 +180,21 @@ class Plan:
     n_ranks: int
     # default service distribution of each (class, station), for recovery visits and redo
     class_station_service: tuple[tuple[Distribution, ...], ...]
+    resources: tuple[ResourcePlan, ...] = ()
 
     @property
     def station_names(self) -> tuple[str, ...]:
-        return tuple(s.name for s in self.stations)
+        """Stations (hidden housekeeping stations last), then held resources: the names
+        behind ``station_idx`` in the records."""
+        return tuple(s.name for s in self.stations) + tuple(r.name for r in self.resources)
+
+    @property
+    def station_kinds(self) -> tuple[str, ...]:
+        """``station``, ``housekeeping``, ``tables`` or ``rooms`` per entry of
+        :attr:`station_names`."""
+        hk = {r.housekeeping for r in self.resources}
+        return (tuple("housekeeping" if s.idx in hk else "station" for s in self.stations)
+                + tuple(r.kind for r in self.resources))
 
     @property
     def class_names(self) -> tuple[str, ...]:
@@ -174,7 +225,10 @@ def compile_plan(scenario: Scenario, base_dir: Path | None = None) -> Plan:
 
     # a fitted satisfaction profile file is read once here, so workers need no file
     sc = scenario = resolve_profile(scenario, base)
-    station_names = list(sc.stations)
+    rooms = {n: r for n, r in sc.resources.items() if isinstance(r, Rooms)}
+    hk_station = {r.housekeeping.staff: f"{n}.housekeeping" for n, r in rooms.items()}
+    station_names = list(sc.stations) + list(hk_station.values())
+    r_idx = {n: i for i, n in enumerate(sc.resources)}
     class_names = list(sc.customer_classes)
     group_names = list(sc.staff)
     s_idx = {n: i for i, n in enumerate(station_names)}
@@ -220,10 +274,24 @@ def compile_plan(scenario: Scenario, base_dir: Path | None = None) -> Plan:
             )
         )
 
+    for gname, hname in hk_station.items():
+        grp = sc.staff[gname]
+        people = grp.count if grp.count is not None else sum(sh.count for sh in grp.shifts or ())
+        stations.append(StationPlan(
+            idx=s_idx[hname], name=hname, counters=max(1, people), staffed=True,
+            group=g_idx[gname], per_counter=False, waiting_room=None, skill=grp.skill,
+            failure_probability=0.0, recovery_station=-1, rework=None, severity=0.0))
+
     classes: list[ClassPlan] = []
     for cname, cc in sc.customer_classes.items():
         steps: list[StepPlan] = []
         for k, raw in enumerate(sc.pathways[cc.pathway]):
+            if isinstance(raw, Seize | Release):
+                seize = isinstance(raw, Seize)
+                name = raw.seize if isinstance(raw, Seize) else raw.release
+                steps.append(StepPlan(r_idx[name], 1.0, _NO_SERVICE, "",
+                                      OP_SEIZE if seize else OP_RELEASE))
+                continue
             step = raw if isinstance(raw, Step) else Step(step=raw)
             st = sc.stations[step.step]
             if step.service is not None:
@@ -325,7 +393,8 @@ def compile_plan(scenario: Scenario, base_dir: Path | None = None) -> Plan:
                 fixed_class=c_idx[src.class_] if src.class_ else -1,
             ))
 
-    slots, costs = _slots(sc, s_idx, g_idx, open_min, close_min)
+    resources = _resources(sc, stations, classes, s_idx, base)
+    slots, costs = _slots(sc, s_idx, g_idx, open_min, close_min, hk_station)
     first_on = min([iv[0][0] for iv in (s.intervals for s in slots) if iv] + [open_min])
     terminating = sc.terminating
     stop = close_min + sc.run.max_overtime_min if terminating else close_min
@@ -348,10 +417,56 @@ def compile_plan(scenario: Scenario, base_dir: Path | None = None) -> Plan:
             tuple(
                 resolve(st.service_by_class.get(cname, st.service), f"stations.{sname}.service")
                 for sname, st in sc.stations.items()
-            )
+            ) + tuple(r.clean for r in resources if r.clean is not None)
             for cname in class_names
         ),
+        resources=resources,
     )
+
+
+_NO_SERVICE = Constant(value=0.0)
+
+
+def _resources(
+    sc: Scenario, stations: list[StationPlan], classes: list[ClassPlan], s_idx: dict[str, int],
+    base: Path,
+) -> tuple[ResourcePlan, ...]:
+    """Compile the held resources; their record index follows every station's."""
+    out: list[ResourcePlan] = []
+    for r, (name, res) in enumerate(sc.resources.items()):
+        idx = len(stations) + r
+        if isinstance(res, Tables):
+            seats = tuple(s for s in sorted(res.sizes) for _ in range(res.sizes[s]))
+            out.append(ResourcePlan(
+                idx=idx, name=name, kind="tables", seats=seats, join=res.join,
+                seat_smaller_first=res.seat_smaller_first, quote_wait=res.quote_wait,
+                quote_mean_hold_min=res.quote_mean_hold_min,
+                nominal_hold_min=tuple(_nominal_hold(cp, r, stations) for cp in classes)))
+            continue
+        vacant = res.count - res.occupied_at_open
+        clean = res.housekeeping.clean
+        if isinstance(clean, Empirical):
+            try:
+                clean = clean.resolved(base)
+            except ValueError as exc:
+                raise ValueError(f"resources.{name}.housekeeping.clean: {exc}") from None
+        out.append(ResourcePlan(
+            idx=idx, name=name, kind="rooms", count=res.count,
+            occupied_at_open=res.occupied_at_open,
+            ready_at_open=vacant if res.ready_at_open is None else res.ready_at_open,
+            housekeeping=s_idx[f"{name}.housekeeping"], clean=clean))
+    return tuple(out)
+
+
+def _nominal_hold(cp: ClassPlan, r: int, stations: list[StationPlan]) -> float:
+    """Mean service minutes of the steps a class visits while holding resource ``r``."""
+    total, holding = 0.0, False
+    for step in cp.steps:
+        if step.op != OP_VISIT and step.station == r:
+            holding = step.op == OP_SEIZE
+        elif holding and step.op == OP_VISIT:
+            total += step.probability * step.service.mean * stations[step.station].skill
+    return total
 
 
 def _rate_table(
@@ -432,11 +547,12 @@ def _read_trace(
 
 def _slots(
     sc: Scenario, s_idx: dict[str, int], g_idx: dict[str, int], open_min: float,
-    close_min: float,
+    close_min: float, hk_station: dict[str, str],
 ) -> tuple[list[SlotPlan], list[float]]:
     slots: list[SlotPlan] = []
     costs: list[float] = []
     station_of = {st.staff: name for name, st in sc.stations.items() if st.staff}
+    station_of.update(hk_station)
     for gname, grp in sc.staff.items():
         costs.append(grp.cost_per_hour)
         station = s_idx[station_of[gname]]

@@ -25,6 +25,7 @@ class VisitOutcome(IntEnum):
     FAILED = 4  #: served, the service failed, sent to a recovery station
     RECOVERED = 5  #: served after a failure (a redo here, or this is the recovery visit)
     UNFINISHED = 6  #: still waiting or in service when the run stopped
+    NOTHING_HELD = 7  #: a release step found nothing to hand back (a check-out, no room left)
 
 
 class CustomerOutcome(IntEnum):
@@ -53,7 +54,8 @@ VISIT_COLUMNS: dict[str, type] = {
     "start_min": np.float64,  # service start; NaN if never started
     "end_min": np.float64,  # service end (incl. redo); NaN if not finished
     "counter": np.int32,  # counter index within the station; -1 if none
-    "staff_id": np.int32,  # staff slot id (global); -1 if unstaffed or not served
+    "staff_id": np.int32,  # staff slot id (global); -1 if unstaffed or not served;
+    # at a held resource: counter = table (the lower of two joined), staff_id = second table
     "outcome": np.int8,  # VisitOutcome
     "queue_on_join": np.int32,  # customers waiting in the line joined (before joining)
     "busy_on_join": np.int32,  # counters busy at the station on joining
@@ -156,6 +158,14 @@ class Records:
     terminating: bool
     staff_paid_min: dict[int, float] = field(default_factory=dict)  # scheduled minutes per slot
     slot_group: dict[int, int] = field(default_factory=dict)  # slot id -> group index
+    # per station_names entry: station, housekeeping, tables or rooms (empty: all stations)
+    station_kinds: tuple[str, ...] = ()
+    unit_seats: dict[int, tuple[int, ...]] = field(default_factory=dict)  # tables: seats
+    housekeeping_of: dict[int, int] = field(default_factory=dict)  # rooms -> its station
+
+    def kind_of(self, station: int) -> str:
+        """``station``, ``housekeeping``, ``tables`` or ``rooms`` for a station index."""
+        return self.station_kinds[station] if self.station_kinds else "station"
 
     @staticmethod
     def from_recorder(rec: Recorder, **meta: object) -> Records:

@@ -290,6 +290,8 @@ def satisfaction_model(plan: Plan) -> SatisfactionModel:
     for i, name in enumerate(names):
         if name in sec.phases:
             phase[i] = PHASE_CODES[sec.phases[name]]
+        if i >= len(plan.stations) or name not in sc.stations:
+            continue  # a held resource or a hidden housekeeping station
         sp = plan.stations[i]
         if sp.waiting_room is not None and sp.waiting_room > 0:
             area[i] = float(sp.waiting_room)
@@ -311,7 +313,10 @@ def satisfaction_model(plan: Plan) -> SatisfactionModel:
     base_mean = np.full((n_cl, n_st), np.nan)
     rework_mean = np.full((n_cl, n_st), np.nan)
     for c, cp in enumerate(plan.classes):
-        for s in range(n_st):
+        for rp in plan.resources:  # expected hold (tables) or cleaning time (rooms)
+            hold = rp.nominal_hold_min[c] if rp.kind == "tables" else rp.clean.mean  # type: ignore[union-attr]
+            nominal[c, rp.idx] = base_mean[c, rp.idx] = rework_mean[c, rp.idx] = hold
+        for s in range(len(plan.stations)):
             dist = plan.class_station_service[c][s]
             step = next((st for st in cp.steps if st.station == s), None)
             mean = float((step.service if step is not None else dist).mean)
@@ -337,8 +342,10 @@ def satisfaction_model(plan: Plan) -> SatisfactionModel:
         area_capacity=area,
         level_of_group=level,
         station_skill=np.array([level[sp.group] if sp.group >= 0 else np.nan
-                                for sp in plan.stations], dtype=float),
-        counters=np.array([sp.counters for sp in plan.stations], dtype=np.int64),
+                                for sp in plan.stations]
+                               + [np.nan] * len(plan.resources), dtype=float),
+        counters=np.array([sp.counters for sp in plan.stations]
+                          + [rp.units for rp in plan.resources], dtype=np.int64),
         nominal=nominal,
         rework_share_mean=base_mean,
         rework_mean=rework_mean,
@@ -453,9 +460,11 @@ def build_tables(plan: Plan, records: Records, model: SatisfactionModel) -> Brid
     queued_all = ~np.isin(vout_all, (int(VisitOutcome.BALKED), int(VisitOutcome.BLOCKED)))
     leave_all = np.where(abandoned_all, dep_of[v["customer_id"]], start_all)
     overtaken_all = _overtaken(v["station_idx"].astype(np.int64), join_all, start_all,
-                               leave_all, queued_all, len(plan.stations))
+                               leave_all, queued_all, len(model.station_names))
 
-    rows = np.flatnonzero(index_of[v["customer_id"]] >= 0)
+    # a check-out that found no room to vacate is not a stage the customer went through
+    rows = np.flatnonzero((index_of[v["customer_id"]] >= 0)
+                          & (vout_all != VisitOutcome.NOTHING_HELD))
     cust = index_of[v["customer_id"][rows]]
     station = v["station_idx"][rows].astype(np.int64)
     cls = v["class_idx"][rows].astype(np.int64)
@@ -476,6 +485,7 @@ def build_tables(plan: Plan, records: Records, model: SatisfactionModel) -> Brid
     phase = np.where(override >= 0, override, phase).astype(np.int8)
 
     staff = v["staff_id"][rows].astype(np.int64)
+    staff = np.where(station < len(plan.stations), staff, -1)  # resources: a table, not staff
     slot_level = np.full(max(records.slot_group, default=-1) + 2, np.nan)
     for slot, group in records.slot_group.items():
         slot_level[slot] = model.level_of_group[group]

@@ -15,6 +15,7 @@ import math
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
+import numpy as np
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -372,6 +373,81 @@ class StaffGroup(_Model):
     )
 
 
+# ---------------------------------------------------------------------------- held resources
+class Housekeeping(_Model):
+    """Who cleans dirty rooms and how long a room takes (minutes, times the group's skill)."""
+
+    staff: Name = Field(description="a staff group under staff: that serves no station")
+    clean: Distribution = Field(description="minutes to clean one room")
+
+
+class Tables(_Model):
+    """Tables of a few sizes; a party takes the smallest free table that fits it.
+
+    ``sizes`` maps seats to how many tables have that many seats. With ``join`` a party too
+    big for any single free table may take two free tables whose seats together fit. With
+    ``seat_smaller_first`` (default) a party further down the waiting list is seated when a
+    table that fits it is free and the parties ahead do not fit; false is strict first-come
+    first-seated. With ``quote_wait`` the host quotes a wait at the door and a party whose
+    patience is shorter leaves at once (recorded as balked).
+    """
+
+    kind: Literal["tables"]
+    sizes: dict[Annotated[int, Field(ge=1, le=1000)], Annotated[int, Field(ge=1, le=10_000)]] = (
+        Field(min_length=1, description="seats: number of tables with that many seats"))
+    join: bool = False
+    seat_smaller_first: bool = True
+    quote_wait: bool = False
+    quote_mean_hold_min: float | None = Field(
+        default=None, gt=0,
+        description="mean minutes a party keeps a table, for the quoted wait; default: the "
+        "mean of the holds ended so far that day (before the first, the mean service times "
+        "of the steps held)")
+
+    @property
+    def n_tables(self) -> int:
+        """Number of tables."""
+        return sum(self.sizes.values())
+
+    @property
+    def max_party(self) -> int:
+        """Largest party that can ever be seated (one table, or two joined tables)."""
+        seats = sorted((s for s, n in self.sizes.items() for _ in range(min(n, 2))),
+                       reverse=True)
+        return seats[0] + seats[1] if self.join and len(seats) > 1 else seats[0]
+
+
+class Rooms(_Model):
+    """Hotel rooms: occupied at open, ready (vacant and clean), or dirty until housekept."""
+
+    kind: Literal["rooms"]
+    count: int = Field(ge=1, le=100_000, description="rooms in the hotel")
+    occupied_at_open: int = Field(default=0, ge=0,
+                                  description="rooms with a guest at the start of the day")
+    ready_at_open: int | None = Field(
+        default=None, ge=0,
+        description="vacant and clean at the start (default: every vacant room); the other "
+        "vacant rooms are dirty")
+    housekeeping: Housekeeping
+
+
+def _resource_kind(value: Any) -> str | None:
+    if isinstance(value, dict):
+        kind = value.get("kind")
+        return kind if kind in ("tables", "rooms") else None
+    return getattr(value, "kind", None)
+
+
+Resource = Annotated[
+    Annotated[Tables, Tag("tables")] | Annotated[Rooms, Tag("rooms")],
+    Discriminator(
+        _resource_kind,
+        custom_error_type="resource_kind",
+        custom_error_message="a resource needs kind: tables or kind: rooms",
+    ),
+]
+
+
 # ---------------------------------------------------------------------------- pathways
 class Step(_Model):
     """A pathway step: visit ``step`` (a station), with a probability and optional service."""
@@ -381,7 +457,23 @@ class Step(_Model):
     service: Distribution | None = None
 
 
-PathwayStep = Annotated[Name | Step, Field(union_mode="left_to_right")]
+class Seize(_Model):
+    """A pathway step that takes a held resource (a table that fits the party, a ready room)
+    and keeps it through the following steps until a ``release`` step or the end of the
+    journey (tables; a room stays occupied when the journey ends)."""
+
+    seize: Name
+
+
+class Release(_Model):
+    """A pathway step that hands a held resource back at once (no service). Releasing rooms
+    without having seized one is a check-out: it vacates a room occupied at open, which
+    becomes dirty and goes to housekeeping."""
+
+    release: Name
+
+
+PathwayStep = Annotated[Name | Step | Seize | Release, Field(union_mode="left_to_right")]
 
 
 class Standard(_Model):
@@ -474,6 +566,8 @@ class Scenario(_Model):
     arrivals: dict[Name, ArrivalSource] = Field(min_length=1)
     stations: dict[Name, Station] = Field(min_length=1)
     staff: dict[Name, StaffGroup] = Field(default_factory=dict)
+    resources: dict[Name, Resource] = Field(
+        default_factory=dict, description="held resources: tables, rooms (see docs/scenario.md)")
     pathways: dict[Name, list[PathwayStep]] = Field(min_length=1)
     standards: list[Standard] = Field(default_factory=list)
     satisfaction: SatisfactionSection | None = Field(
@@ -678,6 +772,7 @@ def cross_field_problems(sc: Scenario) -> list[Problem]:
                                "a chain that ends at a station without recovery steps"))
 
     # staff
+    housekeepers = {r.housekeeping.staff for r in sc.resources.values() if isinstance(r, Rooms)}
     for gname, grp in sc.staff.items():
         base = ("staff", gname)
         if (grp.shifts is None) == (grp.count is None):
@@ -702,7 +797,7 @@ def cross_field_problems(sc: Scenario) -> list[Problem]:
                                        "break overlaps the previous break (with its stagger "
                                        "groups)", br.start, f"{prev_start} breaks to be over"))
                 prev_end, prev_start = max(prev_end, b1), br.start
-        if gname not in staff_users:
+        if gname not in staff_users and gname not in housekeepers:
             out.append(Problem(base, "staff group serves no station", gname,
                                "a station with staff: " + gname))
 
@@ -714,6 +809,8 @@ def cross_field_problems(sc: Scenario) -> list[Problem]:
                                "a list of stations"))
         for i, step in enumerate(steps):
             loc: tuple[str | int, ...] = ("pathways", pname, i)
+            if isinstance(step, Seize | Release):
+                continue  # checked with the resources
             if isinstance(step, Step):
                 loc = (*loc, "step")
             need(_step_station(step), stations, loc, "station")
@@ -733,6 +830,99 @@ def cross_field_problems(sc: Scenario) -> list[Problem]:
             need(cname, classes, ("standards", i, "classes", j), "customer class")
     if sc.satisfaction is not None:
         out.extend(_satisfaction_problems(sc, sc.satisfaction))
+    out.extend(_resource_problems(sc, staff_users))
+    return out
+
+
+def _resource_problems(sc: Scenario, staff_users: dict[str, str]) -> list[Problem]:
+    """Rules of held resources: names, seize/release order, housekeeping, party sizes."""
+    out: list[Problem] = []
+    resources = set(sc.resources)
+    hk_users: dict[str, str] = {}
+    for rname, res in sc.resources.items():
+        base: tuple[str | int, ...] = ("resources", rname)
+        if rname in sc.stations:
+            out.append(Problem(base, "a resource and a station share this name", rname,
+                               "a name that is not a station"))
+        if isinstance(res, Tables):
+            if res.join and res.n_tables < 2:
+                out.append(Problem((*base, "join"), "joining needs at least two tables",
+                                   res.n_tables, "join: false, or two or more tables"))
+            continue
+        vacant = res.count - res.occupied_at_open
+        if vacant < 0:
+            out.append(Problem((*base, "occupied_at_open"), "more rooms occupied than exist",
+                               res.occupied_at_open, f"<= count ({res.count})"))
+        elif res.ready_at_open is not None and res.ready_at_open > vacant:
+            out.append(Problem((*base, "ready_at_open"), "more rooms ready than vacant",
+                               res.ready_at_open, f"<= count - occupied_at_open ({vacant})"))
+        hk = res.housekeeping.staff
+        loc = (*base, "housekeeping", "staff")
+        if hk not in sc.staff:
+            out.append(Problem(loc, f"no staff group named {hk!r}", hk, _one_of(set(sc.staff))))
+        elif hk in staff_users:
+            out.append(Problem(loc, f"staff group already serves station {staff_users[hk]!r}",
+                               hk, "a staff group of its own for housekeeping"))
+        elif hk in hk_users:
+            out.append(Problem(loc, f"staff group already keeps house for {hk_users[hk]!r}",
+                               hk, "one staff group per rooms resource"))
+        hk_users.setdefault(hk, rname)
+    for pname, steps in sc.pathways.items():
+        held: set[str] = set()
+        for i, step in enumerate(steps):
+            if not isinstance(step, Seize | Release):
+                continue
+            name = step.seize if isinstance(step, Seize) else step.release
+            verb = "seize" if isinstance(step, Seize) else "release"
+            loc = ("pathways", pname, i, verb)
+            if name not in resources:
+                out.append(Problem(loc, f"no resource named {name!r}", name,
+                                   _one_of(resources) if resources else "a resource under "
+                                   "resources:"))
+                continue
+            if verb == "seize":
+                if name in held:
+                    out.append(Problem(loc, f"{name!r} is already held here", name,
+                                       f"a release: {name} step before seizing it again"))
+                held.add(name)
+            elif name in held:
+                held.discard(name)
+            elif isinstance(sc.resources[name], Tables):
+                out.append(Problem(loc, f"releases {name!r} without seizing it first", name,
+                                   f"a seize: {name} step earlier in the pathway"))
+    out.extend(_party_size_problems(sc))
+    return out
+
+
+def _party_size_problems(sc: Scenario) -> list[Problem]:
+    """Parties that could never be seated, when the group-size distribution is bounded."""
+    out: list[Problem] = []
+    for rname, res in sc.resources.items():
+        if not isinstance(res, Tables):
+            continue
+        seizing = {p for p, steps in sc.pathways.items()
+                   if any(isinstance(s, Seize) and s.seize == rname for s in steps)}
+        classes = {c for c, cc in sc.customer_classes.items() if cc.pathway in seizing}
+        for sname, src in sc.arrivals.items():
+            if isinstance(src, TraceArrivals) or src.group_size is None:
+                continue
+            if isinstance(src, Appointments):
+                feeds = (src.class_ or next(iter(sc.customer_classes))) in classes
+            else:
+                shares = src.class_shares or {c: cc.share for c, cc in
+                                              sc.customer_classes.items()}
+                feeds = any(shares.get(c, 0) > 0 for c in classes) or (
+                    len(sc.customer_classes) == 1 and bool(classes))
+            try:
+                top = float(src.group_size.ppf(np.array([1.0]))[0])
+            except (ValueError, FloatingPointError):
+                continue
+            if feeds and math.isfinite(top) and max(1, int(np.rint(top))) > res.max_party:
+                out.append(Problem(("arrivals", sname, "group_size"), f"parties of up to "
+                                   f"{max(1, int(np.rint(top)))} cannot be seated at {rname!r}",
+                                   max(1, int(np.rint(top))),
+                                   f"at most {res.max_party} (the largest table"
+                                   f"{' or two joined' if res.join else ''})"))
     return out
 
 
