@@ -254,3 +254,179 @@ def test_rooms_ready_then_housekeeping_with_a_break_then_a_checked_out_room(tmp_
     assert kpis["rooms__ready_tw"] * 120 == 2
     assert kpis["rooms__dirty_tw"] * 120 == 20 + 43
     check_conservation(rec)
+
+
+# ---------------------------------------------------------------------------------------
+# Invariants, theory and reproducibility on random scenarios
+# ---------------------------------------------------------------------------------------
+SMALL_RESTAURANT = """
+name: small restaurant
+domain: restaurant
+clock: {open: "18:00", close: "21:00"}
+run: {replications: 30, seed: 5}
+customer_classes:
+  walk_in: {share: 0.8, pathway: party, patience: {dist: exponential, mean: 20}}
+  regular: {share: 0.2, pathway: party, priority: 1}
+arrivals:
+  walk_ins: {rate_per_hour: {"18:00": 30, "19:00": 45, "20:00": 20},
+             group_size: {dist: uniform, low: 1, high: 6}}
+stations:
+  host: {counters: 1, staff: hosts, service: {dist: exponential, mean: 0.5}}
+  kitchen: {counters: 3, staff: cooks, service: {dist: gamma, mean: 6, cv: 0.4}}
+  eat: {counters: 100, staffed: false, service: {dist: lognormal, mean: 30, cv: 0.3}}
+  pay: {counters: 2, staff: waiters, service: {dist: exponential, mean: 2},
+        failure: {probability: 0.05}}
+staff:
+  hosts: {count: 1}
+  cooks: {shifts: [{start: "17:30", end: "21:30", count: 3}]}
+  waiters: {count: 2}
+resources:
+  tables: {kind: tables, sizes: {2: 5, 4: 4, 6: 1}, join: true, quote_wait: true}
+pathways:
+  party: [host, {seize: tables}, kitchen, eat, pay, {release: tables}]
+"""
+
+SMALL_HOTEL = """
+name: small hotel
+domain: hotel
+clock: {open: "12:00", close: "20:00"}
+run: {replications: 30, seed: 5}
+customer_classes:
+  arriving: {share: 0.55, pathway: check_in, patience: {dist: exponential, mean: 60}}
+  departing: {share: 0.45, pathway: check_out}
+arrivals:
+  guests: {rate_per_hour: {"12:00": 6, "15:00": 14, "18:00": 5}}
+stations:
+  desk: {counters: 2, staff: clerks, service: {dist: lognormal, mean: 4, cv: 0.5}}
+staff:
+  clerks: {shifts: [{start: "12:00", end: "20:00", count: 2}]}
+  housekeepers:
+    shifts: [{start: "10:00", end: "18:00", count: 3,
+              breaks: [{start: "13:00", minutes: 30, stagger_groups: 3}]}]
+resources:
+  rooms:
+    kind: rooms
+    count: 60
+    occupied_at_open: 40
+    ready_at_open: 5
+    housekeeping: {staff: housekeepers, clean: {dist: lognormal, mean: 30, cv: 0.3}}
+pathways:
+  check_in: [desk, {seize: rooms}]
+  check_out: [desk, {release: rooms}]
+"""
+
+
+def _replications(yaml: str, n: int = 30) -> list[Records]:
+    from simulator.loader import load_scenario_text
+    from simulator.model import simulate
+    from simulator.plan import compile_plan
+
+    plan = compile_plan(load_scenario_text(yaml).scenario)
+    return [simulate(plan, 5, r) for r in range(n)]
+
+
+def _levels(rec: Records, name: str) -> tuple[np.ndarray, ...]:
+    lv = rec.levels
+    m = lv["station_idx"] == rec.station_names.index(name)
+    return lv["time_min"][m], lv["queue_len"][m], lv["busy"][m], lv["on_duty"][m]
+
+
+def _waiting_list_identity(rec: Records, name: str) -> None:
+    """Little's law as an identity: the area under the waiting list equals the summed waits."""
+    times, queue, _, _ = _levels(rec, name)
+    area = float(np.sum(np.diff(np.append(times, rec.end_min)) * queue))
+    v, c = rec.visits, rec.customers
+    at = v["station_idx"] == rec.station_names.index(name)
+    dep = c["departure_min"][np.searchsorted(c["customer_id"], v["customer_id"][at])]
+    left = np.where(np.isfinite(v["start_min"][at]), v["start_min"][at], dep)
+    waited = np.isin(v["outcome"][at], [0, 3])  # seated/handed a room, or reneged
+    total = float(np.sum((left - v["join_min"][at])[waited]))
+    assert abs(area - total) < 1e-6 * max(1.0, total), (area, total)
+
+
+def test_small_restaurant_conservation_littles_law_and_table_bounds():
+    for rec in _replications(SMALL_RESTAURANT):
+        check_conservation(rec)
+        out = np.bincount(rec.customers["outcome"], minlength=4)
+        assert out[CustomerOutcome.INSIDE] == 0
+        assert out.sum() == out[0] + out[1] + out[2]
+        _waiting_list_identity(rec, "tables")
+        _, _, busy, units = _levels(rec, "tables")
+        assert np.all(busy <= units) and np.all(units == 10)
+        # a party never holds more than two tables, and the seats fit the party
+        v = rec.visits
+        at = (v["station_idx"] == rec.station_names.index("tables")) & (v["counter"] >= 0)
+        seats = np.array(rec.unit_seats[rec.station_names.index("tables")])
+        second = v["staff_id"][at]
+        held = seats[v["counter"][at]] + np.where(second >= 0, seats[np.maximum(second, 0)], 0)
+        assert np.all(held >= v["group_size"][at])
+
+
+def test_small_hotel_conservation_and_room_accounting():
+    kept = []
+    for rec in _replications(SMALL_HOTEL):
+        check_conservation(rec)
+        assert np.count_nonzero(rec.customers["outcome"] == CustomerOutcome.INSIDE) == 0
+        _waiting_list_identity(rec, "rooms")
+        _, _, occupied, rooms = _levels(rec, "rooms")
+        assert np.all((occupied >= 0) & (occupied <= rooms))
+        k = replication_kpis(rec)
+        assert 0 <= k["rooms__ready_tw"] <= 60 and 0 <= k["rooms__dirty_tw"] <= 60
+        assert k["rooms.housekeeping__busy_tw"] <= k["rooms.housekeeping__on_duty_tw"]
+        kept.append(k["rooms__kept_waiting_share"])
+    assert 0 < np.nanmean(kept) < 1  # some guests wait for housekeeping, not all
+
+
+def test_tables_pool_is_an_mmc_queue_erlang_c():
+    from simulator import theory
+    from simulator.loader import load_scenario_text
+    from simulator.plan import compile_plan
+    from simulator.runner import run_replications
+
+    lam, hold, c = 2.4, 1.0, 3
+    yaml = f"""
+    name: tables as M/M/c
+    clock: {{open: "00:00"}}
+    run: {{length_min: 3000, warm_up_min: 200}}
+    customer_classes: {{c: {{pathway: p}}}}
+    arrivals: {{poisson: {{rate_per_hour: {{"00:00": {lam * 60}}}}}}}
+    stations:
+      eat: {{counters: {c}, staffed: false, service: {{dist: exponential, mean: {hold}}}}}
+    resources:
+      tables: {{kind: tables, sizes: {{2: {c}}}}}
+    pathways: {{p: [{{seize: tables}}, eat, {{release: tables}}]}}
+    """
+    plan = compile_plan(load_scenario_text(yaml).scenario)
+    results = run_replications(plan, 15, 2026)
+    th = theory.mmc(lam, hold, c)
+    for key, expected in (("tables__wait_mean_min", th.mean_wait_min),
+                          ("tables__queue_len_tw", th.mean_queue_len),
+                          ("tables__utilisation_tw", th.utilisation)):
+        sample = np.array([r.kpis[key] for r in results])
+        se = sample.std(ddof=1) / np.sqrt(len(sample))
+        assert abs(sample.mean() - expected) <= 3 * se, (key, sample.mean(), se, expected)
+    eat_wait = np.array([r.kpis["eat__wait_mean_min"] for r in results])
+    assert np.all(eat_wait == 0)  # the hold itself never queues
+
+
+def test_resources_same_seed_identical_records():
+    for text in (SMALL_RESTAURANT, SMALL_HOTEL):
+        a, b = _replications(text, 2), _replications(text, 2)
+        for ra, rb in zip(a, b, strict=True):
+            for table in ("visits", "customers", "levels", "staff"):
+                for col, values in getattr(ra, table).items():
+                    assert np.array_equal(values, getattr(rb, table)[col], equal_nan=True)
+
+
+def test_resources_jobs_do_not_change_result_files(tmp_path):
+    from simulator.experiment import run_scenario
+    from simulator.loader import load_scenario
+
+    path = tmp_path / "restaurant.yaml"
+    path.write_text(SMALL_RESTAURANT)
+    loaded = load_scenario(path)
+    dirs = [run_scenario(loaded, tmp_path / f"run-{jobs}", replications=2, seed=9, jobs=jobs,
+                         records="full", records_format="csv").out_dir for jobs in (1, 2)]
+    for fname in ("summary.csv", "replications.csv", "visits.csv", "levels.csv",
+                  "customers.csv", "staff.csv"):
+        assert (dirs[0] / fname).read_bytes() == (dirs[1] / fname).read_bytes(), fname
