@@ -914,8 +914,9 @@ def _party_size_problems(sc: Scenario) -> list[Problem]:
                 feeds = any(shares.get(c, 0) > 0 for c in classes) or (
                     len(sc.customer_classes) == 1 and bool(classes))
             try:
-                top = float(src.group_size.ppf(np.array([1.0]))[0])
-            except (ValueError, FloatingPointError):
+                with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                    top = float(src.group_size.ppf(np.array([1.0]))[0])
+            except ValueError:  # an empirical file not read yet
                 continue
             if feeds and math.isfinite(top) and max(1, int(np.rint(top))) > res.max_party:
                 out.append(Problem(("arrivals", sname, "group_size"), f"parties of up to "
