@@ -904,18 +904,22 @@ def _party_size_problems(sc: Scenario) -> list[Problem]:
                    if any(isinstance(s, Seize) and s.seize == rname for s in steps)}
         classes = {c for c, cc in sc.customer_classes.items() if cc.pathway in seizing}
         for sname, src in sc.arrivals.items():
-            if isinstance(src, TraceArrivals) or src.group_size is None:
+            group = getattr(src, "group_size", None)
+            if isinstance(src, TraceArrivals) or group is None:
                 continue
-            if isinstance(src, Appointments):
-                feeds = (src.class_ or next(iter(sc.customer_classes))) in classes
+            fixed = getattr(src, "class_", None)
+            shares = getattr(src, "class_shares", None)
+            if fixed is not None:
+                feeds = fixed in classes
+            elif shares is not None:
+                feeds = any(shares.get(c, 0) > 0 for c in classes)
+            elif isinstance(src, Appointments) or len(sc.customer_classes) == 1:
+                feeds = next(iter(sc.customer_classes)) in classes
             else:
-                shares = src.class_shares or {c: cc.share for c, cc in
-                                              sc.customer_classes.items()}
-                feeds = any(shares.get(c, 0) > 0 for c in classes) or (
-                    len(sc.customer_classes) == 1 and bool(classes))
+                feeds = any(sc.customer_classes[c].share > 0 for c in classes)
             try:
                 with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-                    top = float(src.group_size.ppf(np.array([1.0]))[0])
+                    top = float(group.ppf(np.array([1.0]))[0])
             except ValueError:  # an empirical file not read yet
                 continue
             if feeds and math.isfinite(top) and max(1, int(np.rint(top))) > res.max_party:
