@@ -821,7 +821,8 @@ def cross_field_problems(sc: Scenario) -> list[Problem]:
     # standards
     for i, std in enumerate(sc.standards):
         if std.station is not None:
-            need(std.station, stations, ("standards", i, "station"), "station")
+            need(std.station, stations | set(sc.resources), ("standards", i, "station"),
+                 "station or resource")
         elif std.measure != "wait":
             out.append(Problem(("standards", i, "measure"),
                                "wait_and_service applies to one station's visits",
@@ -934,7 +935,8 @@ def _party_size_problems(sc: Scenario) -> list[Problem]:
 def _satisfaction_problems(sc: Scenario, sat: SatisfactionSection) -> list[Problem]:
     """Names in the satisfaction section that the rest of the scenario does not define."""
     out: list[Problem] = []
-    stations, classes = set(sc.stations), set(sc.customer_classes)
+    # held resources are stages too (the wait for a table: "seated")
+    stations, classes = set(sc.stations) | set(sc.resources), set(sc.customer_classes)
     base: tuple[str | int, ...] = ("satisfaction",)
 
     def need(name: str, pool: set[str], loc: tuple[str | int, ...], what: str) -> None:

@@ -105,3 +105,10 @@ def test_a_resource_may_not_share_a_station_name():
     found = issues(yaml)
     assert any("resources.eat: a resource and a station share this name" in i
                for i in found), found
+
+
+def test_standards_and_satisfaction_stages_may_name_a_resource():
+    yaml = with_q_class(text()) + (
+        'standards: [{name: "seated within 10 min", station: tables, wait_max_min: 10}]\n'
+        "satisfaction: {standards: [{id: seated, stage: tables, adequate_min: 15}]}\n")
+    load_scenario_text(yaml, "x.yaml")
