@@ -7,25 +7,40 @@ The public API::
     loaded = load_scenario("scenarios/government_hall.yaml")      # validated, line-numbered
     records = simulate(compile_plan(loaded.scenario, loaded.base_dir), seed=7, replication=0)
     output = run_scenario(loaded, "results/hall", replications=30)  # a full results folder
+
+The names are imported on first use (PEP 562), so ``import simulator`` and the command line's
+``--help`` do not pay for pandas and SciPy until something needs them.
 """
 
 from __future__ import annotations
 
-from simulator.experiment import RunOutput, run_scenario
-from simulator.loader import (
-    LoadedScenario,
-    ScenarioError,
-    ScenarioIssue,
-    load_scenario,
-    load_scenario_text,
-)
-from simulator.model import simulate
-from simulator.plan import Plan, compile_plan
-from simulator.records import CustomerOutcome, DutyChange, Records, VisitOutcome
-from simulator.runner import ReplicationResult, ReplicationTask, run_replication, run_replications
-from simulator.scenario import Scenario
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+#: Public name -> module that defines it.
+_EXPORTS: dict[str, str] = {
+    "RunOutput": "simulator.experiment",
+    "run_scenario": "simulator.experiment",
+    "LoadedScenario": "simulator.loader",
+    "ScenarioError": "simulator.loader",
+    "ScenarioIssue": "simulator.loader",
+    "load_scenario": "simulator.loader",
+    "load_scenario_text": "simulator.loader",
+    "simulate": "simulator.model",
+    "Plan": "simulator.plan",
+    "compile_plan": "simulator.plan",
+    "CustomerOutcome": "simulator.records",
+    "DutyChange": "simulator.records",
+    "Records": "simulator.records",
+    "VisitOutcome": "simulator.records",
+    "ReplicationResult": "simulator.runner",
+    "ReplicationTask": "simulator.runner",
+    "run_replication": "simulator.runner",
+    "run_replications": "simulator.runner",
+    "Scenario": "simulator.scenario",
+}
 
 __all__ = [
     "CustomerOutcome",
@@ -49,3 +64,38 @@ __all__ = [
     "run_scenario",
     "simulate",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name from its module on first access."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'simulator' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})
+
+
+if TYPE_CHECKING:
+    from simulator.experiment import RunOutput, run_scenario
+    from simulator.loader import (
+        LoadedScenario,
+        ScenarioError,
+        ScenarioIssue,
+        load_scenario,
+        load_scenario_text,
+    )
+    from simulator.model import simulate
+    from simulator.plan import Plan, compile_plan
+    from simulator.records import CustomerOutcome, DutyChange, Records, VisitOutcome
+    from simulator.runner import (
+        ReplicationResult,
+        ReplicationTask,
+        run_replication,
+        run_replications,
+    )
+    from simulator.scenario import Scenario

@@ -18,7 +18,6 @@ spreads its customers around its time (normal, uniform or exponential offsets, b
 from __future__ import annotations
 
 import numpy as np
-from scipy import special
 
 from simulator.plan import WAVE_SHAPES, SourcePlan
 from simulator.rng import Streams
@@ -175,6 +174,8 @@ def wave_times(src: SourcePlan, streams: Streams) -> np.ndarray:
         u = streams.generator(f"wave:{name}:{i}").random(size)
         shape = WAVE_SHAPES[int(src.wave_shape[i])]
         if shape == "normal":
+            from scipy import special  # on first use, as in distributions
+
             offset = special.ndtri(u)
         elif shape == "uniform":
             offset = u - 0.5
@@ -224,6 +225,8 @@ def source_arrivals(
     if src.kind == "appointments":
         slots = src.slots_min
         show = streams.generator(f"no_show:{name}").random(len(slots)) >= src.no_show
+        from scipy import special
+
         z = special.ndtri(streams.generator(f"punctuality:{name}").random(len(slots)))
         times = slots + src.punctuality_mean_min + src.punctuality_sd_min * z
         times = np.maximum(times, open_min)

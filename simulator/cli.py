@@ -10,13 +10,16 @@ import json
 import math
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import pandas as pd
 
 from simulator import __version__
 from simulator.cli_errors import fail_scenario
 from simulator.loader import ScenarioError, load_scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 CONTEXT = {"auto_envvar_prefix": "SERVSIM", "show_default": True,
            "help_option_names": ["-h", "--help"]}

@@ -18,7 +18,6 @@ from typing import Annotated, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from scipy import special
 
 from simulator.rng import UniformStream
 
@@ -121,6 +120,8 @@ class LogNormal(_MeanCv):
             return np.full(np.shape(u), self.mean_)
         s2 = math.log1p(self.cv_**2)
         mu = math.log(self.mean_) - s2 / 2
+        from scipy import special  # on first use: validating a scenario needs no SciPy
+
         return np.exp(mu + math.sqrt(s2) * special.ndtri(u))
 
 
@@ -133,6 +134,8 @@ class Gamma(_MeanCv):
         if self.cv_ == 0:
             return np.full(np.shape(u), self.mean_)
         shape = 1.0 / self.cv_**2
+        from scipy import special
+
         return special.gammaincinv(shape, u) * (self.mean_ / shape)
 
 
@@ -299,6 +302,8 @@ class Poisson(_Dist):
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
         """Smallest k with P(X <= k) > u (the inverse CDF of a discrete distribution)."""
+        from scipy import special
+
         m = self.mean_
         k = np.arange(int(m + 12 * math.sqrt(m) + 25) + 1)
         cdf = special.pdtr(k, m)  # P(X <= k); beyond the last k the mass is below 1e-30

@@ -23,11 +23,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
-import pandas as pd
-from scipy import stats as _sps
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "COMPARE_COLUMNS",
@@ -94,6 +95,13 @@ class PairedDifference(NamedTuple):
     significant: bool
 
 
+def _t_quantile(p: float, df: int) -> float:
+    """Student-t quantile (scipy.stats is imported here, on first use: it is slow to import)."""
+    from scipy import stats as sps
+
+    return float(sps.t.ppf(p, df))
+
+
 def _check_confidence(confidence: float) -> None:
     if not 0.0 < confidence < 1.0:
         raise ValueError(f"confidence must be strictly between 0 and 1 (got {confidence})")
@@ -138,7 +146,7 @@ def t_interval(x: Any, confidence: float = 0.95) -> TInterval:
     if n < 2:
         return TInterval(mean, _NAN, n, _NAN, _NAN, _NAN)
     sd = float(np.std(a, ddof=1))
-    half = float(_sps.t.ppf(0.5 + confidence / 2.0, n - 1)) * sd / math.sqrt(n)
+    half = _t_quantile(0.5 + confidence / 2.0, n - 1) * sd / math.sqrt(n)
     return TInterval(mean, sd, n, mean - half, mean + half, half)
 
 
@@ -266,6 +274,8 @@ def summarise(rows: Sequence[Mapping[str, float]], confidence: float = 0.95) -> 
                 "rel_half_width": rel,
             }
         )
+    import pandas as pd  # deferred: pandas is slow to import and most callers need no frame
+
     frame = pd.DataFrame.from_records(records, columns=list(SUMMARY_COLUMNS))
     return frame.astype({"n": np.int64})
 
@@ -325,6 +335,8 @@ def compare_paired(
                 "significant": pd_.significant,
             }
         )
+    import pandas as pd
+
     frame = pd.DataFrame.from_records(out, columns=list(COMPARE_COLUMNS))
     return frame.astype({"n": np.int64, "significant": bool})
 
@@ -396,5 +408,5 @@ class OnlineStats:
         _check_confidence(confidence)
         if self.n < 2:
             return TInterval(self.mean, _NAN, self.n, _NAN, _NAN, _NAN)
-        half = float(_sps.t.ppf(0.5 + confidence / 2.0, self.n - 1)) * self.sd / math.sqrt(self.n)
+        half = _t_quantile(0.5 + confidence / 2.0, self.n - 1) * self.sd / math.sqrt(self.n)
         return TInterval(self.mean, self.sd, self.n, self.mean - half, self.mean + half, half)

@@ -48,7 +48,6 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
-from scipy import optimize, stats
 
 __all__ = [
     "PriorityMetrics",
@@ -1077,6 +1076,8 @@ def halfin_whitt_p_wait(beta: float) -> float:
     b = _nonneg("beta", beta)
     if b == 0.0:
         return 1.0
+    from scipy import stats  # imported on first use: scipy.stats is slow to import
+
     log_ratio = float(stats.norm.logcdf(b) - stats.norm.logpdf(b))
     if log_ratio > 700.0:
         return 0.0
@@ -1107,6 +1108,8 @@ def halfin_whitt_beta(target_p_wait: float) -> float:
         raise ValueError(f"target_p_wait must be <= 1 (got target_p_wait={target_p_wait!r})")
     if target == 1.0:
         return 0.0
+    from scipy import optimize
+
     upper = 1.0
     while halfin_whitt_p_wait(upper) > target:
         upper *= 2.0

@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-from scipy import optimize
 
 from simulator import theory as qt
 from simulator.theory import PriorityMetrics, QueueMetrics
@@ -74,6 +73,8 @@ Row = tuple[str, Any, str]  # (metric, value, unit)
 
 def _solve_beta(excess: Callable[[float], float]) -> float:
     """Root of a decreasing function of beta >= 0 (0 if it is already <= 0 at beta = 0)."""
+    from scipy import optimize  # imported on first use: keeps `servsim --help` light
+
     if excess(0.0) <= 0.0:
         return 0.0
     upper = 1.0

@@ -13,10 +13,17 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy.special import expit
 
 if TYPE_CHECKING:
     from .predict import Prediction
+
+
+def _expit(x: ArrayLike) -> np.ndarray:
+    """Logistic function 1 / (1 + exp(-x)): scipy's, imported on first use (scipy.special
+    is slow to import, and loading a scenario needs none of it)."""
+    from scipy.special import expit
+
+    return expit(x)
 
 __all__ = [
     "SampledResponses",
@@ -61,7 +68,7 @@ def csat_probabilities(
     """
     q = np.asarray(q, dtype=float)
     c = np.asarray(cutpoints, dtype=float)
-    cum = expit(c[None, :] - beta * q.reshape(-1, 1))
+    cum = _expit(c[None, :] - beta * q.reshape(-1, 1))
     cum = np.concatenate((np.zeros((cum.shape[0], 1)), cum, np.ones((cum.shape[0], 1))), axis=1)
     p = np.clip(np.diff(cum, axis=1), 0.0, 1.0)
     return p.reshape((*q.shape, 5))
@@ -117,7 +124,7 @@ def complaint_probability(
     q = np.asarray(q, dtype=float)
     su = np.asarray(sigma_unrecovered, dtype=float)
     g0, g1, g2 = gamma
-    return expit(g0 + g1 * np.maximum(0.0, -q) + g2 * su)
+    return _expit(g0 + g1 * np.maximum(0.0, -q) + g2 * su)
 
 
 def return_probability(
@@ -135,7 +142,7 @@ def return_probability(
     >>> round(float(return_probability(0.0, 0.0)), 2)
     0.8
     """
-    return expit(eta[0] + eta[1] * np.asarray(q_loyalty, dtype=float) + np.asarray(failure_term))
+    return _expit(eta[0] + eta[1] * np.asarray(q_loyalty, dtype=float) + np.asarray(failure_term))
 
 
 def return_failure_terms(
