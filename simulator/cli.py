@@ -108,6 +108,7 @@ def summary_table(summary: pd.DataFrame, max_rows: int = 40) -> str:
               default="auto", help="record file format (auto: Parquet if pyarrow is installed)")
 @click.option("--force", is_flag=True, help="replace a non-empty results folder")
 @click.option("--no-figures", is_flag=True, help="skip drawing figures")
+@click.option("--no-report", is_flag=True, help="do not write report.html")
 @click.option("--set", "sets", multiple=True, metavar="PATH=VALUE",
               help="change a scenario value, e.g. stations.window.counters=9 (repeatable)")
 @click.option("--precision", type=click.FloatRange(0.001, 0.999, min_open=True), default=None,
@@ -127,6 +128,7 @@ def run(
     records_format: str,
     force: bool,
     no_figures: bool,
+    no_report: bool,
     sets: tuple[str, ...],
     precision: float | None,
     precision_kpis: tuple[str, ...],
@@ -147,7 +149,7 @@ def run(
                    f"seed={used_seed}, jobs={jobs}", err=True)
     kwargs = dict(replications=replications, seed=seed, jobs=jobs, records=records,
                   records_format=records_format, force=force, figures=not no_figures,
-                  precision=precision, precision_kpis=precision_kpis,
+                  html_report=not no_report, precision=precision, precision_kpis=precision_kpis,
                   max_replications=max_replications)
     try:
         if quiet or precision:
@@ -237,12 +239,13 @@ def _with(options):
               help="also run the variants on independent seeds and report those intervals")
 @click.option("--force", is_flag=True, help="replace a folder holding other results")
 @click.option("--no-figures", is_flag=True)
+@click.option("--no-report", is_flag=True, help="do not write report.html")
 @click.option("-q", "--quiet", is_flag=True)
 def compare(base: Path, changed: tuple[Path, ...], sets: tuple[str, ...],
             variant_specs: tuple[str, ...], replications: int | None, seed: int | None,
             jobs: int, backend: str | None, scheduler: str | None, out: Path | None,
             confidence: float, independent_check: bool, force: bool, no_figures: bool,
-            quiet: bool) -> None:
+            no_report: bool, quiet: bool) -> None:
     """Compare BASE with CHANGED scenario files and/or --set variants (common random numbers)."""
     from datetime import UTC, datetime
 
@@ -277,7 +280,7 @@ def compare(base: Path, changed: tuple[Path, ...], sets: tuple[str, ...],
         res = run_compare(base_v, variants, n, s, out_dir, confidence=confidence,
                           backend=_backend(backend, jobs), jobs=jobs,  # type: ignore[arg-type]
                           scheduler=scheduler, independent_check=independent_check,
-                          force=force, figures=not no_figures,
+                          force=force, figures=not no_figures, html_report=not no_report,
                           on_progress=None if quiet else Progress("compare"))
     except ExperimentError as exc:
         raise click.ClickException(str(exc)) from None
@@ -309,11 +312,12 @@ def compare(base: Path, changed: tuple[Path, ...], sets: tuple[str, ...],
               help="record tables each worker writes under OUT/records/<table>/variant=<id>/")
 @click.option("--force", is_flag=True, help="replace a folder holding other results")
 @click.option("--no-figures", is_flag=True)
+@click.option("--no-report", is_flag=True, help="do not write report.html")
 @click.option("-q", "--quiet", is_flag=True)
 def sweep(scenario: Path, varies: tuple[str, ...], design: str, samples: int | None,
           replications: int | None, seed: int | None, jobs: int, backend: str | None,
           scheduler: str | None, shard: str | None, kpis: tuple[str, ...], out: Path,
-          records: str, force: bool, no_figures: bool, quiet: bool) -> None:
+          records: str, force: bool, no_figures: bool, no_report: bool, quiet: bool) -> None:
     """Sweep SCENARIO over a grid or a Latin hypercube of values (resumable)."""
     from simulator.experiments import ExperimentError, Progress
     from simulator.sweep import parse_shard, parse_vary, run_sweep
@@ -326,7 +330,7 @@ def sweep(scenario: Path, varies: tuple[str, ...], design: str, samples: int | N
                         backend=_backend(backend, jobs),  # type: ignore[arg-type]
                         jobs=jobs, scheduler=scheduler,
                         shard=parse_shard(shard) if shard else None, force=force,
-                        figures=not no_figures, records=records,
+                        figures=not no_figures, html_report=not no_report, records=records,
                         on_progress=None if quiet else Progress("sweep"))
     except ScenarioError as exc:
         fail_scenario(exc)
@@ -346,7 +350,9 @@ def sweep(scenario: Path, varies: tuple[str, ...], design: str, samples: int | N
 @click.option("-o", "--out", type=click.Path(path_type=Path), required=True)
 @click.option("--force", is_flag=True)
 @click.option("--no-figures", is_flag=True)
-def merge(shards: tuple[Path, ...], out: Path, force: bool, no_figures: bool) -> None:
+@click.option("--no-report", is_flag=True, help="do not write report.html")
+def merge(shards: tuple[Path, ...], out: Path, force: bool, no_figures: bool,
+          no_report: bool) -> None:
     """Join the shard folders of one sweep (run with --shard I/N) into OUT."""
     from simulator.experiments import ExperimentError
     from simulator.sweep import merge_sweeps, parse_vary
@@ -360,7 +366,8 @@ def merge(shards: tuple[Path, ...], out: Path, force: bool, no_figures: bool) ->
         res = merge_sweeps(list(shards), out, loaded, [parse_vary(v) for v in spec["vary"]],
                            design=spec["design"], samples=spec["samples"],
                            replications=spec["replications"], seed=spec["seed"],
-                           kpis=spec["kpis"], force=force, figures=not no_figures)
+                           kpis=spec["kpis"], force=force, figures=not no_figures,
+                           html_report=not no_report)
     except ExperimentError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"merged {len(shards)} shard(s): {len(res.variants)} variants -> {out}", err=True)
@@ -369,6 +376,7 @@ def merge(shards: tuple[Path, ...], out: Path, force: bool, no_figures: bool) ->
 # ---------------------------------------------------------------------------- other commands
 def _register() -> None:
     """Commands that live in their own modules (each module is one concept)."""
+    from simulator.report.cli import report_command
     from simulator.satisfaction_cli import calibrate
     from simulator.selfcheck import selfcheck
     from simulator.teach.cli import teach_command
@@ -376,7 +384,7 @@ def _register() -> None:
     from simulator.theory_cli import theory
     from simulator.warmup_cli import warmup
 
-    for command in (calibrate, new, selfcheck, theory, warmup):
+    for command in (calibrate, new, report_command, selfcheck, theory, warmup):
         main.add_command(command)
     main.add_command(teach_command)
 

@@ -27,12 +27,13 @@ from scipy import stats as sps
 from simulator import stats
 from simulator.experiments import (
     ExperimentRun,
+    finish_folder,
     kpi_keys,
     manifest,
     prepare_folder,
     run_experiment,
     write_csv_atomic,
-    write_manifest,
+    write_resolved_scenario,
 )
 from simulator.rng import stream_key
 from simulator.tasks import Backend, Task, TaskResult, Variant
@@ -126,12 +127,14 @@ def compare(
     independent_check: bool = False,
     force: bool = False,
     figures: bool = True,
+    html_report: bool = False,
     on_progress=None,
 ) -> CompareOutput:
     """Run the baseline and every variant with common random numbers and compare them.
 
-    Writes ``comparison.csv``, ``replications.csv``, ``figures/differences.png`` and the
-    manifest into ``out`` (resumable: finished replications are kept in ``out/tasks``).
+    Writes ``comparison.csv``, ``replications.csv``, ``scenario.resolved.yaml`` (the
+    baseline), ``figures/differences.png``, ``report.html`` (with ``html_report``) and the manifest
+    into ``out`` (resumable: finished replications are kept in ``out/tasks``).
     """
     all_variants = [base, *variants]
     spec = {
@@ -158,7 +161,8 @@ def compare(
         if independent_check else None
     table = comparison_table(base, variants, run.rows, confidence, ind_rows)
     if out is not None:
-        files = ["spec.json", "comparison.csv", "replications.csv"]
+        files = ["spec.json", "comparison.csv", "replications.csv",
+                 write_resolved_scenario(out, base.plan.scenario, replications, seed)]
         write_csv_atomic(table, out / "comparison.csv")
         write_csv_atomic(replications_table(all_variants, run.rows), out / "replications.csv")
         if figures:
@@ -169,7 +173,10 @@ def compare(
             differences_figure(table, HEADLINE_KPIS).savefig(
                 fig_dir / "differences.png", dpi=110, metadata={"Software": None})
             files.append("figures/differences.png")
-        write_manifest(out, manifest("compare", spec, run, backend, jobs, files))
+        if html_report:
+            files.append("report.html")
+        finish_folder(out, manifest("compare", spec, run, backend, jobs, files),
+                      report=html_report, figures=figures)
     return CompareOutput(out, table, run)
 
 

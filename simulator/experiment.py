@@ -96,6 +96,7 @@ def run_scenario(
     records_format: str = "auto",
     force: bool = False,
     figures: bool = True,
+    html_report: bool = False,
     on_result: Callable[[ReplicationResult], None] | None = None,
     precision: float | None = None,
     precision_kpis: Sequence[str] = ("wait_mean_min",),
@@ -122,6 +123,9 @@ def run_scenario(
         Replace an existing non-empty ``out_dir``.
     figures : bool
         Draw the figures into ``figures/``.
+    html_report : bool
+        Write ``report.html`` (:mod:`simulator.report`; without figures when ``figures`` is
+        false).
     on_result : callable, optional
         Called with each replication's result as it finishes (progress bars).
     precision : float, optional
@@ -239,6 +243,7 @@ def run_scenario(
                 "records_format": fmt if records != "none" else None,
                 "files": sorted(["manifest.json", "scenario.resolved.yaml", "summary.csv",
                                  "replications.csv", "by_hour.csv", *files,
+                                 *(["report.html"] if html_report else []),
                                  *[f"figures/{f}" for f in figs]]),
                 "grid_step_min": GRID_STEP_MIN,
                 "wait_histogram_edges_min": [float(x) for x in np.asarray(WAIT_EDGES_MIN)],
@@ -249,6 +254,10 @@ def run_scenario(
             "started_utc": started.isoformat(timespec="seconds"),
             "wall_time_s": round(wall, 3),
         }
+        if html_report:
+            from simulator.report import write_report
+
+            write_report(tmp, figures=figures, manifest=manifest)
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n",
                                            encoding="utf-8")
     return RunOutput(Path(out_dir), summary, reps, hours, results, wall, report)

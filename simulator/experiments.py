@@ -25,7 +25,13 @@ from simulator.loader import LoadedScenario
 from simulator.overrides import Override, values_id, with_overrides
 from simulator.plan import compile_plan
 from simulator.rng import STREAM_SCHEME
-from simulator.storage import canonical_hash, platform_info, software_versions, write_csv
+from simulator.storage import (
+    canonical_hash,
+    platform_info,
+    resolved_yaml,
+    software_versions,
+    write_csv,
+)
 from simulator.tasks import Backend, RunReport, Task, TaskResult, TaskStore, Variant, run_tasks
 
 
@@ -218,6 +224,24 @@ def _satisfaction_label(run: ExperimentRun | None) -> dict[str, Any] | None:
 def write_manifest(out: Path, data: dict[str, Any]) -> None:
     """Write ``manifest.json`` last: its presence marks a finished folder."""
     write_text_atomic(out / "manifest.json", json.dumps(data, indent=2, default=str) + "\n")
+
+
+def write_resolved_scenario(out: Path, scenario: Any, replications: int, seed: int) -> str:
+    """Write the baseline scenario as run (defaults filled in, ``-n`` and ``--seed`` applied)
+    to ``out/scenario.resolved.yaml``; return the file name."""
+    run = scenario.run.model_copy(update={"replications": replications, "seed": seed})
+    write_text_atomic(out / "scenario.resolved.yaml",
+                      resolved_yaml(scenario.model_copy(update={"run": run})))
+    return "scenario.resolved.yaml"
+
+
+def finish_folder(out: Path, data: dict[str, Any], *, report: bool, figures: bool) -> None:
+    """Write ``report.html`` (if asked) and then the manifest that marks ``out`` finished."""
+    if report:
+        from simulator.report import write_report
+
+        write_report(out, figures=figures, manifest=data)
+    write_manifest(out, data)
 
 
 class Progress:

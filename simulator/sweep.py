@@ -32,6 +32,7 @@ from simulator import stats
 from simulator.experiments import (
     ExperimentError,
     ExperimentRun,
+    finish_folder,
     kpi_keys,
     load_rows,
     make_variant,
@@ -41,7 +42,7 @@ from simulator.experiments import (
     spec_hash,
     tasks_for,
     write_csv_atomic,
-    write_manifest,
+    write_resolved_scenario,
     write_text_atomic,
 )
 from simulator.loader import LoadedScenario, read_yaml, to_plain
@@ -213,6 +214,7 @@ def run_sweep(
     figures: bool = True,
     records: str = "none",
     records_format: str = "csv",
+    html_report: bool = False,
     on_progress=None,
 ) -> SweepOutput:
     """Run (or resume) a sweep into ``out``; with ``shard`` run only that slice of tasks.
@@ -244,7 +246,11 @@ def run_sweep(
                           f'"{spec_hash(spec)}", "tasks": {len(tasks)}}}\n')
         return SweepOutput(out, variants, {}, run)
     result = finish_sweep(out, variants, run.rows, kpis, figures)
-    write_manifest(out, manifest("sweep", spec, run, backend, jobs, [*result, "spec.json"]))
+    result.append(write_resolved_scenario(out, loaded.scenario, n, s))
+    if html_report:
+        result.append("report.html")
+    finish_folder(out, manifest("sweep", spec, run, backend, jobs, [*result, "spec.json"]),
+                  report=html_report, figures=figures)
     return SweepOutput(out, variants, tables(variants, run.rows), run)
 
 
@@ -267,7 +273,8 @@ def merge_sweeps(shard_dirs: Sequence[Path], out: Path, loaded: LoadedScenario,
                  varies: Sequence[Vary], *, design: Design = "grid",
                  samples: int | None = None, replications: int | None = None,
                  seed: int | None = None, kpis: Sequence[str] = DEFAULT_KPIS,
-                 force: bool = False, figures: bool = True) -> SweepOutput:
+                 force: bool = False, figures: bool = True,
+                 html_report: bool = False) -> SweepOutput:
     """Join shard folders of one sweep into ``out`` and write its tables."""
     import shutil
 
@@ -290,9 +297,12 @@ def merge_sweeps(shard_dirs: Sequence[Path], out: Path, loaded: LoadedScenario,
     variants = sweep_variants(loaded, design_points(varies, design, samples, s), varies)
     rows = load_rows(out, variants, n, s)
     files = finish_sweep(out, variants, rows, kpis, figures)
-    write_manifest(out, manifest("sweep", spec, None, "merge", 0,
-                                 [*files, "spec.json"]) | {"merged_from": [str(d) for d in
-                                                                            shard_dirs]})
+    files.append(write_resolved_scenario(out, loaded.scenario, n, s))
+    if html_report:
+        files.append("report.html")
+    finish_folder(out, manifest("sweep", spec, None, "merge", 0, [*files, "spec.json"])
+                  | {"merged_from": [str(d) for d in shard_dirs]},
+                  report=html_report, figures=figures)
     return SweepOutput(out, variants, tables(variants, rows), None)
 
 

@@ -1,0 +1,160 @@
+"""Report sections of experiments: a comparison of variants, or a parameter sweep."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+
+from simulator.report import figures as fg
+from simulator.report.kpis import HEADLINE, interval_cell, is_share, label
+from simulator.report.markup import esc, is_missing, num, pct, table, with_interval
+
+#: KPIs of the comparison and sweep tables (those present are shown, in this order).
+EXPERIMENT_KPIS = ("wait_mean_min", "wait_p90_min", "abandon_rate", "balk_rate",
+                   "time_in_system_mean_min", "overtime_min", "staff_cost", "sat__csat_mean",
+                   "sat__top2_share", "sat__complaint_rate")
+
+
+def _values_text(values: dict[str, Any]) -> str:
+    if not values:
+        return "the scenario as given"
+    if set(values) == {"file"}:
+        return f"scenario file {values['file']}"
+    return "; ".join(f"{k} = {v}" for k, v in values.items())
+
+
+def headline_kpis(replications: pd.DataFrame) -> list[str]:
+    """The headline KPIs present in an experiment's replications table, with the service
+    standards' compliance."""
+    keys = [k for k in dict.fromkeys([*HEADLINE, *EXPERIMENT_KPIS]) if k in replications]
+    keys += [c for c in replications.columns
+             if c.startswith("std__") and c.endswith("__compliance")]
+    return keys
+
+
+def variant_kpi_table(replications: pd.DataFrame, order: Sequence[str],
+                      labels: dict[str, str], keys: Sequence[str]) -> str:
+    """KPIs as rows, variants as columns: mean [95 % interval] over each variant's
+    replications."""
+    groups = {vid: part for vid, part in replications.groupby("variant_id", sort=False)}
+    rows = []
+    for k in keys:
+        cells = [esc(label(k))]
+        for vid in order:
+            part = groups.get(vid)
+            cells.append("–" if part is None else interval_cell(part[k].to_numpy(float), k))
+        rows.append(cells)
+    return table(["KPI", *[esc(labels[v]) for v in order]], rows,
+                 numeric=[False, *[True] * len(order)])
+
+
+def _diff(x: float, kpi: str) -> str:
+    if is_missing(x):
+        return "–"
+    if is_share(kpi):
+        return f"{100.0 * x:+.1f} pp"
+    return ("+" if x > 0 else "") + num(x)
+
+
+def comparison(manifest: dict[str, Any], comparison_table: pd.DataFrame | None,
+               replications: pd.DataFrame | None, figs: dict[str, bytes]) -> str:
+    """Variants, paired differences against the baseline and the headline KPIs by variant."""
+    spec = manifest.get("spec", {})
+    variants = spec.get("variants", [])
+    labels = {v["id"]: v["label"] for v in variants}
+    body = ["<h3>Variants</h3>\n", table(
+        ["Id", "Variant", "What changes"],
+        [[f"<code>{esc(v['id'])}</code>", esc(v["label"]), esc(_values_text(v["values"]))]
+         for v in variants])]
+    conf = float(spec.get("confidence", 0.95))
+    m = max(1, len(variants) - 1)
+    body.append(
+        f"<p>Every variant ran the same {esc(spec.get('replications'))} replications with the "
+        f"same seed, so replication r of each variant saw the same customers (common random "
+        f"numbers). Each difference (variant − baseline) is the mean of the paired "
+        f"differences with a Student-t interval; with {m} variant(s) each interval is at "
+        f"{esc(f'{100 * (1 - (1 - conf) / m):.4g}')} % (Bonferroni), so all hold together with "
+        f"at least {esc(f'{100 * conf:.4g}')} % confidence. A change is significant when its "
+        "interval excludes 0. “Independent ±” is the half-width independent runs of the same "
+        "size would have given.</p>\n")
+    if comparison_table is not None and not comparison_table.empty:
+        for vid, part in comparison_table.groupby("variant_id", sort=False):
+            rows_by_kpi = part.set_index("kpi")
+            keys = [k for k in EXPERIMENT_KPIS if k in rows_by_kpi.index]
+            keys += [k for k in rows_by_kpi.index
+                     if k.startswith("std__") and k.endswith("__compliance")]
+            rows = []
+            for k in keys:
+                r = rows_by_kpi.loc[k]
+                share = is_share(k)
+                f = pct if share else num
+                sig = bool(r["significant"])
+                ind = r.get("independent_half_width_run", r["independent_half_width_est"])
+                rows.append([
+                    esc(label(k)), esc(f(float(r["baseline_mean"]))),
+                    esc(f(float(r["variant_mean"]))),
+                    esc(f"{_diff(float(r['diff_mean']), k)} "
+                        f"[{_diff(float(r['diff_ci_low']), k)}, "
+                        f"{_diff(float(r['diff_ci_high']), k)}]"),
+                    '<span class="yes">yes</span>' if sig else "no",
+                    esc(_diff(float(r["diff_half_width"]), k).lstrip("+")),
+                    esc(_diff(float(ind), k).lstrip("+")),
+                ])
+            body.append(f"<h3>{esc(labels.get(str(vid), str(vid)))} against the baseline</h3>\n")
+            body.append(table(["KPI", "Baseline", "Variant", "Difference [interval]",
+                               "Significant", "CRN ±", "Independent ±"], rows,
+                              numeric=[False, True, True, True, False, True, True],
+                              cls="keep"))
+    fig = figs.get("figures/differences.png")
+    if fig is not None:
+        body.append(fg.figure_html(fig, "Paired differences against the baseline",
+                                   "Change against the baseline with its interval, per KPI; "
+                                   "red: the interval excludes 0."))
+    if replications is not None and not replications.empty:
+        order = [v["id"] for v in variants if v["id"] in set(replications["variant_id"])]
+        body.append("<h3>Headline KPIs by variant</h3>\n<p>Mean [95 % interval] over each "
+                    "variant's replications.</p>\n")
+        body.append(variant_kpi_table(replications, order, labels,
+                                      headline_kpis(replications)))
+    return "".join(body)
+
+
+def sweep(manifest: dict[str, Any], tidy: pd.DataFrame | None,
+          variants: pd.DataFrame | None, figs: dict[str, bytes]) -> str:
+    """The design and, per variant, the KPIs with their intervals."""
+    spec = manifest.get("spec", {})
+    vary = spec.get("vary", [])
+    n_var = 0 if variants is None else len(variants)
+    design = ("a full grid of every combination" if spec.get("design") == "grid" else
+              f"a Latin hypercube sample of {spec.get('samples')} points")
+    body = [f"<p>Varied: {', '.join(f'<code>{esc(v)}</code>' for v in vary)}; design: "
+            f"{esc(design)}; {n_var} variants × {esc(spec.get('replications'))} replications, "
+            f"seed {esc(spec.get('seed'))}, common random numbers across variants. Each cell "
+            "is the mean over the variant's replications with its 95 % Student-t interval."
+            "</p>\n"]
+    if tidy is not None and not tidy.empty and variants is not None:
+        params = [c for c in variants.columns if c != "variant_id"]
+        wanted = list(dict.fromkeys([*spec.get("kpis", []), "wait_mean_min", "abandon_rate",
+                                     "staff_cost", "sat__csat_mean"]))
+        present = set(tidy["kpi"])
+        keys = [k for k in wanted if k in present]
+        cells = tidy.set_index(["variant_id", "kpi"])
+        rows = []
+        for _, v in variants.iterrows():
+            row = [f"<code>{esc(v['variant_id'])}</code>", *[esc(v[p]) for p in params]]
+            for k in keys:
+                r = cells.loc[(v["variant_id"], k)]
+                row.append(esc(with_interval(float(r["mean"]), float(r["ci_low"]),
+                                             float(r["ci_high"]), percent=is_share(k))))
+            rows.append(row)
+        body.append(table(["Variant", *[esc(p) for p in params], *[esc(label(k)) for k in keys]],
+                          rows, numeric=[False, *[True] * (len(params) + len(keys))]))
+    for name, data in figs.items():
+        if name.startswith("figures/sweep_"):
+            kpi = name[len("figures/sweep_"):-len(".png")]
+            body.append(fg.figure_html(data, f"{kpi} against the varied values",
+                                       f"{label(kpi)}: mean and 95 % interval across "
+                                       "replications against each varied value."))
+    return "".join(body)
