@@ -24,7 +24,7 @@ FORMAT = ["--format", "csv"] if parquet_available() else []
 
 RECORD_TABLES = {"customers.csv", "visits.csv", "levels.csv", "staff.csv"}
 ALWAYS = {"manifest.json", "scenario.resolved.yaml", "summary.csv", "replications.csv",
-          "by_hour.csv"}
+          "by_hour.csv", "report.html"}
 FIGURES = {"figures/queue_length.png", "figures/wait_distribution.png",
            "figures/staffing_utilisation.png", "figures/satisfaction_dimensions.png",
            "figures/satisfaction_by_hour.png"}

@@ -65,7 +65,7 @@ def hour_means(by_hour: pd.DataFrame, column: str, stations: Sequence[str]) -> p
 def _hour_axis(ax: plt.Axes, hours: np.ndarray) -> None:
     if hours.size == 0:
         return
-    step = max(1, int(np.ceil(hours.size / 14)))
+    step = max(1, int(np.ceil(hours.size / 7)))
     ticks = hours[::step]
     ax.set_xticks(ticks)
     ax.set_xticklabels([f"{int(h) % 24:02d}:00" for h in ticks], fontsize=8)
@@ -76,14 +76,18 @@ def waits_queues_by_hour(by_hour: pd.DataFrame, stations: Sequence[str]) -> Figu
     one line per station (means over replications)."""
     wait = hour_means(by_hour, "wait_mean_min", stations)
     queue = hour_means(by_hour, "queue_len_tw", stations)
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.6), constrained_layout=True)
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.6))
+    fig.subplots_adjust(left=0.07, right=0.98, top=0.84, bottom=0.12, wspace=0.22)
     hours = wait.index.to_numpy(dtype=float)
+    q_hours = queue.index.to_numpy(dtype=float)
+    edges = np.append(q_hours, q_hours[-1] + 1) if q_hours.size else q_hours
     for i, name in enumerate(stations):
         colour = f"C{i % 10}"
         ax1.plot(hours + 0.5, wait[name].to_numpy(dtype=float), "o-", ms=3, lw=1.3,
                  color=colour, label=name)
-        ax2.step(queue.index.to_numpy(dtype=float), queue[name].to_numpy(dtype=float),
-                 where="post", lw=1.3, color=colour, label=name)
+        if q_hours.size:
+            ax2.stairs(queue[name].to_numpy(dtype=float), edges, lw=1.3, color=colour,
+                       label=name, baseline=None)
     ax1.set_title("Mean wait by hour of joining the line", fontsize=10)
     ax1.set_ylabel("wait (min)")
     ax2.set_title("Mean queue length by clock hour (time-weighted)", fontsize=10)
@@ -106,8 +110,11 @@ def staff_against_demand(by_hour: pd.DataFrame, stations: Sequence[str]) -> Figu
     n = max(1, len(stations))
     cols = 1 if n <= 2 else 2
     rows = int(np.ceil(n / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(10 if cols == 2 else 8, 2.6 * rows + 0.9),
-                             squeeze=False, constrained_layout=True)
+    height = 2.6 * rows + 1.0
+    fig, axes = plt.subplots(rows, cols, figsize=(10 if cols == 2 else 8, height),
+                             squeeze=False)
+    fig.subplots_adjust(left=0.08, right=0.92, top=1 - 0.55 / height, bottom=0.55 / height,
+                        wspace=0.38, hspace=0.45)
     flat = list(axes.ravel())
     for ax in flat[n:]:
         ax.set_visible(False)
@@ -133,6 +140,6 @@ def staff_against_demand(by_hour: pd.DataFrame, stations: Sequence[str]) -> Figu
     handles, labels = flat[0].get_legend_handles_labels()
     handles.append(plt.Rectangle((0, 0), 1, 1, color="tab:blue", alpha=0.25))
     labels.append("customers joining per hour")
-    fig.legend(handles, labels, loc="outside lower center", ncol=3, fontsize=8)
+    fig.legend(handles, labels, loc="lower center", ncol=3, fontsize=8, frameon=False)
     fig.suptitle("Staff on duty against demand (means over replications)", fontsize=11)
     return fig
