@@ -19,16 +19,24 @@ _DROP_WITH_VALUE = {"-o", "--out", "-j", "--jobs", "--backend", "--scheduler"}
 _DROP_FLAGS = {"-q", "--quiet", "--force", "--no-report"}
 
 
+_PROGRAMS = {"servsim", "servsim.exe", "__main__.py"}
+_COMMANDS = {"run", "compare", "sweep", "merge"}
+
+
 def reproduce_command(command: str | None) -> str | None:
-    """The recorded command line without its output folder, worker and display options
-    (which do not change the results), starting with ``servsim``."""
+    """The recorded servsim command line without its output folder, worker and display
+    options (which do not change the results), starting with ``servsim``.
+
+    None when the command is not a servsim command line (the results came from the Python
+    API, so the recorded command is that of the calling program).
+    """
     if not command:
         return None
     try:
         words = shlex.split(command)
     except ValueError:
         words = command.split()
-    if not words:
+    if len(words) < 2 or words[0] not in _PROGRAMS or words[1] not in _COMMANDS:
         return None
     out = ["servsim"]
     skip = False
@@ -44,6 +52,32 @@ def reproduce_command(command: str | None) -> str | None:
             continue
         out.append(w)
     return " ".join(shlex.quote(w) for w in out)
+
+
+def constructed_command(kind: str, manifest: dict[str, Any]) -> str | None:
+    """A servsim command computing the same results, built from the manifest's fields (for
+    results produced through the Python API). None when the manifest lacks what it needs."""
+    spec = manifest.get("spec", {})
+    if kind == "run":
+        path = (manifest.get("scenario") or {}).get("path")
+        run = manifest.get("run", {})
+        if not path:
+            return None
+        return shlex.join(["servsim", "run", path, "-n", str(run.get("replications")),
+                           "--seed", str(run.get("seed"))])
+    if kind == "sweep":
+        if not spec.get("scenario"):
+            return None
+        words = ["servsim", "sweep", spec["scenario"]]
+        for v in spec.get("vary", []):
+            words += ["--vary", v]
+        if spec.get("design") == "lhs":
+            words += ["--design", "lhs", "--samples", str(spec.get("samples"))]
+        words += ["-n", str(spec.get("replications")), "--seed", str(spec.get("seed"))]
+        for k in spec.get("kpis", []):
+            words += ["--kpi", k]
+        return shlex.join(words)
+    return None
 
 
 def _item(term: str, text: str) -> str:
@@ -174,7 +208,7 @@ def methods(kind: str, manifest: dict[str, Any], sc: Scenario | None) -> str:
     if plat.get("git_commit"):
         sys_text += f"; servsim git commit <code>{esc(plat['git_commit'])}</code>"
     items.append(_item("5.4 System", (sys_text or "not recorded") + "."))
-    command = reproduce_command(plat.get("command"))
+    command = reproduce_command(plat.get("command")) or constructed_command(kind, manifest)
     repro = ""
     if command:
         repro = (f"<p>To reproduce these results (from the folder the command was run in, "

@@ -93,7 +93,8 @@ def _hour_blocks(by_hour: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     if k == 1:
         return by_hour, 1
     out = by_hour.copy()
-    out["hour"] = (out["hour"] // k) * k
+    first = int(hours[0])
+    out["hour"] = first + ((out["hour"] - first) // k) * k
     return out, k
 
 
