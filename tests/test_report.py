@@ -267,3 +267,29 @@ def test_long_runs_are_shown_in_blocks_of_hours():
     assert rows[0] == ("08:00–11:00", "9")  # mean of hours 8, 9 and 10
     assert rows[1] == ("11:00–14:00", "12")
     assert rows[-1] == ("d6 05:00–d6 08:00", "126")  # hours 125-127: the sixth day
+
+
+def test_scenario_text_describes_peaks_waves_and_measures(minimal_scenario_text):
+    from simulator.report.scenario_text import scenario_html
+
+    text = minimal_scenario_text.replace(
+        '    rate_per_hour: {"09:00": 30, "11:00": 10}',
+        '    rate_per_hour: {"09:00": 30, "11:00": 10}\n'
+        '    peaks: [{at: "10:30", extra_per_hour: 60, width_min: 10}]\n'
+        '  coach:\n'
+        '    waves:\n'
+        '      - {at: "10:00", size: 40, spread_min: 15}\n'
+        '      - {at: "11:00", size: {dist: poisson, mean: 25}, probability_show: 0.5}\n'
+    ) + ('standards:\n  - {name: done in 20, station: desk, wait_max_min: 20, '
+         'measure: wait_and_service}\n')
+    sc = load_scenario_text(text).scenario
+    html = scenario_html(sc)
+    assert "meal peaks +60/h at 10:30 (sd 10 min)" in html
+    assert "10:00: 40 customers, normal spread 15 min" in html
+    assert ("11:00: poisson number, mean 25 customers, all at once, happens with "
+            "probability 0.5") in html
+    assert "wait plus service at desk at most 20 min" in html
+    # 30/h for 2 h + 10/h for 1 h, plus the whole bump: 60/h x 10 min x sqrt(2 pi) / 60 min
+    peak = 10 * np.sqrt(2 * np.pi)
+    assert expected_walk_ins(sc.arrivals["walk_in"], sc.open_min, sc.close_min) == \
+        pytest.approx(70 + peak, rel=1e-6)

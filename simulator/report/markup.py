@@ -55,7 +55,9 @@ footer { margin-top: 2.5rem; color: var(--muted); font-size: .85em;
   h3 { break-after: avoid; page-break-after: avoid; }
   figure, .keep { break-inside: avoid; page-break-inside: avoid; }
   figure img { max-height: 24cm; border: none; }
-  table { font-size: 8.5pt; }
+  table { font-size: 8.5pt; max-width: 100%; }
+  td.num { white-space: normal; }
+  th { overflow-wrap: break-word; }
   thead { display: table-header-group; }
   tr { break-inside: avoid; page-break-inside: avoid; }
   .scroll { overflow: visible; }
@@ -67,6 +69,11 @@ footer { margin-top: 2.5rem; color: var(--muted); font-size: .85em;
 def esc(value: object) -> str:
     """HTML-escape ``str(value)`` (quotes too, so it is safe inside attributes)."""
     return html.escape(str(value), quote=True)
+
+
+def breakable(name: object) -> str:
+    """Escaped ``name`` that may wrap after its underscores (long station names in headers)."""
+    return esc(name).replace("_", "_<wbr>")
 
 
 def is_missing(x: object) -> bool:

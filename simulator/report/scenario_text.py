@@ -14,6 +14,8 @@ from simulator.scenario import (
     Shift,
     Step,
     TraceArrivals,
+    Wave,
+    WaveArrivals,
     clock_to_min,
 )
 
@@ -39,7 +41,8 @@ def distribution_text(d: Any) -> str:
 
 def expected_walk_ins(src: PoissonArrivals, open_min: float, close_min: float) -> float:
     """Expected arrivals of a walk-in source over the day: ∫ rate dt from open to close
-    (the rate of each key holds until the next; before the first key it is 0)."""
+    (the rate of each key holds until the next; before the first key it is 0), plus the
+    meal peaks' Gaussian bumps over the same interval."""
     keys = sorted((clock_to_min(k), v) for k, v in src.rate_per_hour.items())
     total = 0.0
     for i, (t, rate) in enumerate(keys):
@@ -47,7 +50,24 @@ def expected_walk_ins(src: PoissonArrivals, open_min: float, close_min: float) -
         end = min(keys[i + 1][0] if i + 1 < len(keys) else close_min, close_min)
         if end > start:
             total += rate * (end - start) / 60.0
+    for p in src.peaks:
+        at, w = clock_to_min(p.at), p.width_min
+        phi = [0.5 * (1.0 + math.erf((x - at) / (w * math.sqrt(2.0))))
+               for x in (open_min, close_min)]
+        total += p.extra_per_hour / 60.0 * w * math.sqrt(2.0 * math.pi) * (phi[1] - phi[0])
     return total
+
+
+def _wave_text(wave: Wave, src: WaveArrivals) -> str:
+    size = wave.size
+    count = str(size) if isinstance(size, int) else \
+        f"{size.dist} number, mean {plain(size.mean)}"
+    shape = wave.spread or src.spread
+    spread = ("all at once" if wave.spread_min == 0
+              else f"{shape} spread {plain(wave.spread_min)} min")
+    show = src.probability_show if wave.probability_show is None else wave.probability_show
+    text = f"{wave.at}: {count} customers, {spread}"
+    return text + (f", happens with probability {plain(show)}" if show < 1 else "")
 
 
 def _hours(sc: Scenario) -> str:
@@ -90,6 +110,10 @@ def _arrivals(sc: Scenario) -> str:
                                                  for k, v in src.class_shares.items())
             expected = expected_walk_ins(src, sc.open_min, sc.close_min)
             per = "per day" if sc.terminating else "over the run"
+            if src.peaks:
+                mix += "; meal peaks " + ", ".join(
+                    f"+{plain(p.extra_per_hour)}/h at {p.at} (sd {plain(p.width_min)} min)"
+                    for p in src.peaks)
             group = ("" if src.group_size is None
                      else f"; parties of {distribution_text(src.group_size).replace(' min', '')}")
             items.append(
@@ -108,6 +132,13 @@ def _arrivals(sc: Scenario) -> str:
                 f"{esc(cls)}; {esc(share(src.no_show))} do not "
                 f"come; arrival relative to the slot: mean {esc(plain(src.punctuality_mean_min))} "
                 f"min, sd {esc(plain(src.punctuality_sd_min))} min.</li>")
+        elif isinstance(src, WaveArrivals):
+            who = src.class_ or ("mix " + ", ".join(f"{k} {share(v)}" for k, v in
+                                                     src.class_shares.items())
+                                 if src.class_shares else "drawn from the class shares")
+            items.append(f"<li><strong>{esc(name)}</strong>: arrival waves (class "
+                         f"{esc(who)}): " + "; ".join(esc(_wave_text(w, src))
+                                                      for w in src.waves) + ".</li>")
         elif isinstance(src, TraceArrivals):
             items.append(f"<li><strong>{esc(name)}</strong>: real arrival times replayed from "
                          f"<code>{esc(src.trace)}</code> (column {esc(src.time_column)}).</li>")
@@ -184,6 +215,8 @@ def _pathways(sc: Scenario) -> str:
 def standard_text(std: Any) -> str:
     """``wait at general_window at most 15 min for 80 % of customers`` (plain text)."""
     where = f"at {std.station}" if std.station else "over the whole visit"
+    if std.station and getattr(std, "measure", "wait") == "wait_and_service":
+        where = f"plus service at {std.station}"
     who = f" ({', '.join(std.classes)})" if std.classes else ""
     return (f"wait {where} at most {plain(std.wait_max_min)} min for at least "
             f"{share(std.target_share)} of customers{who}")

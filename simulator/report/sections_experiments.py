@@ -53,6 +53,8 @@ def variant_kpi_table(replications: pd.DataFrame, order: Sequence[str],
 def _diff(x: float, kpi: str) -> str:
     if is_missing(x):
         return "–"
+    if x == 0:
+        return "0"
     if is_share(kpi):
         return f"{100.0 * x:+.1f} pp"
     return ("+" if x > 0 else "") + num(x)

@@ -11,7 +11,7 @@ import pandas as pd
 
 from simulator.report import figures as fg
 from simulator.report.kpis import HEADLINE, SATISFACTION, has, summary_cell
-from simulator.report.markup import clock, esc, num, pct, table
+from simulator.report.markup import breakable, clock, esc, num, pct, table
 from simulator.report.scenario_text import standard_text
 from simulator.scenario import Scenario
 
@@ -118,7 +118,7 @@ def hour_table(by_hour: pd.DataFrame, columns: Sequence[tuple[str, str, str]],
             value = means[col].get((h, station), math.nan)
             cells.append(esc(fmt(float(value))))
         rows.append(cells)
-    return table(["Hour", *[esc(head) for _, _, head in columns]], rows,
+    return table(["Hour", *[breakable(head) for _, _, head in columns]], rows,
                  numeric=[False, *[True] * len(columns)])
 
 
@@ -161,23 +161,23 @@ def staffing(by_hour: pd.DataFrame, staffed: Sequence[str], figs: dict[str, byte
                                    "Staff on duty against demand",
                                    "Per staffed station: customers joining per hour (bars) "
                                    "against staff on duty and counters busy (lines)."))
-    columns: list[tuple[str, str, str]] = [("all", "arrivals", "arrivals (all)")]
-    for s in staffed:
-        columns += [(s, "arrivals", f"{s}: joining"), (s, "on_duty_tw", f"{s}: on duty"),
-                    (s, "utilisation_tw", f"{s}: utilisation")]
-    body.append("<h3>Demand and staff by hour</h3>\n")
     data, k = _hour_blocks(by_hour)
     means = data.groupby(["hour", "station"], sort=True)[
-        ["arrivals", "on_duty_tw", "utilisation_tw"]].mean()
-    rows = []
-    for h in sorted(set(data["hour"])):
-        cells = [esc(_hour_label(h, k))]
-        for station, col, _ in columns:
-            value = float(means[col].get((h, station), math.nan))
-            cells.append(esc(pct(value) if col == "utilisation_tw" else num(value)))
-        rows.append(cells)
-    body.append(table(["Hour", *[esc(c) for _, _, c in columns]], rows,
-                      numeric=[False, *[True] * len(columns)]))
+        ["arrivals", "on_duty_tw", "busy_tw", "utilisation_tw"]].mean()
+    hours = sorted(set(data["hour"]))
+    for s in staffed:
+        rows = []
+        for h in hours:
+            if (h, s) not in means.index:
+                continue
+            r = means.loc[(h, s)]
+            rows.append([esc(_hour_label(h, k)), esc(num(float(r["arrivals"]))),
+                         esc(num(float(r["on_duty_tw"]))), esc(num(float(r["busy_tw"]))),
+                         esc(pct(float(r["utilisation_tw"])))])
+        body.append(f"<h3>{esc(s)}: demand and staff by hour</h3>\n")
+        body.append(table(["Hour", "Customers joining", "Staff on duty", "Counters busy",
+                           "Utilisation"], rows, numeric=[False, True, True, True, True],
+                          cls="keep"))
     body.append(embedded(figs, "figures/staffing_utilisation.png",
                          CAPTIONS["figures/staffing_utilisation.png"]))
     return "".join(body)
