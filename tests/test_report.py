@@ -45,13 +45,11 @@ def section(html: str, anchor: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def hall_pair(tmp_path_factory) -> tuple[Path, Path]:
-    """The bundled hall, 2 replications, seed 5, run twice into two folders (report on)."""
-    root = tmp_path_factory.mktemp("hall")
-    for name in ("a", "b"):
-        cli("run", str(HALL), "-n", "2", "--seed", "5", "--records", "none", "-q",
-            "-o", str(root / name))
-    return root / "a", root / "b"
+def hall_run(tmp_path_factory) -> Path:
+    """The bundled hall, 2 replications, seed 5 (report on)."""
+    out = tmp_path_factory.mktemp("hall") / "run"
+    cli("run", str(HALL), "-n", "2", "--seed", "5", "--records", "none", "-q", "-o", str(out))
+    return out
 
 
 @pytest.fixture(scope="module")
@@ -64,18 +62,25 @@ def minimal_file(tmp_path_factory) -> Path:
 
 
 # ---------------------------------------------------------------------------- run reports
-def test_identical_results_give_a_byte_identical_report(hall_pair, tmp_path):
-    a, b = hall_pair
+def test_identical_results_give_a_byte_identical_report(minimal_file, tmp_path):
+    """Two runs with the same seed into two folders (figures on): identical report bytes."""
+    for name in ("a", "b"):
+        cli("run", str(minimal_file), "-n", "3", "--seed", "5", "--records", "none", "-q",
+            "-o", str(tmp_path / name))
+    a, b = tmp_path / "a", tmp_path / "b"
     assert (a / "summary.csv").read_bytes() == (b / "summary.csv").read_bytes()
-    report_a = (a / "report.html").read_bytes()
-    assert report_a == (b / "report.html").read_bytes()
-    # the command regenerates exactly the report the run wrote
-    cli("report", str(a), "-o", str(tmp_path / "again.html"))
-    assert (tmp_path / "again.html").read_bytes() == report_a
+    report = (a / "report.html").read_bytes()
+    assert report.count(b"<img") == 7  # the figures are part of what must not differ
+    assert report == (b / "report.html").read_bytes()
 
 
-def test_run_report_has_every_section(hall_pair):
-    html = (hall_pair[0] / "report.html").read_text(encoding="utf-8")
+def test_report_command_regenerates_the_run_report(hall_run, tmp_path):
+    cli("report", str(hall_run), "-o", str(tmp_path / "again.html"))
+    assert (tmp_path / "again.html").read_bytes() == (hall_run / "report.html").read_bytes()
+
+
+def test_run_report_has_every_section(hall_run):
+    html = (hall_run / "report.html").read_text(encoding="utf-8")
     for anchor in ("scenario", "headline", "by-hour", "staffing", "standards",
                    "satisfaction", "methods"):
         assert f'<section id="{anchor}">' in html
@@ -87,12 +92,13 @@ def test_run_report_has_every_section(hall_pair):
     assert "5 × 08:15–17:00; break 45 min from 12:00 in 2 staggered groups" in scenario
     assert "general window within 15 min" in section(html, "standards")
     staffing = section(html, "staffing")
-    assert "general_window: on duty" in staffing and "general_window: joining" in staffing
+    assert "<h3>general_window: demand and staff by hour</h3>" in staffing
+    assert "ticket_kiosk: demand" not in staffing  # a self-service kiosk has no staff
     assert "uncalibrated defaults" in section(html, "satisfaction")
 
 
-def test_headline_numbers_are_the_summary_intervals(hall_pair):
-    out = hall_pair[0]
+def test_headline_numbers_are_the_summary_intervals(hall_run):
+    out = hall_run
     html = section((out / "report.html").read_text(encoding="utf-8"), "headline")
     summary = pd.read_csv(out / "summary.csv").set_index("kpi")
     wait = summary.loc["wait_mean_min"]
@@ -102,8 +108,8 @@ def test_headline_numbers_are_the_summary_intervals(hall_pair):
                          percent=True) in html
 
 
-def test_by_hour_tables_are_means_over_replications(hall_pair):
-    out = hall_pair[0]
+def test_by_hour_tables_are_means_over_replications(hall_run):
+    out = hall_run
     html = section((out / "report.html").read_text(encoding="utf-8"), "by-hour")
     by_hour = pd.read_csv(out / "by_hour.csv")
     noon = by_hour[(by_hour["hour"] == 12) & (by_hour["station"] == "general_window")]
@@ -113,8 +119,20 @@ def test_by_hour_tables_are_means_over_replications(hall_pair):
     assert cells[2] == expected  # columns: all, ticket_kiosk, general_window, ...
 
 
-def test_methods_section_has_the_stress_des_items(hall_pair):
-    out = hall_pair[0]
+def test_staffing_tables_are_means_over_replications(hall_run):
+    out = hall_run
+    html = section((out / "report.html").read_text(encoding="utf-8"), "staffing")
+    by_hour = pd.read_csv(out / "by_hour.csv")
+    noon = by_hour[(by_hour["hour"] == 12) & (by_hour["station"] == "general_window")]
+    part = html[html.index("<h3>general_window: demand"):]
+    row = re.search(r"<tr><td>12:00–13:00</td>(.*?)</tr>", part).group(1)
+    cells = re.findall(r'<td class="num">(.*?)</td>', row)
+    assert cells == [num(noon["arrivals"].mean()), num(noon["on_duty_tw"].mean()),
+                     num(noon["busy_tw"].mean()), pct(noon["utilisation_tw"].mean())]
+
+
+def test_methods_section_has_the_stress_des_items(hall_run):
+    out = hall_run
     methods = section((out / "report.html").read_text(encoding="utf-8"), "methods")
     manifest = json.loads((out / "manifest.json").read_text())
     for item in METHODS_ITEMS:
@@ -129,8 +147,8 @@ def test_methods_section_has_the_stress_des_items(hall_pair):
     assert manifest["started_utc"] not in (out / "report.html").read_text()
 
 
-def test_report_is_self_contained(hall_pair):
-    html = (hall_pair[0] / "report.html").read_text(encoding="utf-8")
+def test_report_is_self_contained(hall_run):
+    html = (hall_run / "report.html").read_text(encoding="utf-8")
     links = re.findall(r'(?:src|href)="([^"]*)"', html)
     assert links and all(u.startswith(("data:", "#")) for u in links), links
     assert "<script" not in html
@@ -142,8 +160,8 @@ def test_report_is_self_contained(hall_pair):
         assert png_size(base64.b64decode(data)) == (int(width), int(height))
 
 
-def test_print_css_keeps_figures_whole(hall_pair):
-    html = (hall_pair[0] / "report.html").read_text(encoding="utf-8")
+def test_print_css_keeps_figures_whole(hall_run):
+    html = (hall_run / "report.html").read_text(encoding="utf-8")
     css = html[html.index("@media print"):]
     assert re.search(r"figure, \.keep \{ break-inside: avoid;", css)
     assert "thead { display: table-header-group; }" in css
