@@ -9,13 +9,44 @@ identical file.
 Modules: :mod:`~simulator.report.collect` (read the folder), :mod:`~.scenario_text`,
 :mod:`~.sections_run`, :mod:`~.sections_experiments`, :mod:`~.methods` (sections),
 :mod:`~.figures` (embedding and drawing), :mod:`~.markup` (HTML), :mod:`~.document`
-(assembly and atomic writing), :mod:`~.cli` (the command).
+(assembly and atomic writing), :mod:`~.cli` (the command). Public names load on first use,
+so the command line starts without pandas or Matplotlib.
 """
 
 from __future__ import annotations
 
-from simulator.report.collect import ReportError, ResultsData, collect
-from simulator.report.document import REPORT_NAME, build_report, write_report
+import importlib
+from typing import TYPE_CHECKING, Any
+
+#: File name of the report inside a results folder.
+REPORT_NAME = "report.html"
+
+_EXPORTS: dict[str, str] = {
+    "ReportError": "simulator.report.collect",
+    "ResultsData": "simulator.report.collect",
+    "collect": "simulator.report.collect",
+    "build_report": "simulator.report.document",
+    "write_report": "simulator.report.document",
+}
 
 __all__ = ["REPORT_NAME", "ReportError", "ResultsData", "build_report", "collect",
            "write_report"]
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name from its module on first access."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'simulator.report' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})
+
+
+if TYPE_CHECKING:
+    from simulator.report.collect import ReportError, ResultsData, collect
+    from simulator.report.document import build_report, write_report

@@ -10,8 +10,7 @@ from pathlib import Path
 
 import click
 
-from simulator.report.collect import ReportError
-from simulator.report.document import REPORT_NAME, write_report
+from simulator.report import REPORT_NAME
 
 __all__ = ["report_command"]
 
@@ -26,6 +25,9 @@ __all__ = ["report_command"]
 def report_command(results_dir: Path, out: Path | None, no_figures: bool) -> None:
     """Write one self-contained HTML file (figures embedded) describing RESULTS_DIR, the
     folder of servsim run, compare or sweep."""
+    from simulator.report.collect import ReportError
+    from simulator.report.document import write_report
+
     try:
         path = write_report(results_dir, out, figures=not no_figures)
     except ReportError as exc:
