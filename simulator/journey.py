@@ -15,7 +15,8 @@ Per station visit:
 1. balk (class rule, measured on the line the customer would join; never on a recovery
    step) or be turned away by a full waiting room; otherwise join the line;
 2. with a patience, a timer withdraws the customer from the line if not served in time;
-3. service of ``base × skill`` minutes; with a failure, either a redo by the same server at
+3. service of ``base × skill`` minutes, the skill of whoever serves at the counter; with a
+   failure, either a redo by the same server at
    once (which may fail again) or a recovery step inserted next in the pathway;
 4. release the counter and record the visit; go on to the next step or leave.
 
@@ -163,7 +164,7 @@ class JourneyDriver:
         cust.counter = counter
         cust.wait += now - cust.join
         cust.slot = st.slot_at[counter] if sp.staffed else -1  # type: ignore[union-attr]
-        service = base * sp.skill
+        service = base * st.counter_skill[counter]  # type: ignore[union-attr]
         cust.visit_service = service
         cust.visit_fail = 0
         cust.extra, cust.again = extra1, u_refail
@@ -183,7 +184,8 @@ class JourneyDriver:
             self.stations[r].expect()
             self.end_visit(cust, _FAILED)
             return
-        extra = cust.extra * sp.skill
+        st = cust.station
+        extra = cust.extra * st.counter_skill[cust.counter]  # type: ignore[union-attr]
         cust.visit_service += extra
         again = cust.again
         fails_again = again < sp.failure_probability

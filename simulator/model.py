@@ -15,6 +15,7 @@ from simulator.plan import OP_SEIZE, OP_VISIT, Plan
 from simulator.processes import arrival_process, slot_process
 from simulator.records import CustomerOutcome, Recorder, Records, VisitOutcome
 from simulator.rng import Streams
+from simulator.routing import RoutedStation, Router
 from simulator.station import Station
 
 
@@ -39,12 +40,24 @@ class Replication:
         self.streams = streams = Streams(seed, replication)
         self.rec = Recorder()
         self._customer_row = self.rec.customer_rows.append
-        self.stations = [
-            Station(env, sp.idx, sp.counters, staffed=sp.staffed, per_counter=sp.per_counter,
+        self.router: Router | None = None
+        self.stations: list[Station] = []
+        for sp in plan.stations:
+            if sp.routed:
+                if self.router is None:
+                    self.router = Router(env, plan, self.stations, self.rec)
+                st: Station = RoutedStation(
+                    env, sp.idx, sp.counters, staffed=True, per_counter=False,
                     waiting_room=sp.waiting_room, n_ranks=plan.n_ranks, recorder=self.rec,
-                    group_idx=sp.group)
-            for sp in plan.stations
-        ]
+                    group_idx=sp.group, skill=sp.skill, router=self.router)
+            else:
+                st = Station(env, sp.idx, sp.counters, staffed=sp.staffed,
+                             per_counter=sp.per_counter, waiting_room=sp.waiting_room,
+                             n_ranks=plan.n_ranks, recorder=self.rec, group_idx=sp.group,
+                             skill=sp.skill)
+            self.stations.append(st)
+        if self.router is not None:
+            self.router.place(plan)
         for sp in plan.stations:
             if sp.recovery_station >= 0:
                 self.stations[sp.recovery_station].feeders.append(self.stations[sp.idx])
@@ -201,6 +214,10 @@ class Replication:
         for st in self.stations:
             for slot, kind, due, _ev in list(st.closing) + list(st.owed):
                 rec.staff_change(st.group_idx, slot, kind, due, math.nan, math.nan)
+        if self.router is not None:
+            for group, slot, kind, due in self.router.pending():
+                rec.staff_change(group, slot, kind, due, math.nan, math.nan)
+        rec.duty_open()
         if plan.terminating and not inside:
             last_change = max((row[1] for row in rec.level_rows), default=plan.close_min)
             end = max(plan.close_min, self._last_departure, last_change)
@@ -222,6 +239,7 @@ class Replication:
             unit_seats={r.idx: r.seats for r in plan.resources if r.kind == "tables"},
             housekeeping_of={r.idx: r.housekeeping for r in plan.resources
                              if r.kind == "rooms"},
+            routed_serves={g.idx: g.serves for g in plan.groups if g.routed},
         )
 
 

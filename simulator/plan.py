@@ -29,6 +29,8 @@ from simulator.scenario import (
     TraceArrivals,
     WaveArrivals,
     clock_to_min,
+    group_serves,
+    routed_groups,
 )
 
 #: Codes of the wave spread shapes in :attr:`SourcePlan.wave_shape`.
@@ -110,6 +112,20 @@ class StationPlan:
     recovery_station: int  # -1: redo at this station
     rework: Distribution | None  # None: the visit's own service distribution
     severity: float
+    routed: bool = False  # served by cross-trained staff (skill-based routing)
+
+
+@dataclass(frozen=True)
+class GroupPlan:
+    """A staff group, compiled: the stations it serves in preference order (the first is its
+    home), with the line length that calls it to each and its skill at each."""
+
+    idx: int
+    name: str
+    serves: tuple[int, ...]
+    help_at: tuple[int, ...]  # help when at least this many wait (1 at home)
+    skill_at: tuple[float, ...]  # service-time multiplier at each station served
+    routed: bool  # people are routed one by one (docs/scenario.md, skill-based routing)
 
 
 @dataclass(frozen=True)
@@ -123,6 +139,7 @@ class SlotPlan:
     intervals: tuple[tuple[float, float, int, float], ...]
     paid_min: float
     closing: bool  # shift ends at or after the doors close (stays to drain the station)
+    routed: bool = False  # a person of a routed group: moves between the stations served
 
 
 @dataclass(frozen=True)
@@ -181,6 +198,12 @@ class Plan:
     # default service distribution of each (class, station), for recovery visits and redo
     class_station_service: tuple[tuple[Distribution, ...], ...]
     resources: tuple[ResourcePlan, ...] = ()
+    groups: tuple[GroupPlan, ...] = ()
+
+    @property
+    def routed(self) -> bool:
+        """True when some group is under skill-based routing."""
+        return any(g.routed for g in self.groups)
 
     @property
     def station_names(self) -> tuple[str, ...]:
@@ -242,12 +265,32 @@ def compile_plan(scenario: Scenario, base_dir: Path | None = None) -> Plan:
         except ValueError as exc:
             raise ValueError(f"{where}: {exc}") from None
 
+    serves = group_serves(sc)
+    routed = routed_groups(sc)
+    groups = tuple(
+        GroupPlan(
+            idx=g_idx[g],
+            name=g,
+            serves=tuple(s_idx[s] for s in serves[g]),
+            help_at=tuple(1 if i == 0 else grp.help_when_line_at_least.get(s, 1)
+                          for i, s in enumerate(serves[g])),
+            skill_at=tuple(grp.skill_at.get(s, grp.skill) for s in serves[g]),
+            routed=g in routed,
+        )
+        for g, grp in sc.staff.items()
+    )
+    pooled = {s for g in groups if g.routed for s in g.serves}
+    # a station's own group: the one its staff: names, else the first group at home there
+    home_group = {g.serves[0]: g.idx for g in reversed(groups) if g.serves}
+    home_group.update({s_idx[n]: g_idx[st.staff] for n, st in sc.stations.items() if st.staff})
+
     priorities = sorted({cc.priority for cc in sc.customer_classes.values()}, reverse=True)
     rank_of = {p: i for i, p in enumerate(priorities)}
 
     stations: list[StationPlan] = []
     for name, st in sc.stations.items():
-        grp = sc.staff.get(st.staff) if st.staff else None
+        gi = home_group.get(s_idx[name], -1) if st.staffed else -1
+        home = groups[gi] if gi >= 0 else None
         fail = st.failure
         stations.append(
             StationPlan(
@@ -255,10 +298,10 @@ def compile_plan(scenario: Scenario, base_dir: Path | None = None) -> Plan:
                 name=name,
                 counters=st.counters,
                 staffed=st.staffed,
-                group=g_idx[st.staff] if st.staff else -1,
+                group=gi,
                 per_counter=st.line == "per_counter",
                 waiting_room=st.waiting_room,
-                skill=grp.skill if grp is not None else 1.0,
+                skill=home.skill_at[home.serves.index(s_idx[name])] if home else 1.0,
                 failure_probability=fail.probability if fail else 0.0,
                 recovery_station=(
                     s_idx[fail.recovery.station]
@@ -271,6 +314,7 @@ def compile_plan(scenario: Scenario, base_dir: Path | None = None) -> Plan:
                     else None
                 ),
                 severity=fail.severity if fail else 0.0,
+                routed=s_idx[name] in pooled,
             )
         )
 
@@ -394,7 +438,7 @@ def compile_plan(scenario: Scenario, base_dir: Path | None = None) -> Plan:
             ))
 
     resources = _resources(sc, stations, classes, s_idx, base)
-    slots, costs = _slots(sc, s_idx, g_idx, open_min, close_min, hk_station)
+    slots, costs = _slots(sc, s_idx, g_idx, open_min, close_min, groups)
     first_on = min([iv[0][0] for iv in (s.intervals for s in slots) if iv] + [open_min])
     terminating = sc.terminating
     stop = close_min + sc.run.max_overtime_min if terminating else close_min
@@ -421,6 +465,7 @@ def compile_plan(scenario: Scenario, base_dir: Path | None = None) -> Plan:
             for cname in class_names
         ),
         resources=resources,
+        groups=groups,
     )
 
 
@@ -547,22 +592,22 @@ def _read_trace(
 
 def _slots(
     sc: Scenario, s_idx: dict[str, int], g_idx: dict[str, int], open_min: float,
-    close_min: float, hk_station: dict[str, str],
+    close_min: float, groups: tuple[GroupPlan, ...],
 ) -> tuple[list[SlotPlan], list[float]]:
     slots: list[SlotPlan] = []
     costs: list[float] = []
-    station_of = {st.staff: name for name, st in sc.stations.items() if st.staff}
-    station_of.update(hk_station)
     for gname, grp in sc.staff.items():
         costs.append(grp.cost_per_hour)
-        station = s_idx[station_of[gname]]
+        gp = groups[g_idx[gname]]
+        station = gp.serves[0]
+        routed = gp.routed
         if grp.count is not None:
             end = close_min if sc.terminating else math.inf
             for _ in range(grp.count):
                 ivs = ((open_min, end, int(DutyChange.SHIFT_END), 0.0),)
                 paid = (close_min - open_min)
                 slots.append(SlotPlan(len(slots), g_idx[gname], station, ivs, paid,
-                                      sc.terminating))
+                                      sc.terminating, routed))
             continue
         for sh in grp.shifts or ():
             s0, s1 = clock_to_min(sh.start), clock_to_min(sh.end)
@@ -579,5 +624,5 @@ def _slots(
                 ivs.append((on, s1, int(DutyChange.SHIFT_END), 0.0))
                 closing = sc.terminating and s1 >= close_min
                 slots.append(SlotPlan(len(slots), g_idx[gname], station, tuple(ivs), paid,
-                                      closing))
+                                      closing, routed))
     return slots, costs

@@ -39,7 +39,9 @@ def arrival_process(
 def slot_process(rep: Replication, slot: SlotPlan) -> Generator[simpy.Event, object, None]:
     """Bring one roster slot on and off duty; a late break is taken in full."""
     env = rep.env
-    st = rep.stations[slot.station]
+    # a routed person is placed by the router (skill-based routing), anyone else by the station
+    st = rep.router if slot.routed else rep.stations[slot.station]
+    rec = rep.rec
     back = -math.inf
     for on, off, kind, gap in slot.intervals:
         on = max(on, back)
@@ -47,11 +49,13 @@ def slot_process(rep: Replication, slot: SlotPlan) -> Generator[simpy.Event, obj
             continue  # came back from a late break after this interval ended
         if on > env._now:
             yield env.timeout(on - env._now)
-        st.staff_on(slot.slot_id)
+        rec.duty_on(slot.slot_id, env._now)
+        st.staff_on(slot.slot_id)  # type: ignore[union-attr]
         if math.isinf(off):
             return
         if off > env._now:
             yield env.timeout(off - env._now)
         closing = slot.closing and kind == _SHIFT_END
-        left = yield st.staff_off(slot.slot_id, kind, off, closing)
+        left = yield st.staff_off(slot.slot_id, kind, off, closing)  # type: ignore[union-attr]
+        rec.duty_off(slot.slot_id, left)  # type: ignore[arg-type]
         back = left + gap  # type: ignore[operator]

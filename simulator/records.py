@@ -97,6 +97,13 @@ STAFF_COLUMNS: dict[str, type] = {
 }
 
 
+DUTY_COLUMNS: dict[str, type] = {
+    "slot_id": np.int32,
+    "on_min": np.float64,  # came on duty (shift start, or back from a break)
+    "off_min": np.float64,  # went off duty; NaN: still on duty when the run stopped
+}
+
+
 class Recorder:
     """Row recorder used by the engine: appends one tuple per row, never computes.
 
@@ -104,13 +111,16 @@ class Recorder:
     rows become typed column arrays once, in :meth:`Records.from_recorder`.
     """
 
-    __slots__ = ("customer_rows", "level_rows", "staff_rows", "visit_rows")
+    __slots__ = ("customer_rows", "duty_rows", "level_rows", "on_since", "staff_rows",
+                 "visit_rows")
 
     def __init__(self) -> None:
         self.visit_rows: list[tuple] = []
         self.customer_rows: list[tuple] = []
         self.level_rows: list[tuple] = []
         self.staff_rows: list[tuple] = []
+        self.duty_rows: list[tuple] = []
+        self.on_since: dict[int, float] = {}  # slot -> when its current on-duty spell began
 
     def visit(self, *values: object) -> None:
         """Append one visit row, values in :data:`VISIT_COLUMNS` order."""
@@ -127,6 +137,21 @@ class Recorder:
     def staff_change(self, *values: object) -> None:
         """Append one staff row, values in :data:`STAFF_COLUMNS` order."""
         self.staff_rows.append(values)
+
+
+    def duty_on(self, slot: int, t: float) -> None:
+        """Staff slot ``slot`` came on duty at ``t``."""
+        self.on_since[slot] = t
+
+    def duty_off(self, slot: int, t: float) -> None:
+        """Staff slot ``slot`` went off duty at ``t``: one row of :data:`DUTY_COLUMNS`."""
+        self.duty_rows.append((slot, self.on_since.pop(slot), t))
+
+    def duty_open(self) -> None:
+        """At the end of a run: a row with NaN ``off_min`` for every slot still on duty."""
+        for slot in sorted(self.on_since):
+            self.duty_rows.append((slot, self.on_since[slot], float("nan")))
+        self.on_since.clear()
 
 
 def _freeze(rows: list[tuple], schema: dict[str, type]) -> dict[str, np.ndarray]:
@@ -166,6 +191,13 @@ class Records:
     def kind_of(self, station: int) -> str:
         """``station``, ``housekeeping``, ``tables`` or ``rooms`` for a station index."""
         return self.station_kinds[station] if self.station_kinds else "station"
+    # on-duty spells of every staff slot (DUTY_COLUMNS), sorted by slot and time; kept in
+    # memory for per-person KPIs (not one of the record files)
+    duty: dict[str, np.ndarray] = field(
+        default_factory=lambda: {k: np.zeros(0, dtype=t) for k, t in DUTY_COLUMNS.items()})
+    # stations each group serves in preference order, for groups under skill-based routing
+    # (empty when no group is routed: then no routing KPIs are reported)
+    routed_serves: dict[int, tuple[int, ...]] = field(default_factory=dict)
 
     @staticmethod
     def from_recorder(rec: Recorder, **meta: object) -> Records:
@@ -181,7 +213,11 @@ class Records:
         customers = _freeze(rec.customer_rows, CUSTOMER_COLUMNS)
         order = np.argsort(customers["customer_id"], kind="stable")
         customers = {k: v[order] for k, v in customers.items()}
+        duty = _freeze(rec.duty_rows, DUTY_COLUMNS)
+        order = np.lexsort((duty["on_min"], duty["slot_id"]))
+        duty = {k: v[order] for k, v in duty.items()}
         return Records(
+            duty=duty,
             visits=visits,
             customers=customers,
             levels=levels,

@@ -362,9 +362,26 @@ class Shift(_Model):
 
 
 class StaffGroup(_Model):
-    """People who serve one station's counters, on shifts (or always on duty: ``count``)."""
+    """People who serve one station's counters, on shifts (or always on duty: ``count``).
+
+    With ``serves`` the group is cross-trained (skill-based routing, docs/scenario.md): its
+    people serve the listed stations in preference order, the first being their home.
+    """
 
     skill: float = Field(default=1.0, gt=0, le=10, description="service-time multiplier")
+    serves: list[Name] | None = Field(
+        default=None, min_length=1,
+        description="stations this group serves, in preference order; the first is the home "
+        "station (default: the station whose staff: names the group)",
+    )
+    help_when_line_at_least: dict[Name, Annotated[int, Field(ge=1)]] = Field(
+        default_factory=dict,
+        description="help a non-home station only while at least this many wait there "
+        "(default 1)",
+    )
+    skill_at: dict[Name, Annotated[float, Field(gt=0, le=10)]] = Field(
+        default_factory=dict, description="service-time multiplier at a station (default: skill)"
+    )
     training_level: int = Field(default=3, ge=1, le=5, description="1 novice .. 5 expert")
     cost_per_hour: float = Field(default=0.0, ge=0)
     shifts: list[Shift] | None = None
@@ -725,9 +742,10 @@ def cross_field_problems(sc: Scenario) -> list[Problem]:
 
     # stations
     staff_users: dict[str, str] = {}
+    listed = {s for grp in sc.staff.values() for s in grp.serves or ()}
     for sname, st in sc.stations.items():
         base = ("stations", sname)
-        if st.staffed and st.staff is None:
+        if st.staffed and st.staff is None and sname not in listed:
             out.append(Problem((*base, "staff"), "a staffed station needs a staff group",
                                None, _one_of(groups) if groups else "a group under staff:"))
         if not st.staffed and st.staff is not None:
@@ -797,9 +815,10 @@ def cross_field_problems(sc: Scenario) -> list[Problem]:
                                        "break overlaps the previous break (with its stagger "
                                        "groups)", br.start, f"{prev_start} breaks to be over"))
                 prev_end, prev_start = max(prev_end, b1), br.start
-        if gname not in staff_users and gname not in housekeepers:
+        if gname not in staff_users and gname not in housekeepers and grp.serves is None:
             out.append(Problem(base, "staff group serves no station", gname,
-                               "a station with staff: " + gname))
+                               "a station with staff: " + gname + ", or serves: [...]"))
+    out.extend(_routing_problems(sc, staff_users))
 
     # pathways
     used_pathways = {cc.pathway for cc in sc.customer_classes.values()}
@@ -965,6 +984,89 @@ def _satisfaction_problems(sc: Scenario, sat: SatisfactionSection) -> list[Probl
         elif perf.source == "per_class":
             for cname in perf.values:
                 need(cname, classes, (*loc, "values", cname), "customer class")
+    return out
+
+
+def group_serves(sc: Scenario) -> dict[str, list[str]]:
+    """Stations each staff group serves, in preference order (the first is its home).
+
+    ``serves`` when given, else the station whose ``staff:`` names the group, else the hidden
+    housekeeping station of the rooms it cleans (``<rooms>.housekeeping``); empty if none.
+    """
+    named = {st.staff: name for name, st in sc.stations.items() if st.staff}
+    named.update({r.housekeeping.staff: f"{n}.housekeeping" for n, r in sc.resources.items()
+                  if isinstance(r, Rooms) and r.housekeeping.staff not in named})
+    return {
+        g: list(grp.serves) if grp.serves is not None else ([named[g]] if g in named else [])
+        for g, grp in sc.staff.items()
+    }
+
+
+def routed_groups(sc: Scenario) -> set[str]:
+    """Groups under skill-based routing: serving several stations, or sharing a station.
+
+    Every other group serves one station alone and runs on the plain count semantics.
+    """
+    serves = group_serves(sc)
+    users: dict[str, int] = {}
+    for stations in serves.values():
+        for s in set(stations):
+            users[s] = users.get(s, 0) + 1
+    return {g for g, stations in serves.items()
+            if len(stations) > 1 or any(users[s] > 1 for s in stations)}
+
+
+def _routing_problems(sc: Scenario, staff_users: dict[str, str]) -> list[Problem]:
+    """Rules of ``serves``, ``help_when_line_at_least`` and ``skill_at`` (skill routing)."""
+    out: list[Problem] = []
+    stations = set(sc.stations)
+    named = dict(staff_users)  # group -> the station whose staff: names it
+    housekeepers = {r.housekeeping.staff for r in sc.resources.values() if isinstance(r, Rooms)}
+    for gname, grp in sc.staff.items():
+        base = ("staff", gname)
+        if grp.serves is not None and gname in housekeepers:
+            out.append(Problem((*base, "serves"), "a housekeeping group cleans rooms and "
+                               "serves no station", grp.serves, "no serves key"))
+            continue
+        seen: set[str] = set()
+        for i, sname in enumerate(grp.serves or ()):
+            loc = (*base, "serves", i)
+            if sname not in stations:
+                out.append(Problem(loc, f"no station named {sname!r}", sname,
+                                   _one_of(stations)))
+            elif not sc.stations[sname].staffed:
+                out.append(Problem(loc, "an unstaffed station (staffed: false) cannot be "
+                                   "served by staff", sname, "a staffed station"))
+            if sname in seen:
+                out.append(Problem(loc, "station listed twice", sname, "each station once"))
+            seen.add(sname)
+        if grp.serves and gname in named and grp.serves[0] != named[gname]:
+            out.append(Problem((*base, "serves", 0), f"the first station is the home station "
+                               f"and must be {named[gname]!r}, whose staff: names this group",
+                               grp.serves[0], named[gname]))
+        serves = grp.serves if grp.serves is not None else (
+            [named[gname]] if gname in named else [])
+        for sname in grp.help_when_line_at_least:
+            loc = (*base, "help_when_line_at_least", sname)
+            if sname not in serves[1:]:
+                what = ("the home station is always served first" if serves and
+                        sname == serves[0] else "the group does not serve this station")
+                out.append(Problem(loc, what, sname,
+                                   _one_of(set(serves[1:])) if serves[1:] else
+                                   "a station in serves after the first"))
+        for sname in grp.skill_at:
+            if sname not in serves:
+                out.append(Problem((*base, "skill_at", sname), "the group does not serve "
+                                   "this station", sname, _one_of(set(serves))))
+    routed = routed_groups(sc)
+    serves_of = group_serves(sc)
+    pooled = {s for g in routed for s in serves_of[g]}
+    for sname in sorted(pooled):
+        st = sc.stations.get(sname)
+        if st is not None and st.line != "single":
+            out.append(Problem(("stations", sname, "line"), "a station served by cross-trained "
+                               "staff (several groups, or a group serving several stations) "
+                               "needs one shared line", st.line, "single"))
     return out
 
 

@@ -62,6 +62,7 @@ class Station:
         n_ranks: int,
         recorder: Recorder,
         group_idx: int = -1,
+        skill: float = 1.0,
     ) -> None:
         self.env = env
         self.idx = idx
@@ -77,6 +78,9 @@ class Station:
         self.busy_at = [False] * n_counters
         self.open_at = [not staffed] * n_counters
         self.slot_at = [-1] * n_counters  # staff slot at each counter
+        # service-time multiplier of whoever serves at each counter (the group's skill here;
+        # per person under skill-based routing, see simulator.routing)
+        self.counter_skill = [skill] * n_counters
         self.idle: list[int] = list(range(n_counters)) if not staffed else []  # sorted
         self.busy = 0
         self.on_duty = 0 if staffed else n_counters
