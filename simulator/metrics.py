@@ -40,6 +40,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from simulator.records import CustomerOutcome, DutyChange, Records, VisitOutcome
+from simulator.staff_use import routing_kpis
 
 __all__ = [
     "BY_HOUR_COLUMNS",
@@ -521,6 +522,11 @@ def replication_kpis(
           compliance is NaN).
         - ``std__{k}__n`` — number of relevant units.
 
+        Skill-based routing, only when a staff group is routed: the keys of
+        :func:`simulator.staff_use.routing_kpis` (per routed group on-duty and busy minutes
+        and utilisation across the stations its people served; per station the busy minutes
+        given by each group serving it).
+
     Raises
     ------
     ValueError
@@ -648,6 +654,9 @@ def replication_kpis(
         k[f"std__{key}__compliance"] = compliance
         k[f"std__{key}__met"] = _NAN if math.isnan(compliance) else float(compliance >= target)
         k[f"std__{key}__n"] = float(n)
+
+    # Skill-based routing (only when a group is routed): per group and per station served.
+    k.update(routing_kpis(r))
     return k
 
 
