@@ -142,8 +142,8 @@ def routing_kpis(records: Records) -> dict[str, float]:
         b = float(by_group[g].sum())
         k[f"staff__{name}__on_duty_min"] = float(duty_by_group[g])
         k[f"staff__{name}__busy_min"] = b
-        k[f"staff__{name}__utilisation"] = b / duty_by_group[g] if duty_by_group[g] > 0 else (
-            math.nan)
+        on = float(duty_by_group[g])
+        k[f"staff__{name}__utilisation"] = b / on if on > 0 else math.nan
     stations = sorted({s for serves in records.routed_serves.values() for s in serves})
     for s in stations:
         servers = [g for g in range(len(records.group_names))

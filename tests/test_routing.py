@@ -234,3 +234,185 @@ def test_closing_helper_stays_while_a_station_it_serves_has_customers(tmp_path):
         (1, "SHIFT_END", t("09:05"), t("09:30"), 25.0),
     ]
     metrics.check_conservation(rec)
+
+
+# ------------------------------------------------------------------------------ invariants
+ROUTED_DAY = """
+name: routed day
+clock: {open: "09:00", close: "13:00"}
+run: {replications: 30, seed: 7}
+customer_classes:
+  walk_in: {share: 0.7, pathway: general, patience: {dist: exponential, mean: 25},
+            balk: {queue_at_least: 12, probability: 0.5}}
+  business: {share: 0.3, pathway: special, priority: 1,
+             patience: {dist: exponential, mean: 40}}
+arrivals:
+  door: {rate_per_hour: {"09:00": 40, "10:30": 70, "12:00": 45}}
+stations:
+  general: {counters: 5, staff: clerks, service: {dist: lognormal, mean: 6, cv: 0.6},
+            failure: {probability: 0.05, recovery: redo}}
+  special: {counters: 3, staff: specialists, service: {dist: lognormal, mean: 9, cv: 0.5},
+            failure: {probability: 0.05, recovery: {station: desk}}}
+  desk: {counters: 1, staff: seniors, service: {dist: exponential, mean: 5}}
+  cashier: {counters: 1, staff: cashiers, service: {dist: gamma, mean: 1.5, cv: 0.5}}
+staff:
+  clerks:
+    serves: [general, special, desk]
+    help_when_line_at_least: {special: 3, desk: 2}
+    skill_at: {special: 1.3}
+    shifts:
+      - {start: "09:00", end: "13:00", count: 3,
+         breaks: [{start: "11:00", minutes: 20, stagger_groups: 2}]}
+      - {start: "10:00", end: "12:30", count: 1}
+  specialists:
+    serves: [special, general]
+    help_when_line_at_least: {general: 4}
+    shifts: [{start: "09:00", end: "13:00", count: 2,
+              breaks: [{start: "11:30", minutes: 15}]}]
+  seniors: {shifts: [{start: "09:00", end: "13:00", count: 1}]}
+  cashiers: {shifts: [{start: "09:00", end: "13:00", count: 1}]}
+pathways:
+  general: [general, {step: cashier, probability: 0.4}]
+  special: [special, {step: cashier, probability: 0.5}]
+"""
+
+
+@pytest.fixture(scope="module")
+def routed_records():
+    plan = compile_plan(load_scenario_text(ROUTED_DAY).scenario)
+    return [simulate(plan, 7, r) for r in range(30)]
+
+
+def test_routed_day_conserves_customers_and_littles_law_holds(routed_records):
+    for rec in routed_records:
+        metrics.check_conservation(rec)
+        c = rec.customers
+        assert np.count_nonzero(c["outcome"] == 3) == 0  # the day ends empty
+        k = metrics.replication_kpis(rec)
+        assert k["arrived"] == k["served"] + k["balked"] + k["abandoned"]
+        # L = λ W on the sample path: ∫ N dt = Σ time in system (every customer left)
+        in_system = float(np.sum(c["departure_min"] - c["arrival_min"]))
+        assert k["in_system_tw"] * k["stats_window_min"] == pytest.approx(in_system, rel=1e-9)
+        assert k["in_system_tw"] == pytest.approx(
+            k["arrival_rate_per_min"] * k["time_in_system_all_mean_min"], rel=1e-9)
+
+
+def test_busy_never_exceeds_counters_nor_staff_present(routed_records):
+    plan = compile_plan(load_scenario_text(ROUTED_DAY).scenario)
+    for rec in routed_records:
+        lv = rec.levels
+        for s, sp in enumerate(plan.stations):
+            m = lv["station_idx"] == s
+            assert np.all(lv["busy"][m] <= sp.counters)
+            assert np.all(lv["busy"][m] <= lv["on_duty"][m])
+            assert np.all(lv["queue_len"][m] >= 0) and lv["busy"][m][-1] == 0
+
+
+def test_each_person_serves_one_customer_at_a_time_while_on_duty(routed_records):
+    for rec in routed_records:
+        v, d = rec.visits, rec.duty
+        served = v["staff_id"] >= 0
+        for slot in np.unique(v["staff_id"][served]).tolist():
+            m = v["staff_id"] == slot
+            order = np.argsort(v["start_min"][m])
+            start, end = v["start_min"][m][order], v["end_min"][m][order]
+            assert np.all(start[1:] >= end[:-1] - 1e-9), f"slot {slot} serves two at once"
+            on, off = d["on_min"][d["slot_id"] == slot], d["off_min"][d["slot_id"] == slot]
+            inside = ((start[:, None] >= on[None, :] - 1e-9)
+                      & (end[:, None] <= off[None, :] + 1e-9))
+            assert np.all(inside.any(axis=1)), f"slot {slot} serves while off duty"
+        for row in staff_use_rows(rec):
+            assert row["busy_min"] <= row["on_duty_min"] + 1e-9
+
+
+def test_helpers_help_and_routing_kpis_add_up(routed_records):
+    helped = 0.0
+    for rec in routed_records:
+        k = metrics.replication_kpis(rec)
+        helped += k["special__busy_min__clerks"] + k["general__busy_min__specialists"]
+        busy_by_slot = sum(r["busy_min"] for r in staff_use_rows(rec))
+        by_station = sum(v for key, v in k.items() if "__busy_min__" in key)
+        others = [r["busy_min"] for r in staff_use_rows(rec)
+                  if r["staff_group"] == "cashiers"]  # the only group not routed
+        assert by_station + sum(others) == pytest.approx(busy_by_slot)
+        assert k["staff__clerks__busy_min"] == pytest.approx(
+            k["general__busy_min__clerks"] + k["special__busy_min__clerks"]
+            + k["desk__busy_min__clerks"])
+    assert helped > 0  # cross-training is used at all on this day
+
+
+# ------------------------------------------------------------------------------ theory
+def pooled_pair(pooled: bool) -> str:
+    serves_a = "serves: [sa, sb], " if pooled else ""
+    serves_b = "serves: [sb, sa], " if pooled else ""
+    return textwrap.dedent(f"""
+        name: two stations
+        clock: {{open: "00:00"}}
+        run: {{length_min: 1200, warm_up_min: 120}}
+        customer_classes: {{a: {{share: 0.5, pathway: pa}}, b: {{share: 0.5, pathway: pb}}}}
+        arrivals: {{poisson: {{rate_per_hour: {{"00:00": 192}}}}}}
+        stations:
+          sa: {{counters: 4, staff: ga, service: {{dist: exponential, mean: 1}}}}
+          sb: {{counters: 4, staff: gb, service: {{dist: exponential, mean: 1}}}}
+        staff:
+          ga: {{{serves_a}count: 2}}
+          gb: {{{serves_b}count: 2}}
+        pathways: {{pa: [sa], pb: [sb]}}
+    """)
+
+
+def test_full_pooling_matches_erlang_c_and_beats_separate_stations():
+    """Two stations, 2 people each, λ = 3.2/min split evenly, exponential service of 1 min.
+
+    With both groups serving both stations at threshold 1 (and counters to spare) nobody idles
+    while a customer waits: the number in system is that of one M/M/4 with λ = 3.2, so the mean
+    wait is Erlang C's (0.745 min). Separately each is an M/M/2 with λ = 1.6 (1.78 min).
+    """
+    reps, lam = 30, 3.2
+    results = {}
+    for pooled in (True, False):
+        plan = compile_plan(load_scenario_text(pooled_pair(pooled)).scenario)
+        assert plan.routed is pooled
+        res = run_replications(plan, reps, 2026)
+        results[pooled] = {k: np.array([r.kpis[k] for r in res]) for k in res[0].kpis}
+    w_pool, w_sep = results[True]["wait_mean_min"], results[False]["wait_mean_min"]
+    for sample, expected in ((w_pool, theory.mmc(lam, 1.0, 4).mean_wait_min),
+                             (w_sep, theory.mmc(lam / 2, 1.0, 2).mean_wait_min)):
+        se = sample.std(ddof=1) / np.sqrt(reps)
+        assert abs(sample.mean() - expected) <= 3 * se + 0.02 * expected, (
+            f"simulated {sample.mean():.4f} ± {se:.4f} vs theory {expected:.4f}")
+    diff = w_sep - w_pool  # common random numbers: same arrivals and service times
+    assert diff.mean() - 3 * diff.std(ddof=1) / np.sqrt(reps) > 0
+    busy = results[True]["sa__busy_tw"] + results[True]["sb__busy_tw"]
+    duty = results[True]["sa__on_duty_tw"] + results[True]["sb__on_duty_tw"]
+    np.testing.assert_allclose(duty, 4.0)  # everyone is always at one station or the other
+    util = busy / duty
+    assert abs(util.mean() - 0.8) <= 3 * util.std(ddof=1) / np.sqrt(reps) + 0.005
+
+
+# ------------------------------------------------------------------------------ reproducibility
+def test_same_seed_gives_identical_routed_records(routed_records):
+    plan = compile_plan(load_scenario_text(ROUTED_DAY).scenario)
+    again = simulate(plan, 7, 3)
+    for table in ("visits", "customers", "levels", "staff", "duty"):
+        a, b = getattr(routed_records[3], table), getattr(again, table)
+        for col in a:
+            np.testing.assert_array_equal(a[col], b[col], err_msg=f"{table}.{col}")
+
+
+def test_jobs_1_equals_jobs_2_on_a_routed_scenario(tmp_path):
+    scenario = tmp_path / "routed.yaml"
+    scenario.write_text(ROUTED_DAY)
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    outs = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"j{jobs}"
+        subprocess.run([sys.executable, "-m", "simulator", "run", str(scenario), "-n", "3",
+                        "-j", jobs, "-o", str(out), "-q", "--no-figures", "--records",
+                        "full", "--format", "csv"], check=True, env=env, cwd=tmp_path)
+        outs.append(out)
+    for name in ("summary.csv", "replications.csv", "by_hour.csv", "visits.csv",
+                 "staff.csv", "levels.csv"):
+        assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes(), name
+    header = (outs[0] / "summary.csv").read_text()
+    assert "special__busy_min__clerks" in header and "staff__clerks__utilisation" in header
