@@ -93,9 +93,6 @@ class RoutedStation(Station):
         self.busy -= 1
         self.router.freed(self, counter)
 
-    def staff_on(self, slot: int) -> None:  # pragma: no cover - routed people use the router
-        raise TypeError("routed staff come on duty through Router.staff_on")
-
     def _release_closing(self) -> None:
         self.router.release_closing()
         for dep in self.dependents:
