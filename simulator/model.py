@@ -45,7 +45,7 @@ class Replication:
         for sp in plan.stations:
             if sp.routed:
                 if self.router is None:
-                    self.router = Router(env, plan, self.stations, self.rec)
+                    self.router = Router(env, self.stations, self.rec)
                 st: Station = RoutedStation(
                     env, sp.idx, sp.counters, staffed=True, per_counter=False,
                     waiting_room=sp.waiting_room, n_ranks=plan.n_ranks, recorder=self.rec,

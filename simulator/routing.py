@@ -102,7 +102,7 @@ class RoutedStation(Station):
 class Router:
     """Places the routed people of one replication (see the module docstring)."""
 
-    def __init__(self, env: simpy.Environment, plan: Plan, stations: list[Station],
+    def __init__(self, env: simpy.Environment, stations: list[Station],
                  recorder: Recorder) -> None:
         self.env = env
         self._rec = recorder
@@ -120,8 +120,10 @@ class Router:
                 continue
             g = plan.groups[slot.group]
             serves = [stations[s] for s in g.serves]
-            assert all(isinstance(st, RoutedStation) for st in serves)
-            p = Person(slot.slot_id, slot.group, serves, g.help_at, g.skill_at)  # type: ignore[arg-type]
+            if not all(isinstance(st, RoutedStation) for st in serves):
+                raise ValueError(f"group {g.name!r} is routed but serves a station that is not")
+            p = Person(slot.slot_id, slot.group, serves, g.help_at,  # type: ignore[arg-type]
+                       g.skill_at)
             self.persons[slot.slot_id] = p
             for i, s in enumerate(g.serves[1:], start=1):
                 self.helpers.setdefault(s, []).append((i, p))
