@@ -135,3 +135,33 @@ def test_routed_stations_need_one_shared_line():
     found = issues(scenario(general=", line: per_counter"))
     assert has(found, "stations.general.line: a station served by cross-trained staff",
                "(got 'per_counter'")
+
+
+ROOMS = """
+name: hotel
+clock: {open: "14:00", close: "22:00"}
+customer_classes: {c: {pathway: p}}
+arrivals: {w: {rate_per_hour: {"14:00": 6}}}
+stations:
+  desk: {counters: 2, staff: clerks, service: {dist: constant, value: 3}}
+  concierge: {counters: 1, staff: concierges, service: {dist: constant, value: 2}}
+staff:
+  clerks: {serves: [desk, concierge], count: 1}
+  concierges: {count: 1}
+  housekeepers: {count: 2%s}
+resources:
+  rooms: {kind: rooms, count: 10, housekeeping: {staff: housekeepers,
+          clean: {dist: constant, value: 30}}}
+pathways: {p: [desk, {seize: rooms}, concierge]}
+"""
+
+
+def test_routing_beside_housekeeping_compiles_and_housekeepers_take_no_serves():
+    plan = compile_plan(load_scenario_text(textwrap.dedent(ROOMS % ""), "x.yaml").scenario)
+    hk = plan.station_names.index("rooms.housekeeping")
+    assert [g.serves for g in plan.groups] == [(0, 1), (1,), (hk,)]
+    assert [g.routed for g in plan.groups] == [True, True, False]
+    assert [s.station for s in plan.slots] == [0, 1, hk, hk]
+    found = issues(textwrap.dedent(ROOMS % ", serves: [desk]"))
+    assert has(found, "staff.housekeepers.serves: a housekeeping group cleans rooms and "
+               "serves no station")
