@@ -149,6 +149,10 @@ def _stations(sc: Scenario) -> str:
     rows = []
     for name, st in sc.stations.items():
         who = esc(st.staff) if st.staffed and st.staff else "self-service"
+        helpers = [g for g, grp in sc.staff.items()  # skill-based routing
+                   if grp.serves and name in grp.serves and g != st.staff]
+        if helpers:
+            who = ", ".join(([who] if st.staff else []) + [esc(g) for g in helpers])
         line = "one shared line" if st.line == "single" else "a line per counter"
         if st.waiting_room is not None:
             line += f", room for {st.waiting_room} waiting"
@@ -184,6 +188,10 @@ def _staff(sc: Scenario) -> str:
         else:
             duty = esc(f"{g.count or 0} always on duty")
         serves = ", ".join(s for s, st in sc.stations.items() if st.staffed and st.staff == name)
+        if g.serves is not None:  # skill-based routing: home first, then where they help
+            serves = ", ".join(
+                s if i == 0 else f"{s} (helps while {g.help_when_line_at_least.get(s, 1)}+ wait)"
+                for i, s in enumerate(g.serves))
         rows.append([esc(name), esc(serves or "–"), duty, esc(plain(g.skill)),
                      esc(plain(g.cost_per_hour))])
     return ("<h3>Staff</h3>\n" + table(
