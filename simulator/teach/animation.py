@@ -311,7 +311,8 @@ def animation_html(frames: Frames, title: str = "", minutes_per_second: float = 
 _PAGE = """<!DOCTYPE html>
 <html><head><meta charset="utf-8">
 <style>
- body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;font-size:13px;color:#222}
+ body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;font-size:13px;color:#222;
+      overflow-x:hidden}
  .bar{display:flex;gap:8px;align-items:center;padding:4px 2px;flex-wrap:wrap}
  .bar button{min-width:64px} #clock{font-weight:600;font-variant-numeric:tabular-nums;width:44px}
  #time{flex:1;min-width:160px} #stats{color:#555;font-variant-numeric:tabular-nums}
@@ -330,8 +331,12 @@ _PAGE = """<!DOCTYPE html>
 const D = __DATA__;
 const LANE = __LANE__, HEAD = __HEAD__, MAXL = __MAXLANES__;
 const cv = document.getElementById("cv"), g = cv.getContext("2d");
-cv.width = Math.max(420, Math.min(1400, document.body.clientWidth - 4));
-const W = cv.width, XC = W - 110, XIN = 16, XOUT = W - 40, GAP = 9;
+const XIN = 16, GAP = 9;
+let W = 640, XC = 530, XOUT = 600;
+function fit() {  // the canvas spans the frame's width, whatever the column gives it
+  W = cv.width = Math.max(360, Math.min(1400, document.documentElement.clientWidth - 6));
+  XC = W - 110; XOUT = W - 40; cacheF = -1;
+}
 const PAL = ["#1f77b4","#9467bd","#8c564b","#e377c2","#17becf","#bcbd22","#7f7f7f"];
 const OUT = {0:"#2ca02c", 1:"#ff7f0e", 2:"#d62728"};
 const time = document.getElementById("time"), clock = document.getElementById("clock");
@@ -377,8 +382,8 @@ function drawStatic(f) {
     const q = D.q[f][s].length, busy = D.s[f][s].filter(x => x >= 0).length;
     g.fillStyle = "#f6f6f6"; g.fillRect(2, b.y, W - 4, HEAD + LANE * b.lanes + 4);
     g.fillStyle = "#222";
-    g.fillText(D.stations[s] + ": " + q + " in line, " + busy + " being served, " +
-               D.d[f][s] + " of " + k + " counters open", 8, b.y + 15);
+    g.fillText(D.stations[s] + ": " + q + " waiting, " + busy + " at counters, " +
+               D.d[f][s] + "/" + k + " open", 8, b.y + 15);
     let idleOpen = D.d[f][s] - busy;  // which idle counters are staffed is not recorded
     for (let c = 0; c < k; c++) {
       const lane = Math.min(b.lanes - 1, Math.floor(c * b.lanes / k));
@@ -400,7 +405,7 @@ function dot(p, color, alpha) {
   g.globalAlpha = alpha; g.fillStyle = color; g.beginPath();
   g.arc(p[0], p[1], 3.6, 0, 6.2832); g.fill(); g.globalAlpha = 1;
 }
-let pos = 0, playing = false, last = null, cacheF = -1, cacheA = null, cacheB = null;
+var pos = 0, playing = false, last = null, cacheF = -1, cacheA = null, cacheB = null;
 function draw() {
   const f = Math.min(D.t.length - 1, Math.floor(pos)), a = pos - f;
   const nf = Math.min(D.t.length - 1, f + 1);
@@ -441,7 +446,8 @@ play.onclick = () => {
   if (playing) requestAnimationFrame(tick);
 };
 time.oninput = () => { pos = Number(time.value); draw(); };
-draw();
+window.addEventListener("resize", () => { fit(); draw(); });
+fit(); draw();
 </script></body></html>
 """
 
@@ -452,4 +458,4 @@ def render(animated: Animated, minutes_per_second: float = 10.0) -> tuple[str, i
                           animated.start_min, animated.end_min,
                           class_rank=animated.class_rank)
     return (animation_html(frames, animated.title, minutes_per_second),
-            canvas_height(frames) + 110)
+            canvas_height(frames) + 170)

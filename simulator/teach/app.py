@@ -62,8 +62,8 @@ def show_animations(items: tuple[Animated, ...], speed: float = 10.0) -> None:
     iframe = getattr(st, "iframe", None)
     for item in items:
         page, height = render(item, speed)
-        if iframe is not None:
-            iframe(page, height=height)
+        if iframe is not None:  # measures the page's own height
+            iframe(page, height="content")
         else:
             components.html(page, height=height, scrolling=False)
 
@@ -224,14 +224,15 @@ def lesson_lunch_dip() -> None:
     left, right = st.columns([3, 2])
     with left:
         q = r.tables["queue"]
-        base = alt.Chart(q).encode(x=alt.X("time_min:Q", title="minutes after midnight"))
+        base = alt.Chart(q).encode(x=alt.X("hour_of_day:Q", title="time of day (hours)",
+                                           scale=alt.Scale(zero=False)))
         band = base.mark_area(opacity=0.25).encode(y=alt.Y("queue_p10:Q", title="customers "
                                                            "in line"), y2="queue_p90:Q")
         line = base.mark_line().encode(y="queue_mean:Q", tooltip=["clock", "queue_mean",
                                                                   "on_duty"])
         duty = base.mark_line(color="#2ca02c", strokeDash=[4, 3]).encode(y="on_duty:Q")
-        lunch = alt.Chart(pd.DataFrame({"a": [h["lunch_end_min"] - minutes],
-                                        "b": [h["lunch_end_min"]]})).mark_rect(
+        lunch = alt.Chart(pd.DataFrame({"a": [(h["lunch_end_min"] - minutes) / 60.0],
+                                        "b": [h["lunch_end_min"] / 60.0]})).mark_rect(
             opacity=0.12, color="orange").encode(x="a:Q", x2="b:Q")
         chart(lunch + band + line + duty)
         st.caption("Blue: mean line over the days (band: 10th-90th percentile); green "
@@ -298,6 +299,7 @@ def lesson_satisfaction() -> None:
         bars = alt.Chart(by).mark_bar().encode(
             x=alt.X("label:N", sort=None, title="wait (min)"),
             y=alt.Y("csat_mean:Q", title="mean predicted CSAT", scale=alt.Scale(domain=[1, 5])),
+            y2=alt.datum(1),
             color=alt.Color("beyond_standard:N", title="beyond standard",
                             scale=alt.Scale(domain=[False, True],
                                             range=["#1f77b4", "#d62728"])),
@@ -357,7 +359,7 @@ def page_workshop() -> None:
     left, right = st.columns([3, 2])
     with left:
         chart(alt.Chart(res.queue).mark_line().encode(
-            x=alt.X("time_min:Q", title="minutes after midnight"),
+            x=alt.X("hour_of_day:Q", title="time of day (hours)", scale=alt.Scale(zero=False)),
             y=alt.Y("queue_mean:Q", title="customers in line (mean over days)"),
             color="station:N", tooltip=["clock", "station", "queue_mean"]))
         st.dataframe(res.summary[["label", "mean", "ci_low", "ci_high", "n"]], hide_index=True)

@@ -473,8 +473,9 @@ def lunch_dip(clerks: int, clerks_at_lunch: int, lunch_min: float, arrivals_per_
     q = np.stack(queues)
     q_mean = q.mean(axis=0)
     queue = pd.DataFrame({
-        "time_min": times, "clock": [min_to_clock(t) for t in times],
-        "queue_mean": q_mean, "queue_p10": np.percentile(q, 10, axis=0),
+        "time_min": times, "hour_of_day": times / 60.0,
+        "clock": [min_to_clock(t) for t in times], "queue_mean": q_mean,
+        "queue_p10": np.percentile(q, 10, axis=0),
         "queue_p90": np.percentile(q, 90, axis=0),
         "on_duty": np.stack(duties).mean(axis=0)})
     before = (times >= l0 - 60.0) & (times < l0)

@@ -163,7 +163,8 @@ class WorkshopResult:
         kpi, label, mean, ci_low, ci_high, n for :data:`HEADLINE_KPIS` and each station's
         mean wait and utilisation.
     queue : pandas.DataFrame
-        time_min, clock, station, queue_mean (mean over replications, 5-minute grid).
+        time_min, hour_of_day, clock, station, queue_mean (mean over replications,
+        5-minute grid).
     animation : Animated
         Replication 1 over the whole day.
     """
@@ -205,7 +206,8 @@ def run_workshop(loaded: LoadedScenario, replications: int = 5, seed: int | None
         for i, r in enumerate(results):
             q[i, : r.grid_min.size] = r.queue_grid[s]
         q = np.nan_to_num(q, nan=0.0)  # a finished day has nobody waiting
-        frames.append(pd.DataFrame({"time_min": times, "clock": [min_to_clock(t) for t in times],
+        frames.append(pd.DataFrame({"time_min": times, "hour_of_day": times / 60.0,
+                                    "clock": [min_to_clock(t) for t in times],
                                     "station": name, "queue_mean": q.mean(axis=0)}))
     anim = Animated(f"{sc.name} (replication 1)", first,
                     tuple(s.counters for s in plan.stations),
