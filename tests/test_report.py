@@ -21,7 +21,7 @@ from simulator.report.figures import png_size
 from simulator.report.markup import clock, num, pct, with_interval
 from simulator.report.methods import constructed_command, reproduce_command
 from simulator.report.scenario_text import expected_walk_ins
-from simulator.report.sections_run import hour_table
+from simulator.report.sections_run import hour_table, staffed_stations, station_order
 
 REPO = Path(__file__).resolve().parents[1]
 HALL = REPO / "scenarios" / "government_hall.yaml"
@@ -298,8 +298,10 @@ def test_scenario_text_describes_peaks_waves_and_measures(minimal_scenario_text)
         '    waves:\n'
         '      - {at: "10:00", size: 40, spread_min: 15}\n'
         '      - {at: "11:00", size: {dist: poisson, mean: 25}, probability_show: 0.5}\n'
-    ) + ('standards:\n  - {name: done in 20, station: desk, wait_max_min: 20, '
-         'measure: wait_and_service}\n')
+    ).replace("  main: [desk]", "  main: [{seize: tables}, desk, {release: tables}]") + (
+        'resources:\n  tables: {kind: tables, sizes: {2: 3, 4: 1}, join: true}\n'
+        'standards:\n  - {name: done in 20, station: desk, wait_max_min: 20, '
+        'measure: wait_and_service}\n')
     sc = load_scenario_text(text).scenario
     html = scenario_html(sc)
     assert "meal peaks +60/h at 10:30 (sd 10 min)" in html
@@ -307,6 +309,13 @@ def test_scenario_text_describes_peaks_waves_and_measures(minimal_scenario_text)
     assert ("11:00: poisson number, mean 25 customers, all at once, happens with "
             "probability 0.5") in html
     assert "wait plus service at desk at most 20 min" in html
+    assert "tables</strong>: 4 tables: 3 of 2 seats, 1 of 4 seats; smallest free table " \
+        "that fits, two tables may be joined" in html
+    assert "[take tables] → desk → [hand back tables]" in html
+    # a held resource is reported with the stations but has no staff
+    by_hour = pd.DataFrame({"hour": [9, 9, 9], "station": ["all", "tables", "desk"]})
+    assert station_order(by_hour, sc) == ["tables", "desk"]
+    assert staffed_stations(by_hour, sc) == ["desk"]
     # 30/h for 2 h + 10/h for 1 h, plus the whole bump: 60/h x 10 min x sqrt(2 pi) / 60 min
     peak = 10 * np.sqrt(2 * np.pi)
     assert expected_walk_ins(sc.arrivals["walk_in"], sc.open_min, sc.close_min) == \

@@ -91,8 +91,9 @@ def _scenario(folder: Path) -> tuple[Scenario | None, str | None]:
         return None, "the folder holds no scenario.resolved.yaml"
     try:
         return load_scenario(path).scenario, None
-    except ScenarioError as exc:
-        return None, f"scenario.resolved.yaml does not validate: {exc}"
+    except ScenarioError as exc:  # named without the folder: the report must not depend on it
+        return None, ("scenario.resolved.yaml does not validate: "
+                      + str(exc).replace(str(path), "scenario.resolved.yaml"))
 
 
 def collect(folder: Path, manifest: dict[str, Any] | None = None) -> ResultsData:

@@ -10,7 +10,10 @@ from simulator.report.markup import duration, esc, plain, share, table
 from simulator.scenario import (
     Appointments,
     PoissonArrivals,
+    Release,
+    Rooms,
     Scenario,
+    Seize,
     Shift,
     Step,
     TraceArrivals,
@@ -199,8 +202,38 @@ def _staff(sc: Scenario) -> str:
         rows, numeric=[False, False, False, True, True]))
 
 
+def resource_text(res: Any) -> str:
+    """``12 tables: 6 of 2 seats, 6 of 4 seats; may join two`` (plain text)."""
+    if isinstance(res, Rooms):
+        ready = "every vacant room" if res.ready_at_open is None else str(res.ready_at_open)
+        return (f"{res.count} rooms, {res.occupied_at_open} occupied at opening, ready at "
+                f"opening: {ready}; cleaned by {res.housekeeping.staff} "
+                f"({distribution_text(res.housekeeping.clean)})")
+    sizes = ", ".join(f"{n} of {seats} seats" for seats, n in sorted(res.sizes.items()))
+    rules = ["smallest free table that fits"]
+    if res.join:
+        rules.append("two tables may be joined")
+    if not res.seat_smaller_first:
+        rules.append("strictly first come, first seated")
+    if res.quote_wait:
+        rules.append("a wait is quoted at the door")
+    return f"{res.n_tables} tables: {sizes}; " + ", ".join(rules)
+
+
+def _resources(sc: Scenario) -> str:
+    resources = getattr(sc, "resources", {}) or {}
+    if not resources:
+        return ""
+    items = [f"<li><strong>{esc(name)}</strong>: {esc(resource_text(r))}</li>"
+             for name, r in resources.items()]
+    return ("<h3>Held resources</h3>\n<p class=\"note\">A customer takes one on a "
+            "pathway and keeps it through the following steps.</p>\n<ul>\n"
+            + "\n".join(items) + "\n</ul>\n")
+
+
 def pathway_text(steps: list[Any]) -> str:
-    """``kiosk → window → cashier (40 %)`` (plain text)."""
+    """``kiosk → window → cashier (40 %)``; held resources as ``[take tables]`` and
+    ``[hand back tables]`` (plain text)."""
     parts = []
     for s in steps:
         if isinstance(s, Step):
@@ -208,6 +241,10 @@ def pathway_text(steps: list[Any]) -> str:
             if s.service is not None:
                 extra.append(distribution_text(s.service))
             parts.append(s.step + (f" ({'; '.join(extra)})" if extra else ""))
+        elif isinstance(s, Seize):
+            parts.append(f"[take {s.seize}]")
+        elif isinstance(s, Release):
+            parts.append(f"[hand back {s.release}]")
         else:
             parts.append(str(s))
     return " → ".join(parts)
@@ -246,4 +283,5 @@ def scenario_html(sc: Scenario) -> str:
         sat = (f"<p>Satisfaction is predicted with the SERVQUAL-based model for the "
                f"<em>{esc(sc.domain)}</em> domain (see the satisfaction section).</p>\n")
     return (f"<p><strong>{esc(sc.name)}</strong></p>\n{desc}{_hours(sc)}{_classes(sc)}"
-            f"{_arrivals(sc)}{_stations(sc)}{_staff(sc)}{_pathways(sc)}{_standards(sc)}{sat}")
+            f"{_arrivals(sc)}{_stations(sc)}{_staff(sc)}{_resources(sc)}{_pathways(sc)}"
+            f"{_standards(sc)}{sat}")

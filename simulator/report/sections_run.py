@@ -35,20 +35,20 @@ MAX_HOUR_ROWS = 48
 
 
 def station_order(by_hour: pd.DataFrame | None, scenario: Scenario | None) -> list[str]:
-    """Stations in scenario order (from the by-hour table when there is no scenario)."""
-    if scenario is not None:
-        return list(scenario.stations)
-    if by_hour is None:
-        return []
+    """Stations and held resources in the order of the by-hour table (the scenario's
+    stations when there is no by-hour table)."""
+    if by_hour is None or by_hour.empty:
+        return list(scenario.stations) if scenario is not None else []
     return [str(s) for s in dict.fromkeys(by_hour["station"]) if s != "all"]
 
 
 def staffed_stations(by_hour: pd.DataFrame | None, scenario: Scenario | None) -> list[str]:
-    """Stations served by staff (every station when the scenario is unknown)."""
+    """Stations served by staff (every one in the by-hour table when the scenario is
+    unknown; held resources such as tables have no staff)."""
     names = station_order(by_hour, scenario)
     if scenario is None:
         return names
-    return [s for s in names if scenario.stations[s].staffed]
+    return [s for s in names if s in scenario.stations and scenario.stations[s].staffed]
 
 
 def embedded(figs: dict[str, bytes], name: str, caption: str) -> str:
