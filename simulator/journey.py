@@ -14,7 +14,8 @@ Per station visit:
 
 1. balk (class rule, measured on the line the customer would join; never on a recovery
    step) or be turned away by a full waiting room; otherwise join the line;
-2. with a patience, a timer withdraws the customer from the line if not served in time;
+2. with a patience (unless the step says ``renege: false``), a timer withdraws the customer
+   from the line if not served in time;
 3. service of ``base × skill`` minutes, the skill of whoever serves at the counter; with a
    failure, either a redo by the same server at
    once (which may fail again) or a recovery step inserted next in the pathway;
@@ -66,7 +67,8 @@ class Customer:
         self.group = group
         self.arrival = arrival
         # [station, base service, failure uniform, is_recovery, balk uniform,
-        #  first rework (redo) or recovery-step service, uniform of "fails again?"]
+        #  first rework (redo) or recovery-step service, uniform of "fails again?",
+        #  renege: whether the class patience applies at this step]
         self.steps: list[list] = []
         self.patience: float | None = None
         self.wait = 0.0
@@ -116,7 +118,7 @@ class JourneyDriver:
         if k >= len(steps):
             self.rep.finish(cust, _C_SERVED)
             return
-        s_idx, _base, _u_fail, is_rec, u_balk, _extra1, _u_refail = steps[k]
+        s_idx, _base, _u_fail, is_rec, u_balk, _extra1, _u_refail, renege = steps[k]
         if s_idx >= self.n_st:
             self.holdings.step(cust, s_idx)  # type: ignore[union-attr]
             return
@@ -141,7 +143,7 @@ class JourneyDriver:
         cust.join = now
         cust.q_seen, cust.busy_seen, cust.duty_seen = q, busy, duty
         req = st.request(cust, cp.rank)
-        if cust.patience is not None and not req.triggered:
+        if cust.patience is not None and renege and not req.triggered:
             self.timeout(cust.patience).callbacks.append(req.renege)
         req.callbacks.append(self.on_counter)
 
@@ -150,7 +152,7 @@ class JourneyDriver:
         cust = req.cust
         counter = req._value
         now = self.env._now
-        s_idx, base, u_fail, is_rec, _u_balk, extra1, u_refail = cust.steps[cust.k]
+        s_idx, base, u_fail, is_rec, _u_balk, extra1, u_refail, _renege = cust.steps[cust.k]
         if counter < 0:
             cust.wait += now - cust.join
             self.row((cust.id, cust.cls, cust.group, s_idx, cust.k, cust.join, NAN, NAN, -1, -1,
@@ -180,7 +182,7 @@ class JourneyDriver:
         cust.visit_fail += 1
         if sp.recovery_station >= 0:
             r = sp.recovery_station
-            cust.steps.insert(cust.k + 1, [r, cust.extra, 1.0, True, 1.0, 0.0, 1.0])
+            cust.steps.insert(cust.k + 1, [r, cust.extra, 1.0, True, 1.0, 0.0, 1.0, True])
             self.stations[r].expect()
             self.end_visit(cust, _FAILED)
             return

@@ -138,7 +138,7 @@ class Replication:
                 u_balk = (self.hold_balk_u[cls]()
                           if balk_u is not None and step.op == OP_SEIZE else 0.0)
                 steps.append([self._op_code[step.op] + step.station, 0.0, 1.0, False, u_balk,
-                              0.0, 1.0])
+                              0.0, 1.0, True])
                 if step.op == OP_SEIZE and self._seize_expect[step.station] is not None:
                     self._seize_expect[step.station].expect()  # type: ignore[union-attr]
                 continue
@@ -158,7 +158,7 @@ class Replication:
                     u_refail = 1.0
             else:
                 u_fail, extra, u_refail = 1.0, 0.0, 1.0
-            steps.append([s, base, u_fail, False, u_balk, extra, u_refail])
+            steps.append([s, base, u_fail, False, u_balk, extra, u_refail, step.renege])
             self.stations[s].expect()
         self.active[cust.id] = cust
         self.journeys.begin(cust)

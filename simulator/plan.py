@@ -52,6 +52,7 @@ class StepPlan:
     service: Distribution  # already resolved: step override, per-class, or station default
     stream: str  # name of the stream its service times come from
     op: int = OP_VISIT
+    renege: bool = True  # False: the class patience does not apply at this step
 
 
 @dataclass(frozen=True)
@@ -349,7 +350,7 @@ def compile_plan(scenario: Scenario, base_dir: Path | None = None) -> Plan:
                 dist, where = st.service, f"stations.{step.step}.service"
                 stream = f"service:{step.step}:{cname}"
             steps.append(StepPlan(s_idx[step.step], step.probability, resolve(dist, where),
-                                  stream))
+                                  stream, renege=step.renege))
         classes.append(
             ClassPlan(
                 idx=c_idx[cname],

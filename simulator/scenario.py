@@ -472,6 +472,11 @@ class Step(_Model):
     step: Name
     probability: float = Field(default=1.0, ge=0, le=1)
     service: Distribution | None = None
+    renege: bool = Field(
+        default=True,
+        description="false: the customer waits at this step whatever its patience (a seated "
+        "party waiting for its food or its bill does not walk out)",
+    )
 
 
 class Seize(_Model):
