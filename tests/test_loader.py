@@ -140,8 +140,8 @@ def test_bundled_government_hall_validates():
     loaded = load_scenario(HALL)
     sc = loaded.scenario
     assert sc.name == "City service hall, weekday"
-    assert set(sc.stations) == {"ticket_kiosk", "general_window", "specialist_window",
-                                "supervisor", "cashier"}
+    assert set(sc.stations) == {"ticket_kiosk", "triage_desk", "general_window",
+                                "specialist_window", "supervisor", "cashier"}
     assert set(sc.pathways) == {"resident", "business", "booked"}
     assert sc.terminating and sc.open_min == 510.0 and sc.close_min == 1020.0
     assert loaded.path == HALL and loaded.base_dir == HALL.parent
