@@ -22,6 +22,7 @@ from pydantic import (
     Discriminator,
     Field,
     Tag,
+    field_validator,
     model_validator,
 )
 
@@ -420,6 +421,16 @@ class Tables(_Model):
         description="mean minutes a party keeps a table, for the quoted wait; default: the "
         "mean of the holds ended so far that day (before the first, the mean service times "
         "of the steps held)")
+
+    @field_validator("sizes", mode="before")
+    @classmethod
+    def _seat_keys_from_json(cls, value: Any) -> Any:
+        """Accept ``"4"`` as a seat count: JSON (a resolved scenario, ``--set`` round trips)
+        has only text keys."""
+        if isinstance(value, dict):
+            return {int(k) if isinstance(k, str) and k.isdigit() else k: v
+                    for k, v in value.items()}
+        return value
 
     @property
     def n_tables(self) -> int:

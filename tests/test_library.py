@@ -55,3 +55,17 @@ def test_conservation_over_30_replications(path: Path) -> None:
             k = replication_kpis(rec, loaded.scenario.standards)
             assert k["served"] > 0 and np.isfinite(k["wait_mean_min"])
     assert served > 0
+
+
+@pytest.mark.parametrize("path", LIBRARY, ids=lambda p: p.stem)
+def test_resolved_scenario_loads_back_equal(path: Path) -> None:
+    """scenario.resolved.yaml (and JSON round trips such as --set) load back to the same model."""
+    import json
+
+    from simulator.loader import load_scenario_text
+    from simulator.storage import resolved_yaml
+
+    sc = load_scenario(path).scenario
+    assert load_scenario_text(resolved_yaml(sc), "resolved.yaml").scenario == sc
+    as_json = json.dumps(sc.model_dump(mode="json", by_alias=True))
+    assert load_scenario_text(as_json, "resolved.json").scenario == sc

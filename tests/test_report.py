@@ -88,7 +88,7 @@ def test_run_report_has_every_section(hall_run):
     assert "City service hall, weekday" in scenario
     assert "doors open at 08:30 and close at 17:00" in scenario
     assert "peak 72 per hour from 10:30" in scenario  # the rate table's largest rate
-    assert "ticket_kiosk → general_window → cashier (40 %)" in scenario
+    assert "ticket_kiosk → triage_desk → general_window → cashier (40 %)" in scenario
     assert "5 × 08:15–17:00; break 45 min from 12:00 in 2 staggered groups" in scenario
     assert "general window within 15 min" in section(html, "standards")
     staffing = section(html, "staffing")
@@ -116,7 +116,7 @@ def test_by_hour_tables_are_means_over_replications(hall_run):
     expected = num(float(noon["wait_mean_min"].mean()))
     row = re.search(r"<tr><td>12:00–13:00</td>(.*?)</tr>", html).group(1)
     cells = re.findall(r'<td class="num">(.*?)</td>', row)
-    assert cells[2] == expected  # columns: all, ticket_kiosk, general_window, ...
+    assert cells[3] == expected  # columns: all, ticket_kiosk, triage_desk, general_window, ...
 
 
 def test_staffing_tables_are_means_over_replications(hall_run):

@@ -87,7 +87,8 @@ def test_variants_share_failures_balks_and_recovery_draws():
         failed = []
         for r in (r0, r1):
             v = r.visits
-            m = (v["station_idx"] == 1) & ~np.isnan(v["service_min"])
+            window = r.station_names.index("general_window")
+            m = (v["station_idx"] == window) & ~np.isnan(v["service_min"])
             failed.append(dict(zip(v["customer_id"][m], v["n_failures"][m] > 0, strict=True)))
         common = set(failed[0]) & set(failed[1])
         assert len(common) > 300

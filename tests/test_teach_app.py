@@ -38,7 +38,8 @@ def test_staffing_knobs_cover_counts_shifts_and_kiosks():
     assert set(knobs) == {
         "staff.clerks.shifts.0.count", "staff.clerks.shifts.1.count",
         "staff.specialists.shifts.0.count", "staff.supervisors.shifts.0.count",
-        "staff.cashiers.shifts.0.count", "stations.ticket_kiosk.counters"}
+        "staff.cashiers.shifts.0.count", "stations.ticket_kiosk.counters",
+        "staff.triage_officers.shifts.0.count", "staff.triage_officers.shifts.1.count"}
     k = knobs["staff.clerks.shifts.0.count"]
     assert (k.value, k.low) == (5, 0) and k.high > k.value
     assert knobs["stations.ticket_kiosk.counters"].low == 1
@@ -55,7 +56,7 @@ def test_with_staffing_applies_values_and_adds_counters_for_extra_staff():
     assert sc.staff["clerks"].shifts[0].count == 10
     assert sc.stations["ticket_kiosk"].counters == 3
     assert sc.stations["general_window"].counters == 12  # 10 + 2 on the second shift
-    assert sc.stations["specialist_window"].counters == 4  # unchanged: enough seats
+    assert sc.stations["specialist_window"].counters == 5  # unchanged: enough seats
     assert loaded.base_dir == path.parent
 
 
