@@ -31,7 +31,7 @@ def distribution_text(d: Any) -> str:
     if kind == "empirical":
         if d.values is None:
             return f"resampled from {d.file} (column {d.column})"
-        return f"resampled from {len(d.values)} observed values, mean {plain(d.mean)} min"
+        return f"resampled from {len(d.values)} observed values, mean {d.mean:.3g} min"
     if kind == "exponential":
         return f"exponential, mean {plain(d.mean)} min"
     if kind == "triangular":
