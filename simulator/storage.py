@@ -11,6 +11,8 @@ Layout of ``results/<run>/``::
     visits.csv               visit records                            (--records full)
     levels.csv               station level series                    (--records full)
     staff.csv                staff going off duty, with lateness      (--records full)
+    people.csv               per person (roster slot): on-duty and busy minutes, by station,
+                             and utilisation across shift changes     (--records full)
                              (Parquet: folders customers/ ... holding rep=NNNNN.parquet files)
     figures/*.png
 
@@ -41,7 +43,7 @@ from simulator.records import Records
 TABLES_BY_MODE = {
     "none": (),
     "summary": ("customers",),
-    "full": ("customers", "visits", "levels", "staff"),
+    "full": ("customers", "visits", "levels", "staff", "people"),
 }
 
 
@@ -54,8 +56,20 @@ def parquet_available() -> bool:
     return True
 
 
+def _people_columns(records: Records) -> dict[str, np.ndarray]:
+    """Per-person staff use (:func:`simulator.staff_use.staff_use_rows`) as columns."""
+    from simulator.staff_use import staff_use_rows
+
+    rows = staff_use_rows(records)
+    keys = ["slot_id", "staff_group", "on_duty_min", "busy_min", "utilisation",
+            *(f"busy_min__{name}" for name in records.station_names)]
+    return {k: np.asarray([r[k] for r in rows],
+                          dtype=object if k == "staff_group" else np.float64
+                          if k != "slot_id" else np.int64) for k in keys}
+
+
 def _table_frame(records: Records, table: str, replication: int) -> pd.DataFrame:
-    cols = getattr(records, table)
+    cols = _people_columns(records) if table == "people" else getattr(records, table)
     frame = pd.DataFrame({"replication": np.full(len(next(iter(cols.values()))), replication,
                                                  dtype=np.int32), **cols})
     names = {

@@ -22,7 +22,7 @@ HALL = REPO / "scenarios" / "government_hall.yaml"
 # Record tables are CSV unless pyarrow is installed; pin CSV so the file names are known.
 FORMAT = ["--format", "csv"] if parquet_available() else []
 
-RECORD_TABLES = {"customers.csv", "visits.csv", "levels.csv", "staff.csv"}
+RECORD_TABLES = {"customers.csv", "visits.csv", "levels.csv", "staff.csv", "people.csv"}
 ALWAYS = {"manifest.json", "scenario.resolved.yaml", "summary.csv", "replications.csv",
           "by_hour.csv", "report.html"}
 FIGURES = {"figures/queue_length.png", "figures/wait_distribution.png",
