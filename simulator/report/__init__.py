@@ -15,8 +15,9 @@ so the command line starts without pandas or Matplotlib.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from simulator.lazy import lazy_exports
 
 #: File name of the report inside a results folder.
 REPORT_NAME = "report.html"
@@ -33,18 +34,7 @@ __all__ = ["REPORT_NAME", "ReportError", "ResultsData", "build_report", "collect
            "write_report"]
 
 
-def __getattr__(name: str) -> Any:
-    """Import a public name from its module on first access."""
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'simulator.report' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_EXPORTS})
+__getattr__, __dir__ = lazy_exports('simulator.report', _EXPORTS, globals())
 
 
 if TYPE_CHECKING:
