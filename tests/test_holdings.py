@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
-import pytest
 from timeline_helpers import run_text, staff_rows, t, visits
 
 from simulator.metrics import check_conservation, replication_kpis
@@ -433,26 +430,3 @@ def test_resources_jobs_do_not_change_result_files(tmp_path):
     for fname in ("summary.csv", "replications.csv", "visits.csv", "levels.csv",
                   "customers.csv", "staff.csv"):
         assert (dirs[0] / fname).read_bytes() == (dirs[1] / fname).read_bytes(), fname
-
-
-BUNDLED = sorted((Path(__file__).resolve().parent.parent / "scenarios").glob("*.yaml"))
-
-
-@pytest.mark.parametrize("path", BUNDLED, ids=[p.stem for p in BUNDLED])
-def test_every_bundled_scenario_conserves_customers_over_30_replications(path):
-    from simulator.loader import load_scenario
-    from simulator.model import simulate
-    from simulator.plan import compile_plan
-
-    loaded = load_scenario(path)
-    plan = compile_plan(loaded.scenario, loaded.base_dir)
-    for r in range(30):
-        rec = simulate(plan, 3, r)
-        check_conservation(rec)
-        if plan.terminating:  # the day drains: nobody is left inside
-            assert not np.any(rec.customers["outcome"] == CustomerOutcome.INSIDE)
-        for s, kind in enumerate(rec.station_kinds):
-            if kind == "tables":
-                lv = rec.levels
-                m = lv["station_idx"] == s
-                assert np.all(lv["busy"][m] <= lv["on_duty"][m])

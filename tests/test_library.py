@@ -50,6 +50,12 @@ def test_conservation_over_30_replications(path: Path) -> None:
         assert len(c["customer_id"]) == (counts[CustomerOutcome.SERVED]
                                          + counts[CustomerOutcome.BALKED]
                                          + counts[CustomerOutcome.ABANDONED])
+        assert np.all(c["arrival_min"] >= plan.open_min)
+        assert np.all(c["arrival_min"] < plan.close_min)
+        for s, kind in enumerate(rec.station_kinds):
+            if kind == "tables":  # tables in use never exceed the tables there are
+                m = rec.levels["station_idx"] == s
+                assert np.all(rec.levels["busy"][m] <= rec.levels["on_duty"][m])
         served += int(counts[CustomerOutcome.SERVED])
         if r == 0:
             k = replication_kpis(rec, loaded.scenario.standards)

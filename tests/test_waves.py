@@ -335,21 +335,6 @@ def test_conservation_with_waves_and_peaks_over_30_replications(cafe):
         metrics.check_conservation(rec)
 
 
-BUNDLED = sorted((Path(__file__).resolve().parent.parent / "scenarios").glob("*.yaml"))
-
-
-@pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.stem)
-def test_conservation_in_every_bundled_scenario(path):
-    """Every customer who came in is served, balked, abandoned or still inside at the end."""
-    loaded = load_scenario(path)
-    plan = compile_plan(loaded.scenario, loaded.base_dir)
-    for rep in range(3):
-        rec = simulate(plan, 8, rep)
-        counts = np.bincount(rec.customers["outcome"], minlength=4)
-        assert len(rec.customers["customer_id"]) == counts.sum() > 0
-        metrics.check_conservation(rec)
-
-
 @pytest.fixture(scope="module")
 def example_runs(tmp_path_factory, cafe) -> dict[str, Path]:
     loaded = load_scenario(cafe)
