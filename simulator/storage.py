@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from simulator.records import Records
+from simulator.staff_use import staff_use_rows
 
 TABLES_BY_MODE = {
     "none": (),
@@ -58,14 +59,11 @@ def parquet_available() -> bool:
 
 def _people_columns(records: Records) -> dict[str, np.ndarray]:
     """Per-person staff use (:func:`simulator.staff_use.staff_use_rows`) as columns."""
-    from simulator.staff_use import staff_use_rows
-
     rows = staff_use_rows(records)
     keys = ["slot_id", "staff_group", "on_duty_min", "busy_min", "utilisation",
             *(f"busy_min__{name}" for name in records.station_names)]
-    return {k: np.asarray([r[k] for r in rows],
-                          dtype=object if k == "staff_group" else np.float64
-                          if k != "slot_id" else np.int64) for k in keys}
+    dtypes: dict[str, Any] = {"slot_id": np.int64, "staff_group": object}
+    return {k: np.asarray([r[k] for r in rows], dtype=dtypes.get(k, np.float64)) for k in keys}
 
 
 def _table_frame(records: Records, table: str, replication: int) -> pd.DataFrame:
