@@ -55,11 +55,11 @@ import simpy
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from mm5 import ARRIVAL_RATE_PER_MIN, COUNTERS, MEAN_SERVICE_MIN, machine_basics, mm5_yaml
 
-from simulator.loader import load_scenario, load_scenario_text
-from simulator.model import simulate
-from simulator.plan import Plan, compile_plan
-from simulator.records import CustomerOutcome, Records
-from simulator.runner import ReplicationTask, run_replication
+from simulator.engine.model import simulate
+from simulator.engine.records import CustomerOutcome, Records
+from simulator.experiments.runner import ReplicationTask, run_replication
+from simulator.scenario.loader import load_scenario, load_scenario_text
+from simulator.scenario.plan import Plan, compile_plan
 from simulator.theory import mmc
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -64,9 +64,9 @@ def child(path: str, customers: int, seed: int, workdir: Path) -> dict[str, Any]
     sys.path.insert(0, str(HERE))
     from mm5 import mm5_yaml
 
-    from simulator.loader import load_scenario_text
-    from simulator.model import simulate
-    from simulator.plan import compile_plan
+    from simulator.engine.model import simulate
+    from simulator.scenario.loader import load_scenario_text
+    from simulator.scenario.plan import compile_plan
 
     if path != "api":
         from simulator.cli import main as cli_main

@@ -18,8 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from simulator.loader import load_scenario
-from simulator.sweep import parse_vary, run_sweep
+from simulator.experiments.sweep import parse_vary, run_sweep
+from simulator.scenario.loader import load_scenario
 
 HALL = Path(__file__).resolve().parent.parent / "scenarios" / "government_hall.yaml"
 VARY = ["staff.clerks.shifts.0.count=4..6", "stations.general_window.service.cv=0.4,0.8"]

@@ -22,25 +22,25 @@ __version__ = "0.1.0"
 
 #: Public name -> module that defines it.
 _EXPORTS: dict[str, str] = {
-    "RunOutput": "simulator.experiment",
-    "run_scenario": "simulator.experiment",
-    "LoadedScenario": "simulator.loader",
-    "ScenarioError": "simulator.loader",
-    "ScenarioIssue": "simulator.loader",
-    "load_scenario": "simulator.loader",
-    "load_scenario_text": "simulator.loader",
-    "simulate": "simulator.model",
-    "Plan": "simulator.plan",
-    "compile_plan": "simulator.plan",
-    "CustomerOutcome": "simulator.records",
-    "DutyChange": "simulator.records",
-    "Records": "simulator.records",
-    "VisitOutcome": "simulator.records",
-    "ReplicationResult": "simulator.runner",
-    "ReplicationTask": "simulator.runner",
-    "run_replication": "simulator.runner",
-    "run_replications": "simulator.runner",
-    "Scenario": "simulator.scenario",
+    "RunOutput": "simulator.experiments.run",
+    "run_scenario": "simulator.experiments.run",
+    "LoadedScenario": "simulator.scenario.loader",
+    "ScenarioError": "simulator.scenario.loader",
+    "ScenarioIssue": "simulator.scenario.loader",
+    "load_scenario": "simulator.scenario.loader",
+    "load_scenario_text": "simulator.scenario.loader",
+    "simulate": "simulator.engine.model",
+    "Plan": "simulator.scenario.plan",
+    "compile_plan": "simulator.scenario.plan",
+    "CustomerOutcome": "simulator.engine.records",
+    "DutyChange": "simulator.engine.records",
+    "Records": "simulator.engine.records",
+    "VisitOutcome": "simulator.engine.records",
+    "ReplicationResult": "simulator.experiments.runner",
+    "ReplicationTask": "simulator.experiments.runner",
+    "run_replication": "simulator.experiments.runner",
+    "run_replications": "simulator.experiments.runner",
+    "Scenario": "simulator.scenario.schema",
 }
 
 __all__ = [
@@ -71,21 +71,21 @@ __getattr__, __dir__ = lazy_exports('simulator', _EXPORTS, globals())
 
 
 if TYPE_CHECKING:
-    from simulator.experiment import RunOutput, run_scenario
-    from simulator.loader import (
+    from simulator.engine.model import simulate
+    from simulator.engine.records import CustomerOutcome, DutyChange, Records, VisitOutcome
+    from simulator.experiments.run import RunOutput, run_scenario
+    from simulator.experiments.runner import (
+        ReplicationResult,
+        ReplicationTask,
+        run_replication,
+        run_replications,
+    )
+    from simulator.scenario.loader import (
         LoadedScenario,
         ScenarioError,
         ScenarioIssue,
         load_scenario,
         load_scenario_text,
     )
-    from simulator.model import simulate
-    from simulator.plan import Plan, compile_plan
-    from simulator.records import CustomerOutcome, DutyChange, Records, VisitOutcome
-    from simulator.runner import (
-        ReplicationResult,
-        ReplicationTask,
-        run_replication,
-        run_replications,
-    )
-    from simulator.scenario import Scenario
+    from simulator.scenario.plan import Plan, compile_plan
+    from simulator.scenario.schema import Scenario

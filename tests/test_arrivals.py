@@ -14,10 +14,10 @@ import numpy as np
 import pytest
 from scipy import stats as sps
 
-from simulator.arrivals import nhpp_times, source_arrivals
-from simulator.loader import load_scenario
-from simulator.plan import Plan, SourcePlan, compile_plan
-from simulator.rng import Streams, make_generator
+from simulator.engine.arrivals import nhpp_times, source_arrivals
+from simulator.engine.rng import Streams, make_generator
+from simulator.scenario.loader import load_scenario
+from simulator.scenario.plan import Plan, SourcePlan, compile_plan
 
 # 09:00-13:00 in minutes after midnight; rates per minute; the 10:00-11:00 hour is closed.
 BREAKS = np.array([540.0, 600.0, 660.0, 720.0])

@@ -6,7 +6,7 @@ only ``stations.tellers_desk.line`` differs. For each replication we take every 
 wait, ``start_min - join_min`` from :func:`simulator.simulate`'s visit records, and compute its
 mean and its within-replication standard deviation (the spread of customers' waits that day).
 The paired difference ``per_counter - single`` across replications gets a 95 % Student-t
-interval (:func:`simulator.stats.paired_difference`); the lesson holds when both intervals lie
+interval (:func:`simulator.measures.stats.paired_difference`); the lesson holds when both intervals lie
 above 0. docs/classroom.md quotes the figures :func:`measure` returns (run this file as a script
 to print them).
 """
@@ -20,8 +20,8 @@ import numpy as np
 import pytest
 
 from simulator import LoadedScenario, VisitOutcome, compile_plan, load_scenario, simulate
-from simulator.overrides import parse_overrides, with_overrides
-from simulator.stats import PairedDifference, TInterval, paired_difference, t_interval
+from simulator.measures.stats import PairedDifference, TInterval, paired_difference, t_interval
+from simulator.scenario.overrides import parse_overrides, with_overrides
 
 SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "classroom_bank.yaml"
 SEPARATE_LINES = "stations.tellers_desk.line=per_counter"

@@ -14,8 +14,8 @@ import pytest
 from click.testing import CliRunner
 
 from simulator.cli import main
-from simulator.loader import load_scenario
-from simulator.storage import parquet_available
+from simulator.experiments.storage import parquet_available
+from simulator.scenario.loader import load_scenario
 
 REPO = Path(__file__).resolve().parents[1]
 HALL = REPO / "scenarios" / "government_hall.yaml"
@@ -135,7 +135,7 @@ def test_records_mode_selects_the_record_tables(tmp_path, minimal_scenario_file,
 
 def test_failure_while_writing_leaves_no_folder(tmp_path, minimal_scenario_file, monkeypatch):
     """Results are written to a temporary folder renamed only when complete."""
-    from simulator import plots
+    from simulator.figures import run as plots
 
     def boom(*_args, **_kwargs):
         raise RuntimeError("disk full")

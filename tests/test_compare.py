@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from simulator.cli import main
-from simulator.compare import comparison_table, welch_half_width
-from simulator.stats import bonferroni_confidence
-from simulator.tasks import TaskResult, Variant
+from simulator.experiments.compare import comparison_table, welch_half_width
+from simulator.experiments.tasks import TaskResult, Variant
+from simulator.measures.stats import bonferroni_confidence
 
 HALL = Path(__file__).resolve().parent.parent / "scenarios" / "government_hall.yaml"
 

@@ -15,10 +15,10 @@ import pytest
 from pydantic import TypeAdapter, ValidationError
 from scipy import stats as sps
 
-from simulator.distributions import DIST_NAMES, Distribution, Empirical
-from simulator.loader import load_scenario
-from simulator.plan import compile_plan
-from simulator.rng import Streams, UniformStream, make_generator, stream_key
+from simulator.engine.rng import Streams, UniformStream, make_generator, stream_key
+from simulator.scenario.distributions import DIST_NAMES, Distribution, Empirical
+from simulator.scenario.loader import load_scenario
+from simulator.scenario.plan import compile_plan
 
 N = 200_000
 ADAPTER = TypeAdapter(Distribution)

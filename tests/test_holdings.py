@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 from timeline_helpers import run_text, staff_rows, t, visits
 
-from simulator.metrics import check_conservation, replication_kpis
-from simulator.records import CustomerOutcome, Records
+from simulator.engine.records import CustomerOutcome, Records
+from simulator.measures.metrics import check_conservation, replication_kpis
 
 RESTAURANT = """
 name: tables
@@ -317,9 +317,9 @@ pathways:
 
 
 def _replications(yaml: str, n: int = 30) -> list[Records]:
-    from simulator.loader import load_scenario_text
-    from simulator.model import simulate
-    from simulator.plan import compile_plan
+    from simulator.engine.model import simulate
+    from simulator.scenario.loader import load_scenario_text
+    from simulator.scenario.plan import compile_plan
 
     plan = compile_plan(load_scenario_text(yaml).scenario)
     return [simulate(plan, 5, r) for r in range(n)]
@@ -379,9 +379,9 @@ def test_small_hotel_conservation_and_room_accounting():
 
 def test_tables_pool_is_an_mmc_queue_erlang_c():
     from simulator import theory
-    from simulator.loader import load_scenario_text
-    from simulator.plan import compile_plan
-    from simulator.runner import run_replications
+    from simulator.experiments.runner import run_replications
+    from simulator.scenario.loader import load_scenario_text
+    from simulator.scenario.plan import compile_plan
 
     lam, hold, c = 2.4, 1.0, 3
     yaml = f"""
@@ -419,8 +419,8 @@ def test_resources_same_seed_identical_records():
 
 
 def test_resources_jobs_do_not_change_result_files(tmp_path):
-    from simulator.experiment import run_scenario
-    from simulator.loader import load_scenario
+    from simulator.experiments.run import run_scenario
+    from simulator.scenario.loader import load_scenario
 
     path = tmp_path / "restaurant.yaml"
     path.write_text(SMALL_RESTAURANT)

@@ -7,11 +7,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from simulator import metrics
-from simulator.loader import load_scenario
-from simulator.model import simulate
-from simulator.plan import compile_plan
-from simulator.records import CustomerOutcome, Records, VisitOutcome
+from simulator.engine.model import simulate
+from simulator.engine.records import CustomerOutcome, Records, VisitOutcome
+from simulator.measures import metrics
+from simulator.scenario.loader import load_scenario
+from simulator.scenario.plan import compile_plan
 
 HALL = Path(__file__).resolve().parent.parent / "scenarios" / "government_hall.yaml"
 

@@ -14,11 +14,11 @@ import pytest
 from click.testing import CliRunner
 
 from simulator.cli import main
-from simulator.loader import load_scenario
-from simulator.metrics import check_conservation, replication_kpis
-from simulator.model import simulate
-from simulator.plan import compile_plan
-from simulator.records import CustomerOutcome
+from simulator.engine.model import simulate
+from simulator.engine.records import CustomerOutcome
+from simulator.measures.metrics import check_conservation, replication_kpis
+from simulator.scenario.loader import load_scenario
+from simulator.scenario.plan import compile_plan
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 LIBRARY = sorted(SCENARIOS.glob("*.yaml"))
@@ -68,8 +68,8 @@ def test_resolved_scenario_loads_back_equal(path: Path) -> None:
     """scenario.resolved.yaml (and JSON round trips such as --set) load back to the same model."""
     import json
 
-    from simulator.loader import load_scenario_text
-    from simulator.storage import resolved_yaml
+    from simulator.experiments.storage import resolved_yaml
+    from simulator.scenario.loader import load_scenario_text
 
     sc = load_scenario(path).scenario
     assert load_scenario_text(resolved_yaml(sc), "resolved.yaml").scenario == sc

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from simulator.cli import main
-from simulator.loader import (
+from simulator.scenario.loader import (
     ScenarioError,
     ScenarioIssue,
     load_scenario,

@@ -1,4 +1,4 @@
-"""Tests for simulator.metrics on small hand-made Records with hand-computed values."""
+"""Tests for simulator.measures.metrics on small hand-made Records with hand-computed values."""
 
 from __future__ import annotations
 
@@ -10,8 +10,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simulator import metrics
-from simulator.metrics import (
+from simulator.engine.records import (
+    CUSTOMER_COLUMNS,
+    STAFF_COLUMNS,
+    VISIT_COLUMNS,
+    CustomerOutcome,
+    DutyChange,
+    Recorder,
+    Records,
+    VisitOutcome,
+)
+from simulator.measures import metrics
+from simulator.measures.metrics import (
     by_hour_columns,
     by_hour_rows,
     check_conservation,
@@ -21,16 +31,6 @@ from simulator.metrics import (
     time_weighted_integral,
     time_weighted_mean,
     wait_histogram,
-)
-from simulator.records import (
-    CUSTOMER_COLUMNS,
-    STAFF_COLUMNS,
-    VISIT_COLUMNS,
-    CustomerOutcome,
-    DutyChange,
-    Recorder,
-    Records,
-    VisitOutcome,
 )
 
 NAN = math.nan
@@ -604,7 +604,7 @@ def test_conservation_detects_departed_customer_without_departure():
                           st.one_of(st.floats(0, 100, allow_nan=False), st.just(float("nan")))),
                 max_size=60))
 def test_vectorised_hourly_tally_equals_per_hour_tally_stats(pairs):
-    from simulator.metrics import _hourly_tally
+    from simulator.measures.metrics import _hourly_tally
 
     h = np.array([p[0] for p in pairs], dtype=np.int64)
     x = np.array([p[1] for p in pairs], dtype=np.float64)

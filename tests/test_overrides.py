@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from simulator.loader import ScenarioError, load_scenario
-from simulator.overrides import parse_override, parse_overrides, values_id, with_overrides
+from simulator.scenario.loader import ScenarioError, load_scenario
+from simulator.scenario.overrides import parse_override, parse_overrides, values_id, with_overrides
 
 HALL = Path(__file__).resolve().parent.parent / "scenarios" / "government_hall.yaml"
 

@@ -16,11 +16,11 @@ import pytest
 from scipy import integrate
 from scipy import stats as sps
 
-from simulator.arrivals import nhpp_times, peak_majorant, peak_rate, source_arrivals
-from simulator.loader import ScenarioError, load_scenario, load_scenario_text
-from simulator.model import simulate
-from simulator.plan import Plan, SourcePlan, compile_plan
-from simulator.rng import Streams, make_generator
+from simulator.engine.arrivals import nhpp_times, peak_majorant, peak_rate, source_arrivals
+from simulator.engine.model import simulate
+from simulator.engine.rng import Streams, make_generator
+from simulator.scenario.loader import ScenarioError, load_scenario, load_scenario_text
+from simulator.scenario.plan import Plan, SourcePlan, compile_plan
 
 # the brief's restaurant: 11:00-22:00, a baseline table and a lunch and a dinner peak
 DINERS = """\

@@ -9,10 +9,10 @@ import pandas as pd
 from click.testing import CliRunner
 
 from simulator.cli import main
-from simulator.loader import load_scenario
-from simulator.model import simulate
-from simulator.plan import compile_plan
-from simulator.staff_use import staff_use_rows
+from simulator.engine.model import simulate
+from simulator.measures.staff_use import staff_use_rows
+from simulator.scenario.loader import load_scenario
+from simulator.scenario.plan import compile_plan
 
 HALL = Path(__file__).resolve().parent.parent / "scenarios" / "government_hall.yaml"
 

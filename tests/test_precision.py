@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from simulator.experiment import run_scenario
-from simulator.loader import load_scenario
-from simulator.plan import compile_plan
-from simulator.precision import rel_half_widths, replicate_to_precision
+from simulator.experiments.precision import rel_half_widths, replicate_to_precision
+from simulator.experiments.run import run_scenario
+from simulator.scenario.loader import load_scenario
+from simulator.scenario.plan import compile_plan
 
 HALL = Path(__file__).resolve().parent.parent / "scenarios" / "government_hall.yaml"
 

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import simulator
-from simulator.scenario import Scenario
+from simulator.scenario.schema import Scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 
 from simulator import theory
-from simulator.loader import load_scenario_text
-from simulator.plan import compile_plan
-from simulator.runner import run_replications
+from simulator.experiments.runner import run_replications
+from simulator.scenario.loader import load_scenario_text
+from simulator.scenario.plan import compile_plan
 
 
 def steady(counters: int, rate_per_hour: float, mean_service: float, *, length: float,

@@ -15,13 +15,13 @@ import pytest
 from click.testing import CliRunner
 
 from simulator.cli import main
-from simulator.loader import load_scenario_text
 from simulator.report import ReportError, write_report
 from simulator.report.figures import png_size
 from simulator.report.markup import clock, num, pct, with_interval
 from simulator.report.methods import constructed_command, reproduce_command
 from simulator.report.scenario_text import expected_walk_ins
 from simulator.report.sections_run import hour_table, staffed_stations, station_order
+from simulator.scenario.loader import load_scenario_text
 
 REPO = Path(__file__).resolve().parents[1]
 HALL = REPO / "scenarios" / "government_hall.yaml"

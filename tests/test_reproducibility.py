@@ -7,10 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from simulator.experiment import run_scenario
-from simulator.loader import load_scenario, load_scenario_text
-from simulator.model import simulate
-from simulator.plan import compile_plan
+from simulator.engine.model import simulate
+from simulator.experiments.run import run_scenario
+from simulator.scenario.loader import load_scenario, load_scenario_text
+from simulator.scenario.plan import compile_plan
 
 HALL = Path(__file__).resolve().parent.parent / "scenarios" / "government_hall.yaml"
 COMPARED = ["summary.csv", "replications.csv", "by_hour.csv", "customers.csv", "visits.csv",

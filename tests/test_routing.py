@@ -16,12 +16,13 @@ import numpy as np
 import pytest
 from timeline_helpers import run_text, staff_rows, t, visits
 
-from simulator import metrics, theory
-from simulator.loader import load_scenario_text
-from simulator.model import simulate
-from simulator.plan import compile_plan
-from simulator.runner import run_replications
-from simulator.staff_use import staff_use_rows
+from simulator import theory
+from simulator.engine.model import simulate
+from simulator.experiments.runner import run_replications
+from simulator.measures import metrics
+from simulator.measures.staff_use import staff_use_rows
+from simulator.scenario.loader import load_scenario_text
+from simulator.scenario.plan import compile_plan
 
 REPO = Path(__file__).resolve().parents[1]
 

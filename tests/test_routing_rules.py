@@ -6,8 +6,8 @@ import textwrap
 
 import pytest
 
-from simulator.loader import ScenarioError, load_scenario_text
-from simulator.plan import compile_plan
+from simulator.scenario.loader import ScenarioError, load_scenario_text
+from simulator.scenario.plan import compile_plan
 
 BASE = """
 name: rules

@@ -13,12 +13,12 @@ import pytest
 from click.testing import CliRunner
 
 from simulator.cli import main
-from simulator.experiment import run_scenario
-from simulator.loader import load_scenario, load_scenario_text
-from simulator.plan import compile_plan
-from simulator.plots_satisfaction import dimension_figure, driver
-from simulator.runner import run_replications
-from simulator.stats import paired_difference, summarise
+from simulator.experiments.run import run_scenario
+from simulator.experiments.runner import run_replications
+from simulator.figures.satisfaction import dimension_figure, driver
+from simulator.measures.stats import paired_difference, summarise
+from simulator.scenario.loader import load_scenario, load_scenario_text
+from simulator.scenario.plan import compile_plan
 
 HALL = Path(__file__).resolve().parent.parent / "scenarios" / "government_hall.yaml"
 

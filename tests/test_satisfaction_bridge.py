@@ -1,4 +1,4 @@
-"""Records -> satisfaction tables and KPIs (simulator.satisfaction_bridge): exact timelines on
+"""Records -> satisfaction tables and KPIs (simulator.satisfaction.bridge): exact timelines on
 tiny scenarios with replayed arrivals and constant service times."""
 
 from __future__ import annotations
@@ -10,12 +10,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from simulator import satisfaction_bridge as sb
-from simulator.loader import ScenarioError, load_scenario, load_scenario_text
-from simulator.model import simulate
-from simulator.plan import compile_plan
-from simulator.runner import ReplicationTask, run_replication
+from simulator.engine.model import simulate
+from simulator.experiments.runner import ReplicationTask, run_replication
 from simulator.satisfaction import PHASE_IN, PHASE_POST, PHASE_PRE
+from simulator.satisfaction import bridge as sb
+from simulator.scenario.loader import ScenarioError, load_scenario, load_scenario_text
+from simulator.scenario.plan import compile_plan
 
 HALL = Path(__file__).resolve().parent.parent / "scenarios" / "government_hall.yaml"
 

@@ -13,12 +13,10 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from simulator import satisfaction_bridge as sb
-from simulator.experiment import run_scenario
-from simulator.loader import load_scenario, load_scenario_text
-from simulator.model import simulate
-from simulator.plan import compile_plan
-from simulator.plots_satisfaction import dimension_figure
+from simulator.cli.calibrate import calibrate as calibrate_command
+from simulator.engine.model import simulate
+from simulator.experiments.run import run_scenario
+from simulator.figures.satisfaction import dimension_figure
 from simulator.satisfaction import (
     CustomerTable,
     ModelParameters,
@@ -26,15 +24,17 @@ from simulator.satisfaction import (
     predict,
     sample_responses,
 )
+from simulator.satisfaction import bridge as sb
 from simulator.satisfaction.calibrate import (
     CalibrationError,
     calibrate,
     exponential_patience,
     ordered_logit_nll,
 )
-from simulator.satisfaction.profile import Profile, dump_profile, read_profile
 from simulator.satisfaction.survey import Survey, SurveyError, survey_from_frame
-from simulator.satisfaction_cli import calibrate as calibrate_command
+from simulator.scenario.loader import load_scenario, load_scenario_text
+from simulator.scenario.plan import compile_plan
+from simulator.scenario.profile import Profile, dump_profile, read_profile
 
 ROOT = Path(__file__).resolve().parent.parent
 HALL = ROOT / "scenarios" / "government_hall.yaml"

@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from simulator.loader import ScenarioError, load_scenario_text
+from simulator.scenario.loader import ScenarioError, load_scenario_text
 
 BASE = """
 name: rules

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from simulator import selfcheck as sc
 from simulator import theory as qt
-from simulator.selfcheck import (
+from simulator.experiments import selfcheck as sc
+from simulator.experiments.selfcheck import (
     DEFAULT_REPLICATIONS,
     DEFAULT_SEED,
     Case,

@@ -1,4 +1,4 @@
-"""Tests for simulator.stats against scipy and hand-computed values."""
+"""Tests for simulator.measures.stats against scipy and hand-computed values."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats as sps
 
-from simulator.stats import (
+from simulator.measures.stats import (
     COMPARE_COLUMNS,
     SUMMARY_COLUMNS,
     OnlineStats,

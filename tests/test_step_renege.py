@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from timeline_helpers import run_text, visits
 
-from simulator.records import CustomerOutcome
+from simulator.engine.records import CustomerOutcome
 
 TWO_STEPS = """
 name: seated

@@ -14,8 +14,8 @@ import pytest
 from click.testing import CliRunner
 
 from simulator.cli import main
-from simulator.experiments import ExperimentError
-from simulator.sweep import design_points, parse_vary
+from simulator.experiments.sweep import design_points, parse_vary
+from simulator.experiments.variants import ExperimentError
 
 SMALL = """\
 name: small sweep
@@ -167,7 +167,7 @@ def test_killed_sweep_resumes_without_recomputing(scenario, reference, tmp_path)
 
 
 def test_a_failing_task_is_reported_and_others_kept(scenario, tmp_path, monkeypatch):
-    import simulator.model as model
+    import simulator.engine.model as model
 
     original = model.simulate
 

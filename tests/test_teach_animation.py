@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from simulator import compile_plan, load_scenario_text, simulate
-from simulator.records import CustomerOutcome
+from simulator.engine.records import CustomerOutcome
 from simulator.teach import animation
 from simulator.teach.lessons import pooling
 

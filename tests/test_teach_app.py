@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from simulator.cli import main
-from simulator.loader import ScenarioError, load_scenario
-from simulator.teach import cli as teach_cli
+from simulator.cli import teach as teach_cli
+from simulator.scenario.loader import ScenarioError, load_scenario
 from simulator.teach import workshop
 
 ROOT = Path(__file__).resolve().parents[1]

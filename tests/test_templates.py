@@ -1,4 +1,4 @@
-"""``servsim new TEMPLATE``: starters from the bundled scenarios (simulator.templates)."""
+"""``servsim new TEMPLATE``: starters from the bundled scenarios (simulator.scenario.templates)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import pytest
 from click.testing import CliRunner
 
 from simulator import load_scenario
-from simulator.templates import TEMPLATES_DIR, list_templates, new, starter_text
+from simulator.cli.new import new
+from simulator.scenario.templates import TEMPLATES_DIR, list_templates, starter_text
 
 REPO_SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 

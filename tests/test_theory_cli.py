@@ -11,11 +11,11 @@ import pytest
 from click.testing import CliRunner
 
 from simulator import theory as qt
-from simulator.loader import load_scenario
-from simulator.plan import compile_plan
-from simulator.runner import run_replications
-from simulator.scenario_theory import HOURLY_THEORY_COLUMNS, hourly_theory
-from simulator.theory_cli import qed_beta_for_mean_wait, qed_beta_for_service_level, theory
+from simulator.cli.theory import qed_beta_for_mean_wait, qed_beta_for_service_level, theory
+from simulator.experiments.runner import run_replications
+from simulator.scenario.loader import load_scenario
+from simulator.scenario.plan import compile_plan
+from simulator.theory.hourly import HOURLY_THEORY_COLUMNS, hourly_theory
 
 HALL = Path(__file__).resolve().parents[1] / "scenarios" / "government_hall.yaml"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 from timeline_helpers import run_text, staff_rows, t, visits
 
-from simulator.records import CustomerOutcome
-from simulator.rng import make_generator
+from simulator.engine.records import CustomerOutcome
+from simulator.engine.rng import make_generator
 
 ONE_COUNTER = """
 name: tiny

@@ -16,14 +16,14 @@ import pytest
 from scipy import special
 from timeline_helpers import run_text, t, visits
 
-from simulator import metrics
-from simulator.arrivals import source_arrivals, wave_times
-from simulator.experiment import run_scenario
-from simulator.loader import ScenarioError, load_scenario, load_scenario_text
-from simulator.model import simulate
-from simulator.plan import Plan, SourcePlan, compile_plan
-from simulator.records import CustomerOutcome
-from simulator.rng import Streams, make_generator
+from simulator.engine.arrivals import source_arrivals, wave_times
+from simulator.engine.model import simulate
+from simulator.engine.records import CustomerOutcome
+from simulator.engine.rng import Streams, make_generator
+from simulator.experiments.run import run_scenario
+from simulator.measures import metrics
+from simulator.scenario.loader import ScenarioError, load_scenario, load_scenario_text
+from simulator.scenario.plan import Plan, SourcePlan, compile_plan
 
 ONE_DESK = """
 name: one wave

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import numpy as np
 
-from simulator.loader import load_scenario
-from simulator.model import simulate
-from simulator.plan import compile_plan
-from simulator.records import Records
+from simulator.engine.model import simulate
+from simulator.engine.records import Records
+from simulator.scenario.loader import load_scenario
+from simulator.scenario.plan import compile_plan
 
 
 def run_text(tmp_path: Path, yaml_text: str, trace: str | None = None, seed: int = 1,
@@ -26,7 +26,7 @@ def run_text(tmp_path: Path, yaml_text: str, trace: str | None = None, seed: int
 
 def visits(records: Records) -> list[tuple]:
     """Visits as (customer, station name, join, start, end, outcome name), minutes rounded."""
-    from simulator.records import VisitOutcome
+    from simulator.engine.records import VisitOutcome
 
     v = records.visits
 
@@ -43,7 +43,7 @@ def visits(records: Records) -> list[tuple]:
 
 def staff_rows(records: Records) -> list[tuple]:
     """Staff rows as (slot, kind name, due, left, late)."""
-    from simulator.records import DutyChange
+    from simulator.engine.records import DutyChange
 
     s = records.staff
     return sorted(

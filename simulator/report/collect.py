@@ -14,8 +14,8 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from simulator.loader import ScenarioError, load_scenario
-from simulator.scenario import Scenario
+from simulator.scenario.loader import ScenarioError, load_scenario
+from simulator.scenario.schema import Scenario
 
 Kind = Literal["run", "compare", "sweep"]
 

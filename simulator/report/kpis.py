@@ -8,8 +8,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from simulator.measures.stats import t_interval
 from simulator.report.markup import esc, with_interval
-from simulator.stats import t_interval
 
 #: Headline KPIs of a run, in the order shown, with their labels.
 HEADLINE: dict[str, str] = {

@@ -12,7 +12,7 @@ import shlex
 from typing import Any
 
 from simulator.report.markup import duration, esc, table
-from simulator.scenario import Scenario
+from simulator.scenario.schema import Scenario
 
 #: Options of the recorded command line that say where or how fast, not what, was computed.
 _DROP_WITH_VALUE = {"-o", "--out", "-j", "--jobs", "--backend", "--scheduler"}

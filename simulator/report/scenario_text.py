@@ -7,7 +7,7 @@ import math
 from typing import Any
 
 from simulator.report.markup import duration, esc, plain, share, table
-from simulator.scenario import (
+from simulator.scenario.schema import (
     Appointments,
     PoissonArrivals,
     Release,

@@ -13,7 +13,7 @@ from simulator.report import figures as fg
 from simulator.report.kpis import HEADLINE, SATISFACTION, has, summary_cell
 from simulator.report.markup import breakable, clock, esc, num, pct, table
 from simulator.report.scenario_text import standard_text
-from simulator.scenario import Scenario
+from simulator.scenario.schema import Scenario
 
 #: Figures the run commands write, with their captions.
 CAPTIONS: dict[str, str] = {
@@ -225,7 +225,7 @@ def has_satisfaction(summary: pd.DataFrame) -> bool:
 
 def satisfaction(summary: pd.DataFrame, manifest: dict, figs: dict[str, bytes]) -> str:
     """Predicted satisfaction: overall, SERVQUAL dimensions, by class."""
-    from simulator.plots_satisfaction import driver
+    from simulator.figures.satisfaction import driver
     from simulator.satisfaction import DIMENSIONS
 
     info = manifest.get("satisfaction") or {}

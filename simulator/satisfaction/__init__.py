@@ -11,6 +11,33 @@ The default :class:`ModelParameters` are *uncalibrated* assumptions; reports mus
 
 from __future__ import annotations
 
+from simulator.scenario.satisfaction_params import (
+    DIMENSIONS,
+    KANO_CLASSES,
+    OMEGA_PRESETS,
+    AggregationConfig,
+    AggregationWeights,
+    BetterWorse,
+    ClassExpectations,
+    ConstantPerformance,
+    DelightCaps,
+    DimensionWeights,
+    KanoAttribute,
+    KanoDefaults,
+    ModelParameters,
+    OutputsConfig,
+    PerClassPerformance,
+    PhaseWeights,
+    RecoveryConfig,
+    RecoveryWeights,
+    SatisfactionConfig,
+    StageFlagPerformance,
+    StandardConfig,
+    WaitBasedPerformance,
+    WaitingEnvironment,
+    resolve_parameters,
+)
+
 from .aggregate import aggregate_stages
 from .columns import stage_columns
 from .dimensions import (
@@ -39,32 +66,6 @@ from .outputs import (
 )
 from .overall import apply_halo, loss_transform, overall_index
 from .overtaking import overtaken_counts
-from .params import (
-    DIMENSIONS,
-    KANO_CLASSES,
-    OMEGA_PRESETS,
-    AggregationConfig,
-    AggregationWeights,
-    BetterWorse,
-    ClassExpectations,
-    ConstantPerformance,
-    DelightCaps,
-    DimensionWeights,
-    KanoAttribute,
-    KanoDefaults,
-    ModelParameters,
-    OutputsConfig,
-    PerClassPerformance,
-    PhaseWeights,
-    RecoveryConfig,
-    RecoveryWeights,
-    SatisfactionConfig,
-    StageFlagPerformance,
-    StandardConfig,
-    WaitBasedPerformance,
-    WaitingEnvironment,
-    resolve_parameters,
-)
 from .perception import anticipated_wait, perceived_wait, perception_multiplier
 from .predict import Prediction, predict
 from .recovery import compensation_match, failure_effect, recovery_quality, timeliness

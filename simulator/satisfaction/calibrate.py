@@ -37,9 +37,15 @@ from scipy import optimize
 from scipy import stats as sps
 from scipy.special import expit, logit
 
+from simulator.scenario.satisfaction_params import (
+    DIMENSIONS,
+    ModelParameters,
+    SatisfactionConfig,
+    resolve_parameters,
+)
+
 from .outputs import csat_probabilities, expected_csat, top2_box
 from .overall import overall_index
-from .params import DIMENSIONS, ModelParameters, SatisfactionConfig, resolve_parameters
 from .perception import perception_multiplier
 from .predict import predict
 from .survey import Survey

@@ -10,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .params import SatisfactionConfig
+from simulator.scenario.satisfaction_params import SatisfactionConfig
+
 from .tables import KANO_CODES
 
 __all__ = ["stage_columns"]

@@ -50,6 +50,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from simulator.scenario.satisfaction_params import (
+    DIMENSIONS,
+    ModelParameters,
+    SatisfactionConfig,
+    resolve_parameters,
+)
+
 from ._groups import group_cumsum, group_ends, group_starts
 from .aggregate import aggregate_stages
 from .dimensions import (
@@ -73,7 +80,6 @@ from .outputs import (
     top2_box,
 )
 from .overall import apply_halo, overall_index
-from .params import DIMENSIONS, ModelParameters, SatisfactionConfig, resolve_parameters
 from .perception import anticipated_wait, perceived_wait, perception_multiplier
 from .recovery import compensation_match, failure_effect, recovery_quality, timeliness
 from .tables import OUTCOME_ABANDONED, OUTCOME_BALKED, OUTCOME_SERVED, CustomerTable, StageTable

@@ -46,7 +46,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from .params import DIMENSIONS, SatisfactionConfig
+from simulator.scenario.satisfaction_params import DIMENSIONS, SatisfactionConfig
+
 from .tables import (
     OUTCOME_ABANDONED,
     OUTCOME_SERVED,
@@ -85,7 +86,7 @@ class SurveyError(ValueError):
 
 class StageContext(Protocol):
     """What a survey needs to know about the scenario's stations (per-station arrays, as in
-    :class:`simulator.satisfaction_bridge.SatisfactionModel`)."""
+    :class:`simulator.satisfaction.bridge.SatisfactionModel`)."""
 
     @property
     def config(self) -> SatisfactionConfig: ...

@@ -4,7 +4,7 @@
 * :mod:`simulator.teach.workshop` -- any bundled or uploaded scenario with staffing sliders;
 * :mod:`simulator.teach.animation` -- a replication's records as a replay (HTML canvas);
 * :mod:`simulator.teach.app` -- the Streamlit script that draws them;
-* :mod:`simulator.teach.cli` -- the ``servsim teach`` command that serves the app.
+* :mod:`simulator.cli.teach` -- the ``servsim teach`` command that serves the app.
 
 Only ``app`` and ``cli`` need Streamlit; the rest runs (and is tested) without it.
 """

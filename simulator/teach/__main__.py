@@ -1,5 +1,5 @@
 """``python -m simulator.teach``: the same as ``servsim teach``."""
 
-from simulator.teach.cli import teach_command
+from simulator.cli.teach import teach_command
 
 teach_command(prog_name="servsim teach")

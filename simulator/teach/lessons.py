@@ -2,8 +2,8 @@
 
 Each lesson is a pure function of its slider values (and a seed): it builds a small scenario,
 runs a few replications through the public API (:func:`simulator.compile_plan`,
-:func:`simulator.simulate`, :mod:`simulator.metrics`, :mod:`simulator.stats`,
-:mod:`simulator.theory`, :mod:`simulator.satisfaction_bridge`) and returns a
+:func:`simulator.simulate`, :mod:`simulator.measures.metrics`, :mod:`simulator.measures.stats`,
+:mod:`simulator.theory`, :mod:`simulator.satisfaction.bridge`) and returns a
 :class:`LessonResult`: headline numbers, chart tables and the records of one replication to
 animate. The Streamlit app (:mod:`simulator.teach.app`) only draws what comes back.
 
@@ -31,12 +31,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simulator import metrics, stats, theory
-from simulator.model import simulate
-from simulator.plan import Plan, compile_plan
-from simulator.records import CustomerOutcome, Records
-from simulator.satisfaction_bridge import replication_satisfaction
-from simulator.scenario import Scenario, min_to_clock
+from simulator import theory
+from simulator.engine.model import simulate
+from simulator.engine.records import CustomerOutcome, Records
+from simulator.measures import metrics, stats
+from simulator.satisfaction.bridge import replication_satisfaction
+from simulator.scenario.plan import Plan, compile_plan
+from simulator.scenario.schema import Scenario, min_to_clock
 from simulator.teach.animation import Animated
 
 __all__ = [

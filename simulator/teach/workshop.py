@@ -1,10 +1,10 @@
 """Open any scenario in class, change its staffing with sliders and run it.
 
 A trainer picks a bundled scenario (the ``scenarios/`` library found by
-:mod:`simulator.templates`) or uploads one. :func:`staffing_knobs` lists what the sliders
+:mod:`simulator.scenario.templates`) or uploads one. :func:`staffing_knobs` lists what the sliders
 change: the head count of every staff group (``count``) or of each of its shifts, and the
 counters of every unstaffed station (kiosks). :func:`with_staffing` applies slider values as
-``--set``-style overrides to the file's tree *before* validation (:mod:`simulator.overrides`),
+``--set``-style overrides to the file's tree *before* validation (:mod:`simulator.scenario.overrides`),
 so a bad value is reported exactly as ``servsim run --set`` would; a staffed station's
 counters are raised, when needed, to the most staff its group can have on duty, so extra
 staff have somewhere to sit. :func:`run_workshop` runs a few replications and returns the
@@ -21,16 +21,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simulator import stats
-from simulator.loader import LoadedScenario, read_yaml, validate_tree
-from simulator.model import simulate
-from simulator.overrides import Override, apply_overrides
-from simulator.plan import compile_plan
-from simulator.runner import replication_outputs
-from simulator.satisfaction_bridge import resolve_profile
-from simulator.scenario import Scenario, min_to_clock
+from simulator.engine.model import simulate
+from simulator.experiments.runner import replication_outputs
+from simulator.measures import stats
+from simulator.satisfaction.bridge import resolve_profile
+from simulator.scenario.loader import LoadedScenario, read_yaml, validate_tree
+from simulator.scenario.overrides import Override, apply_overrides
+from simulator.scenario.plan import compile_plan
+from simulator.scenario.schema import Scenario, min_to_clock
+from simulator.scenario.templates import TEMPLATES_DIR, list_templates
 from simulator.teach.animation import Animated
-from simulator.templates import TEMPLATES_DIR, list_templates
 
 __all__ = ["HEADLINE_KPIS", "Knob", "WorkshopResult", "bundled_scenarios", "run_workshop",
            "staffing_knobs", "with_staffing"]

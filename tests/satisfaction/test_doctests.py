@@ -16,10 +16,8 @@ MODULES = [
     "outputs",
     "overall",
     "overtaking",
-    "params",
     "perception",
     "predict",
-    "profile",
     "recovery",
     "survey",
     "tables",
@@ -27,8 +25,9 @@ MODULES = [
 ]
 
 
-@pytest.mark.parametrize("name", MODULES)
+@pytest.mark.parametrize("name", [f"simulator.satisfaction.{m}" for m in MODULES]
+                         + ["simulator.scenario.satisfaction_params", "simulator.scenario.profile"])
 def test_docstring_examples(name):
-    module = importlib.import_module(f"simulator.satisfaction.{name}")
+    module = importlib.import_module(name)
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.failed == 0

@@ -90,7 +90,7 @@ def test_19_customer_order_prefix_stable(prediction):
 
 
 def test_19_stream_is_the_named_satisfaction_stream():
-    rng_mod = pytest.importorskip("simulator.rng")
+    rng_mod = pytest.importorskip("simulator.engine.rng")
     ours = satisfaction_rng(99, 2).random(5)
     theirs = rng_mod.make_generator(99, 2, "satisfaction").random(5)
     np.testing.assert_array_equal(ours, theirs)

@@ -1,0 +1,397 @@
+"""The ``servsim`` command line: parses options, calls the public API, shows results.
+
+Exit codes: 0 success, 1 a scenario or model error (the message names file, line and field),
+2 a usage error.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from simulator import __version__
+from simulator.cli.errors import fail_scenario
+from simulator.scenario.loader import ScenarioError, load_scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+CONTEXT = {"auto_envvar_prefix": "SERVSIM", "show_default": True,
+           "help_option_names": ["-h", "--help"]}
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(__version__, prog_name="servsim")
+def main() -> None:
+    """servsim: simulate a service operation's day and predict waits and satisfaction."""
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+def validate(files: tuple[Path, ...]) -> None:
+    """Check scenario FILES; print every problem and exit 1 if any file is invalid."""
+    bad = 0
+    for path in files:
+        try:
+            load_scenario(path)
+        except ScenarioError as exc:
+            bad += 1
+            for issue in exc.issues:
+                click.echo(str(issue), err=True)
+        else:
+            click.echo(f"{path}: ok")
+    if bad:
+        click.echo(f"{bad} of {len(files)} file(s) invalid", err=True)
+        sys.exit(1)
+
+
+@main.command()
+def schema() -> None:
+    """Print the JSON Schema of scenario files (for editor completion)."""
+    from simulator.scenario.schema import Scenario
+
+    click.echo(json.dumps(Scenario.model_json_schema(by_alias=True), indent=2))
+
+
+def _fmt(x: float) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "-"
+    ax = abs(x)
+    if ax >= 1000:
+        return f"{x:,.0f}"
+    if ax >= 10:
+        return f"{x:.1f}"
+    return f"{x:.3f}" if ax < 1 else f"{x:.2f}"
+
+
+def summary_table(summary: pd.DataFrame, max_rows: int = 40) -> str:
+    """A one-screen table of the headline KPIs: mean and 95% interval across replications."""
+    table = summary.set_index("kpi")
+    wanted = ["arrived", "served", "balk_rate", "abandon_rate", "wait_mean_min", "wait_p90_min",
+              "time_in_system_mean_min", "overtime_min", "staff_cost", "closing_overrun_min"]
+    wanted += [k for k in table.index if k.endswith(("__wait_mean_min", "__utilisation_tw"))]
+    wanted += [k for k in table.index if k.startswith("std__") and k.endswith("__compliance")]
+    wanted += ["sat__csat_mean", "sat__top2_share", "sat__complaint_rate", "sat__return_rate"]
+    shown = [k for k in wanted[:max_rows] if k in table.index]
+    width = max([len("KPI"), *map(len, shown)])
+    lines = [f"{'KPI':{width}s} {'mean':>10s}   {'95% interval':>22s}"]
+    for k in shown:
+        row = table.loc[k]
+        ci = f"[{_fmt(row['ci_low'])}, {_fmt(row['ci_high'])}]"
+        lines.append(f"{k:{width}s} {_fmt(row['mean']):>10s}   {ci:>22s}")
+    if "note" in table.columns and any(k.startswith("sat__") for k in shown):
+        notes = {str(n) for n in table.loc[[k for k in shown if k.startswith("sat__")],
+                                           "note"].dropna()}
+        lines += [f"sat__*: predicted satisfaction, {n}" for n in sorted(notes)]
+    return "\n".join(lines)
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option("-n", "--replications", type=click.IntRange(min=1), default=None,
+              help="replications [default: the scenario's run.replications]")
+@click.option("--seed", type=click.IntRange(min=0), default=None,
+              help="seed [default: the scenario's run.seed]")
+@click.option("-j", "--jobs", type=int, default=1,
+              help="worker processes (1: in-process, -1: all cores); results do not depend "
+              "on it")
+@click.option("-o", "--out", type=click.Path(path_type=Path), default=None,
+              help="results folder [default: results/<scenario>-<UTC time>]")
+@click.option("--records", type=click.Choice(["none", "summary", "full"]), default="full",
+              help="record tables to write: none, customers only, or all")
+@click.option("--format", "records_format", type=click.Choice(["auto", "csv", "parquet"]),
+              default="auto", help="record file format (auto: Parquet if pyarrow is installed)")
+@click.option("--force", is_flag=True, help="replace a non-empty results folder")
+@click.option("--no-figures", is_flag=True, help="skip drawing figures")
+@click.option("--no-report", is_flag=True, help="do not write report.html")
+@click.option("--set", "sets", multiple=True, metavar="PATH=VALUE",
+              help="change a scenario value, e.g. stations.window.counters=9 (repeatable)")
+@click.option("--precision", type=click.FloatRange(0.001, 0.999, min_open=True), default=None,
+              help="add replications until the relative 95%% half-width of --precision-kpi "
+              "is at most this (e.g. 0.05); -n is then the first batch")
+@click.option("--precision-kpi", "precision_kpis", multiple=True,
+              default=("wait_mean_min",), help="KPI(s) the precision target applies to")
+@click.option("--max-replications", type=click.IntRange(min=2), default=1000)
+@click.option("-q", "--quiet", is_flag=True, help="no progress bar and no summary table")
+def run(
+    scenario: Path,
+    replications: int | None,
+    seed: int | None,
+    jobs: int,
+    out: Path | None,
+    records: str,
+    records_format: str,
+    force: bool,
+    no_figures: bool,
+    no_report: bool,
+    sets: tuple[str, ...],
+    precision: float | None,
+    precision_kpis: tuple[str, ...],
+    max_replications: int,
+    quiet: bool,
+) -> None:
+    """Simulate SCENARIO over replications and write a results folder."""
+    from simulator.experiments.run import OutputFormatError, default_out_dir, run_scenario
+
+    loaded = _load_or_exit(scenario, sets)
+    out_dir = out if out is not None else default_out_dir(loaded)
+    n = replications or loaded.scenario.run.replications
+    used_seed = seed if seed is not None else loaded.scenario.run.seed
+    if not quiet:
+        what = (f"replications until ±{precision:.1%} on {', '.join(precision_kpis)}"
+                if precision else f"{n} replications")
+        click.echo(f"servsim {__version__}: {loaded.scenario.name}: {what}, "
+                   f"seed={used_seed}, jobs={jobs}", err=True)
+    kwargs = dict(replications=replications, seed=seed, jobs=jobs, records=records,
+                  records_format=records_format, force=force, figures=not no_figures,
+                  html_report=not no_report, precision=precision, precision_kpis=precision_kpis,
+                  max_replications=max_replications)
+    try:
+        if quiet or precision:
+            output = run_scenario(loaded, out_dir, **kwargs)  # type: ignore[arg-type]
+        else:
+            with click.progressbar(length=n, label="replications", file=sys.stderr,
+                                   show_eta=True, show_pos=True) as bar:
+                output = run_scenario(loaded, out_dir, **kwargs,  # type: ignore[arg-type]
+                                      on_result=lambda _r: bar.update(1))
+    except FileExistsError as exc:
+        raise click.ClickException(str(exc)) from None
+    except OutputFormatError as exc:
+        raise click.ClickException(str(exc)) from None
+    except ValueError as exc:  # a file named by the scenario could not be read
+        click.echo(f"{scenario}: {exc}", err=True)
+        sys.exit(1)
+    if output.precision is not None:
+        p = output.precision
+        state = "reached" if p.reached else "NOT reached (hit --max-replications)"
+        click.echo(f"precision ±{p.target:.1%} {state} after {p.replications} replications: "
+                   + ", ".join(f"{k} ±{v:.2%}" for k, v in p.rel_half_width.items()), err=True)
+    if not quiet:
+        click.echo(summary_table(output.summary))
+        click.echo(f"\nresults: {output.out_dir}  ({output.wall_time_s:.1f} s)", err=True)
+
+
+# ---------------------------------------------------------------------------- experiments
+def _backend(backend: str | None, jobs: int) -> str:
+    if backend is not None:
+        return backend
+    return "inprocess" if jobs == 1 else "joblib"
+
+
+def _load_or_exit(path: Path, sets: tuple[str, ...] = ()):
+    from simulator.scenario.overrides import parse_overrides, with_overrides
+
+    try:
+        loaded = load_scenario(path)
+        return with_overrides(loaded, parse_overrides(sets)) if sets else loaded
+    except ScenarioError as exc:
+        fail_scenario(exc)
+        raise  # unreachable: _fail_scenario exits
+
+
+def _experiment_errors(report) -> None:
+    for err in report.errors:
+        click.echo(f"task failed: variant {err.variant_id}, replication {err.replication}, "
+                   f"seed {err.seed}:\n{err.error}", err=True)
+    click.echo(f"{len(report.errors)} task(s) failed; the other results are kept. "
+               "Fix the cause and run the same command again.", err=True)
+    sys.exit(1)
+
+
+_backend_opts = [
+    click.option("-j", "--jobs", type=int, default=1,
+                 help="workers (1: in-process, -1: all cores); results do not depend on it"),
+    click.option("--backend", type=click.Choice(["inprocess", "joblib", "dask"]), default=None,
+                 help="where tasks run [default: joblib if -j != 1]"),
+    click.option("--scheduler", default=None, metavar="tcp://HOST:PORT",
+                 help="Dask scheduler address (--backend dask; default: a local cluster)"),
+]
+
+
+def _with(options):
+    def deco(f):
+        for opt in reversed(options):
+            f = opt(f)
+        return f
+    return deco
+
+
+@main.command()
+@click.argument("base", type=click.Path(path_type=Path))
+@click.argument("changed", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--set", "sets", multiple=True, metavar="PATH=VALUE",
+              help="one variant: the baseline with these values changed (repeatable)")
+@click.option("--variant", "variant_specs", multiple=True, metavar="'LABEL: P=V; P=V'",
+              help="a named variant of the baseline (repeatable, for several variants)")
+@click.option("-n", "--replications", type=click.IntRange(min=2), default=None)
+@click.option("--seed", type=click.IntRange(min=0), default=None)
+@_with(_backend_opts)
+@click.option("-o", "--out", type=click.Path(path_type=Path), default=None,
+              help="results folder [default: results/<base>-compare-<UTC time>]")
+@click.option("--confidence", type=click.FloatRange(0.5, 0.999), default=0.95,
+              help="family-wise confidence (Bonferroni over the variants)")
+@click.option("--independent-check", is_flag=True,
+              help="also run the variants on independent seeds and report those intervals")
+@click.option("--force", is_flag=True, help="replace a folder holding other results")
+@click.option("--no-figures", is_flag=True)
+@click.option("--no-report", is_flag=True, help="do not write report.html")
+@click.option("-q", "--quiet", is_flag=True)
+def compare(base: Path, changed: tuple[Path, ...], sets: tuple[str, ...],
+            variant_specs: tuple[str, ...], replications: int | None, seed: int | None,
+            jobs: int, backend: str | None, scheduler: str | None, out: Path | None,
+            confidence: float, independent_check: bool, force: bool, no_figures: bool,
+            no_report: bool, quiet: bool) -> None:
+    """Compare BASE with CHANGED scenario files and/or --set variants (common random numbers)."""
+    from datetime import UTC, datetime
+
+    from simulator.experiments.compare import compare as run_compare
+    from simulator.experiments.compare import format_comparison
+    from simulator.experiments.variants import (
+        ExperimentError,
+        Progress,
+        make_variant,
+        variant_from_file,
+    )
+    from simulator.scenario.overrides import parse_overrides
+
+    base_loaded = _load_or_exit(base)
+    try:
+        base_v = variant_from_file(base_loaded, "baseline")
+        base_v = type(base_v)("base", "baseline", {}, base_v.plan, base_v.scenario_sha256)
+        variants = [variant_from_file(_load_or_exit(p)) for p in changed]
+        if sets:
+            variants.append(make_variant(base_loaded, parse_overrides(sets), "; ".join(sets)))
+        for spec in variant_specs:
+            label, _, body = spec.partition(":")
+            if not body:
+                raise click.UsageError(f"--variant {spec!r}: expected 'LABEL: PATH=V; PATH=V'")
+            texts = [t.strip() for t in body.split(";") if t.strip()]
+            variants.append(make_variant(base_loaded, parse_overrides(texts), label.strip()))
+    except ScenarioError as exc:
+        fail_scenario(exc)
+        return
+    if not variants:
+        raise click.UsageError("nothing to compare: give CHANGED.yaml, --set or --variant")
+    n = replications or base_loaded.scenario.run.replications
+    s = seed if seed is not None else base_loaded.scenario.run.seed
+    stem = base.stem
+    out_dir = out or Path("results") / f"{stem}-compare-{datetime.now(UTC):%Y%m%dT%H%M%S}"
+    try:
+        res = run_compare(base_v, variants, n, s, out_dir, confidence=confidence,
+                          backend=_backend(backend, jobs), jobs=jobs,  # type: ignore[arg-type]
+                          scheduler=scheduler, independent_check=independent_check,
+                          force=force, figures=not no_figures, html_report=not no_report,
+                          on_progress=None if quiet else Progress("compare"))
+    except ExperimentError as exc:
+        raise click.ClickException(str(exc)) from None
+    if res.run.report.errors:
+        _experiment_errors(res.run.report)
+    if not quiet:
+        click.echo(format_comparison(res.comparison))
+        click.echo(f"\nresults: {out_dir}  (CRN ± is the paired half-width; indep. ± what "
+                   "independent runs of the same size give)", err=True)
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option("--vary", "varies", multiple=True, required=True, metavar="PATH=VALUES",
+              help="values of one field: 3,4,5 | 3..8 | 0.8:1.2:0.1 | 0.8~1.2 (lhs)")
+@click.option("--design", type=click.Choice(["grid", "lhs"]), default="grid")
+@click.option("--samples", type=click.IntRange(min=1), default=None,
+              help="design points for --design lhs")
+@click.option("-n", "--replications", type=click.IntRange(min=2), default=None)
+@click.option("--seed", type=click.IntRange(min=0), default=None)
+@_with(_backend_opts)
+@click.option("--shard", default=None, metavar="I/N",
+              help="run only the I-th of N deterministic slices (join them with merge)")
+@click.option("--kpi", "kpis", multiple=True, default=("wait_mean_min", "abandon_rate"),
+              help="KPIs to plot against each varied field")
+@click.option("-o", "--out", type=click.Path(path_type=Path), required=True,
+              help="results folder (run the same command again to resume)")
+@click.option("--records", type=click.Choice(["none", "summary", "full"]), default="none",
+              help="record tables each worker writes under OUT/records/<table>/variant=<id>/")
+@click.option("--force", is_flag=True, help="replace a folder holding other results")
+@click.option("--no-figures", is_flag=True)
+@click.option("--no-report", is_flag=True, help="do not write report.html")
+@click.option("-q", "--quiet", is_flag=True)
+def sweep(scenario: Path, varies: tuple[str, ...], design: str, samples: int | None,
+          replications: int | None, seed: int | None, jobs: int, backend: str | None,
+          scheduler: str | None, shard: str | None, kpis: tuple[str, ...], out: Path,
+          records: str, force: bool, no_figures: bool, no_report: bool, quiet: bool) -> None:
+    """Sweep SCENARIO over a grid or a Latin hypercube of values (resumable)."""
+    from simulator.experiments.sweep import parse_shard, parse_vary, run_sweep
+    from simulator.experiments.variants import ExperimentError, Progress
+
+    loaded = _load_or_exit(scenario)
+    try:
+        res = run_sweep(loaded, [parse_vary(v) for v in varies], out,
+                        design=design,  # type: ignore[arg-type]
+                        samples=samples, replications=replications, seed=seed, kpis=kpis,
+                        backend=_backend(backend, jobs),  # type: ignore[arg-type]
+                        jobs=jobs, scheduler=scheduler,
+                        shard=parse_shard(shard) if shard else None, force=force,
+                        figures=not no_figures, html_report=not no_report, records=records,
+                        on_progress=None if quiet else Progress("sweep"))
+    except ScenarioError as exc:
+        fail_scenario(exc)
+        return
+    except ExperimentError as exc:
+        raise click.ClickException(str(exc)) from None
+    if res.run is not None and res.run.report.errors:
+        _experiment_errors(res.run.report)
+    if not quiet and res.run is not None:
+        click.echo(f"{len(res.variants)} variants; computed {res.run.report.computed} tasks, "
+                   f"reused {res.run.report.reused}; results: {out}", err=True)
+
+
+@main.command()
+@click.argument("shards", nargs=-1, required=True, type=click.Path(path_type=Path,
+                                                                    exists=True))
+@click.option("-o", "--out", type=click.Path(path_type=Path), required=True)
+@click.option("--force", is_flag=True)
+@click.option("--no-figures", is_flag=True)
+@click.option("--no-report", is_flag=True, help="do not write report.html")
+def merge(shards: tuple[Path, ...], out: Path, force: bool, no_figures: bool,
+          no_report: bool) -> None:
+    """Join the shard folders of one sweep (run with --shard I/N) into OUT."""
+    from simulator.experiments.sweep import merge_sweeps, parse_vary
+    from simulator.experiments.variants import ExperimentError
+
+    spec_file = shards[0] / "spec.json"
+    if not spec_file.exists():
+        raise click.ClickException(f"{shards[0]}: no spec.json (expected a sweep shard folder)")
+    spec = json.loads(spec_file.read_text())["spec"]
+    loaded = _load_or_exit(Path(spec["scenario"]))
+    try:
+        res = merge_sweeps(list(shards), out, loaded, [parse_vary(v) for v in spec["vary"]],
+                           design=spec["design"], samples=spec["samples"],
+                           replications=spec["replications"], seed=spec["seed"],
+                           kpis=spec["kpis"], force=force, figures=not no_figures,
+                           html_report=not no_report)
+    except ExperimentError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"merged {len(shards)} shard(s): {len(res.variants)} variants -> {out}", err=True)
+
+
+# ---------------------------------------------------------------------------- other commands
+def _register() -> None:
+    """Commands that live in their own modules (each module is one concept)."""
+    from simulator.cli.calibrate import calibrate
+    from simulator.cli.new import new
+    from simulator.cli.report import report_command
+    from simulator.cli.teach import teach_command
+    from simulator.cli.theory import theory
+    from simulator.cli.warmup import warmup
+    from simulator.experiments.selfcheck import selfcheck
+
+    for command in (calibrate, new, report_command, selfcheck, theory, warmup):
+        main.add_command(command)
+    main.add_command(teach_command)
+
+
+_register()

@@ -1,0 +1,264 @@
+"""Run a scenario over replications and write a complete results folder.
+
+This is the public entry point behind ``servsim run``: validate, compile, run the replications
+(in-process or on joblib workers), summarise across replications, draw the figures and write
+everything atomically (see :mod:`simulator.experiments.storage`).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from simulator.engine.rng import STREAM_SCHEME
+from simulator.experiments.precision import PrecisionReport
+from simulator.experiments.runner import (
+    GRID_STEP_MIN,
+    WAIT_EDGES_MIN,
+    RecordsMode,
+    ReplicationResult,
+    run_replications,
+)
+from simulator.experiments.storage import (
+    atomic_dir,
+    canonical_hash,
+    merge_record_parts,
+    parquet_available,
+    platform_info,
+    resolved_yaml,
+    software_versions,
+    write_csv,
+)
+from simulator.measures import stats
+from simulator.satisfaction import bridge as satisfaction_bridge
+from simulator.scenario.loader import LoadedScenario
+from simulator.scenario.plan import compile_plan
+
+
+class OutputFormatError(ValueError):
+    """The requested results format cannot be written here."""
+
+
+@dataclass(frozen=True)
+class RunOutput:
+    """What :func:`run_scenario` produced."""
+
+    out_dir: Path
+    summary: pd.DataFrame
+    replications: pd.DataFrame
+    by_hour: pd.DataFrame
+    results: list[ReplicationResult]
+    wall_time_s: float
+    precision: PrecisionReport | None = None
+
+
+def replications_frame(results: list[ReplicationResult], seed: int) -> pd.DataFrame:
+    """One row per replication: replication, seed, then every KPI."""
+    rows = [{"replication": r.replication, "seed": seed, **r.kpis} for r in results]
+    return pd.DataFrame(rows)
+
+
+def by_hour_frame(results: list[ReplicationResult]) -> pd.DataFrame:
+    """All replications' by-hour rows with a replication column first."""
+    rows = [{"replication": r.replication, **row} for r in results for row in r.by_hour]
+    return pd.DataFrame(rows)
+
+
+def label_summary(summary: pd.DataFrame, sat_info: dict) -> pd.DataFrame:
+    """Add a ``note`` column: the satisfaction label (``uncalibrated defaults`` or
+    ``calibrated profile <name>``) on every ``sat__*`` row, empty elsewhere."""
+    out = summary.copy()
+    is_sat = out["kpi"].str.startswith(satisfaction_bridge.PREFIX)
+    out["note"] = np.where(is_sat, str(sat_info.get("label", "")), "")
+    return out
+
+
+def default_out_dir(loaded: LoadedScenario, root: Path = Path("results")) -> Path:
+    """``results/<scenario stem>-<UTC yyyymmddThhmmss>``."""
+    stem = loaded.path.stem if loaded.path is not None else "scenario"
+    return root / f"{stem}-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}"
+
+
+def run_scenario(
+    loaded: LoadedScenario,
+    out_dir: Path,
+    *,
+    replications: int | None = None,
+    seed: int | None = None,
+    jobs: int = 1,
+    records: RecordsMode = "full",
+    records_format: str = "auto",
+    force: bool = False,
+    figures: bool = True,
+    html_report: bool = False,
+    on_result: Callable[[ReplicationResult], None] | None = None,
+    precision: float | None = None,
+    precision_kpis: Sequence[str] = ("wait_mean_min",),
+    max_replications: int = 1000,
+) -> RunOutput:
+    """Simulate a scenario and write its results folder.
+
+    Parameters
+    ----------
+    loaded : LoadedScenario
+        From :func:`simulator.scenario.loader.load_scenario`.
+    out_dir : Path
+        Results folder to create (must not exist or be empty unless ``force``).
+    replications, seed : int, optional
+        Override the scenario's ``run.replications`` and ``run.seed``.
+    jobs : int
+        Worker processes (joblib): 1 runs in-process, -1 uses every core. Results do not
+        depend on it.
+    records : {"none", "summary", "full"}
+        Which record tables to write (see :mod:`simulator.experiments.storage`).
+    records_format : {"auto", "csv", "parquet"}
+        ``auto`` writes Parquet when pyarrow is installed, CSV otherwise.
+    force : bool
+        Replace an existing non-empty ``out_dir``.
+    figures : bool
+        Draw the figures into ``figures/``.
+    html_report : bool
+        Write ``report.html`` (:mod:`simulator.report`; without figures when ``figures`` is
+        false).
+    on_result : callable, optional
+        Called with each replication's result as it finishes (progress bars).
+    precision : float, optional
+        Instead of a fixed number, add replications (from ``replications`` or 10) until the
+        relative 95 % half-width of every KPI in ``precision_kpis`` is at most this
+        (:mod:`simulator.experiments.precision`), up to ``max_replications``.
+    """
+    started = datetime.now(UTC)
+    t0 = time.perf_counter()
+    sc = loaded.scenario
+    n_reps = replications if replications is not None else sc.run.replications
+    run_seed = seed if seed is not None else sc.run.seed
+    fmt = records_format
+    if fmt == "auto":
+        fmt = "parquet" if parquet_available() else "csv"
+    if fmt == "parquet" and not parquet_available():
+        raise OutputFormatError(
+            "Parquet output needs pyarrow (got --format parquet without it; expected "
+            "pip install 'servsim[parquet]' or --format csv)")
+    # the scenario as run: -n and --seed replace the file's run settings
+    sc = sc.model_copy(update={"run": sc.run.model_copy(
+        update={"replications": n_reps, "seed": run_seed})})
+    # a fitted satisfaction profile is read here and carried inline to the workers
+    sc = satisfaction_bridge.resolve_profile(sc, loaded.base_dir)
+    plan = compile_plan(sc, loaded.base_dir)
+    sat_info = satisfaction_bridge.describe(plan)
+    with atomic_dir(Path(out_dir), force=force) as tmp:
+        report = None
+        if precision is None:
+            results = run_replications(plan, n_reps, run_seed, jobs, records, tmp,  # type: ignore[arg-type]
+                                       fmt, on_result)  # type: ignore[arg-type]
+        else:
+            from simulator.experiments.precision import replicate_to_precision
+
+            results, report = replicate_to_precision(
+                plan, run_seed, precision, precision_kpis,
+                initial=replications if replications is not None else 10,
+                max_replications=max_replications, jobs=jobs, records_mode=records,
+                records_dir=tmp, records_format=fmt, on_result=on_result)
+            n_reps = len(results)
+            sc = sc.model_copy(update={"run": sc.run.model_copy(update={"replications": n_reps})})
+        files = merge_record_parts(tmp, records, fmt)
+        reps = replications_frame(results, run_seed)
+        summary = label_summary(stats.summarise([r.kpis for r in results]), sat_info)
+        hours = by_hour_frame(results)
+        write_csv(reps, tmp / "replications.csv")
+        write_csv(summary, tmp / "summary.csv")
+        write_csv(hours, tmp / "by_hour.csv")
+        (tmp / "scenario.resolved.yaml").write_text(resolved_yaml(sc), encoding="utf-8")
+        if figures:
+            from simulator.figures import run as plots
+
+            figs = plots.write_run_figures(tmp / "figures", plan, results, summary, hours,
+                                           WAIT_EDGES_MIN, sat_label=sat_info["label"])
+        else:
+            figs = []
+        wall = time.perf_counter() - t0
+        manifest = {
+            "servsim_manifest": 1,
+            "scenario": {
+                "name": sc.name,
+                "path": str(loaded.path) if loaded.path else None,
+                "sha256_file": loaded.raw_sha256,
+                "sha256_resolved": canonical_hash(sc),
+            },
+            "run": {
+                "replications": n_reps,
+                "replications_method": (
+                    "fixed" if report is None else
+                    f"confidence-interval method: relative 95% half-width <= {report.target} "
+                    f"for {', '.join(report.kpis)}; reached={report.reached} after "
+                    f"{report.replications} replications"),
+                "precision": None if report is None else {
+                    "target": report.target, "kpis": list(report.kpis),
+                    "reached": report.reached, "rel_half_width": report.rel_half_width,
+                    "history": [list(h) for h in report.history]},
+                "seed": run_seed,
+                "terminating": plan.terminating,
+                "open_min": plan.open_min,
+                "close_min": plan.close_min,
+                "warm_up_min": sc.run.warm_up_min,
+                "max_overtime_min": sc.run.max_overtime_min if plan.terminating else None,
+                "initial_conditions": "empty and idle at the start of the day",
+                "stopping_rule": (
+                    "doors close, customers inside are served, then the day ends"
+                    if plan.terminating else f"fixed run length {sc.run.length_min} min"
+                ),
+            },
+            "estimation": {
+                "summary": "each replication is one independent observation; summary.csv "
+                "gives the mean across replications, sd, n and a 95% Student-t interval "
+                "(n - 1 degrees of freedom); no interval is computed over customers",
+                "confidence": 0.95,
+                "statistics_window": (
+                    "the whole day, from opening until the last customer leaves"
+                    if plan.terminating else
+                    f"from the end of the {sc.run.warm_up_min}-min warm-up to the end of the run"
+                ),
+            },
+            "random_numbers": {
+                "generator": "PCG64",
+                "streams": STREAM_SCHEME,
+                "common_random_numbers": "arrivals, classes, patience, pathway choices and "
+                "service times are drawn per customer at arrival from named streams, shared "
+                "by every variant run with the same seed",
+            },
+            "execution": {
+                "engine": "SimPy process interaction",
+                "backend": "in-process" if jobs == 1 else "joblib (loky)",
+                "jobs": jobs,
+                "note": "results do not depend on the backend or the number of jobs",
+            },
+            "outputs": {
+                "records": records,
+                "records_format": fmt if records != "none" else None,
+                "files": sorted(["manifest.json", "scenario.resolved.yaml", "summary.csv",
+                                 "replications.csv", "by_hour.csv", *files,
+                                 *(["report.html"] if html_report else []),
+                                 *[f"figures/{f}" for f in figs]]),
+                "grid_step_min": GRID_STEP_MIN,
+                "wait_histogram_edges_min": [float(x) for x in np.asarray(WAIT_EDGES_MIN)],
+            },
+            "satisfaction": sat_info,
+            "software": software_versions(),
+            "platform": platform_info(),
+            "started_utc": started.isoformat(timespec="seconds"),
+            "wall_time_s": round(wall, 3),
+        }
+        if html_report:
+            from simulator.report import write_report
+
+            write_report(tmp, figures=figures, manifest=manifest)
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n",
+                                           encoding="utf-8")
+    return RunOutput(Path(out_dir), summary, reps, hours, results, wall, report)

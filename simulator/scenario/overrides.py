@@ -1,0 +1,154 @@
+"""Change scenario values by path: ``--set stations.window.counters=9``.
+
+An override is applied to the parsed YAML tree *before* validation, so a bad value gets exactly
+the same ``field.path`` error as a mistake in the file, and the error names the ``--set`` it
+came from. Values are read as YAML 1.2 scalars or flow collections (``9``, ``0.5``,
+``"08:30"``, ``{dist: constant, value: 3}``, ``[a, b]``).
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+from simulator.scenario.loader import (
+    LoadedScenario,
+    ScenarioError,
+    ScenarioIssue,
+    read_yaml,
+    to_plain,
+    validate_tree,
+)
+
+
+@dataclass(frozen=True)
+class Override:
+    """One ``path=value`` assignment."""
+
+    path: tuple[str | int, ...]
+    value: Any
+    text: str  # as the user typed it
+
+    @property
+    def dotted(self) -> str:
+        return ".".join(str(p) for p in self.path)
+
+
+def parse_override(text: str) -> Override:
+    """Parse ``a.b.0.c=value`` into an :class:`Override`.
+
+    Raises
+    ------
+    ScenarioError
+        If there is no ``=`` or no path, or the value is not valid YAML.
+    """
+    if "=" not in text:
+        raise ScenarioError([ScenarioIssue(f"--set {text}", None, "",
+                                           "expected PATH=VALUE (got no '=')")])
+    path_text, value_text = text.split("=", 1)
+    path_text = path_text.strip()
+    if not path_text:
+        raise ScenarioError([ScenarioIssue(f"--set {text}", None, "",
+                                           "expected PATH=VALUE (got an empty path)")])
+    parts: list[str | int] = [int(p) if p.isdigit() else p for p in path_text.split(".")]
+    value = to_plain(read_yaml(value_text if value_text.strip() else '""', f"--set {text}"))
+    return Override(tuple(parts), value, text)
+
+
+def parse_overrides(texts: Sequence[str]) -> list[Override]:
+    """Parse several ``--set`` texts."""
+    return [parse_override(t) for t in texts]
+
+
+def _fail(ov: Override, depth: int, message: str) -> ScenarioError:
+    where = ".".join(str(p) for p in ov.path[: depth + 1])
+    return ScenarioError([ScenarioIssue(f"--set {ov.text}", None, where, message)])
+
+
+def apply_overrides(tree: Any, overrides: Sequence[Override]) -> Any:
+    """Return a deep copy of a parsed scenario tree with the overrides applied.
+
+    A path may end in a new key of an existing mapping (validation then decides whether that
+    key is allowed); every earlier step must exist.
+    """
+    out = copy.deepcopy(tree)
+    for ov in overrides:
+        node = out
+        for depth, key in enumerate(ov.path):
+            last = depth == len(ov.path) - 1
+            if isinstance(node, dict):
+                key_s = str(key)
+                if last:
+                    node[key_s] = _to_tree(ov.value)
+                    break
+                if key_s not in node:
+                    near = difflib.get_close_matches(key_s, [str(k) for k in node], n=1)
+                    hint = f"; did you mean {near[0]!r}?" if near else ""
+                    raise _fail(ov, depth, f"no key {key_s!r}{hint} (got {key_s!r}; expected "
+                                f"one of {', '.join(sorted(map(str, node)))})")
+                node = node[key_s]
+            elif isinstance(node, list):
+                if not isinstance(key, int) or not 0 <= key < len(node):
+                    raise _fail(ov, depth, f"no item {key!r} in this list (got {key!r}; "
+                                f"expected an index 0..{len(node) - 1})")
+                if last:
+                    node[key] = _to_tree(ov.value)
+                    break
+                node = node[key]
+            else:
+                raise _fail(ov, depth - 1, f"cannot go inside a value (got {node!r}; "
+                            "expected a mapping or a list)")
+    return out
+
+
+def _to_tree(value: Any) -> Any:
+    if isinstance(value, dict):
+        m = CommentedMap()
+        for k, v in value.items():
+            m[k] = _to_tree(v)
+        return m
+    if isinstance(value, list):
+        return CommentedSeq([_to_tree(v) for v in value])
+    return value
+
+
+def with_overrides(loaded: LoadedScenario, overrides: Sequence[Override]) -> LoadedScenario:
+    """Validate ``loaded``'s file with the overrides applied.
+
+    Errors about an overridden field name the ``--set`` instead of a file line.
+    """
+    if not overrides:
+        return loaded
+    if loaded.path is None:
+        raise ValueError("overrides need a scenario loaded from a file")
+    text = loaded.path.read_text(encoding="utf-8")
+    name = str(loaded.path)
+    tree = apply_overrides(read_yaml(text, name), overrides)
+    try:
+        scenario = validate_tree(tree, name)
+    except ScenarioError as exc:
+        issues = []
+        for issue in exc.issues:
+            source = next((ov for ov in overrides if _covers(ov, issue.path)), None)
+            if source is not None:
+                issue = ScenarioIssue(f"--set {source.text}", None, issue.path, issue.message)
+            issues.append(issue)
+        raise ScenarioError(issues) from None
+    return LoadedScenario(scenario, loaded.path, loaded.raw_sha256)
+
+
+def _covers(ov: Override, path: str) -> bool:
+    return path == ov.dotted or path.startswith(ov.dotted + ".")
+
+
+def values_id(values: dict[str, Any], prefix: str = "v") -> str:
+    """A stable id of a variant from its resolved override values (order-independent)."""
+    text = json.dumps(values, sort_keys=True, separators=(",", ":"), default=str)
+    return f"{prefix}-{hashlib.sha256(text.encode()).hexdigest()[:10]}"

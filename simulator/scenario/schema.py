@@ -1,0 +1,1090 @@
+"""The scenario: a strict, frozen description of one service day or steady-state study.
+
+A scenario is inert data. :func:`simulator.scenario.loader.load_scenario` reads it from YAML with line
+numbers; :mod:`simulator.scenario.plan` compiles it into the numeric plan the engine runs. Clock times are
+``"HH:MM"`` strings (quote them in YAML); durations are minutes; rates are per hour.
+
+Cross-field rules (a pathway naming a missing station, a shift ending before it starts, ...) are
+checked after the field types, and reported with the path of the offending field, through
+:class:`CrossFieldError`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    field_validator,
+    model_validator,
+)
+
+from simulator.scenario.distributions import CountDistribution, Distribution
+from simulator.scenario.satisfaction_params import ModelParameters, SatisfactionConfig
+
+ClockTime = Annotated[
+    str,
+    Field(
+        pattern=r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$",
+        description='clock time "HH:MM" (00:00 to 24:00), quoted in YAML',
+        examples=["08:30"],
+    ),
+]
+Name = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_\-]*$", max_length=64)]
+
+
+def clock_to_min(value: str) -> float:
+    """Convert ``"HH:MM"`` to minutes after midnight.
+
+    Examples
+    --------
+    >>> clock_to_min("08:30")
+    510.0
+    """
+    hours, minutes = value.split(":")
+    return float(int(hours) * 60 + int(minutes))
+
+
+def min_to_clock(minutes: float) -> str:
+    """Convert minutes after midnight to ``"HH:MM"`` (rounded down to the minute)."""
+    m = math.floor(minutes + 1e-9)
+    return f"{m // 60:02d}:{m % 60:02d}"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+# ---------------------------------------------------------------------------- run and clock
+class Clock(_Model):
+    """Opening hours: doors open at ``open`` and close at ``close`` (no arrivals after)."""
+
+    open: ClockTime = "09:00"
+    close: ClockTime | None = Field(
+        default=None,
+        description="doors close; customers inside are still served. Omit for a steady-state "
+        "study (run.length_min).",
+    )
+
+
+class RunSettings(_Model):
+    """Replications, seed and, for steady-state studies, run length and warm-up."""
+
+    replications: int = Field(default=30, ge=1, le=1_000_000)
+    seed: int = Field(default=12345, ge=0)
+    length_min: float | None = Field(
+        default=None, gt=0, description="steady-state run length after open, minutes"
+    )
+    warm_up_min: float = Field(
+        default=0.0, ge=0, description="steady-state only: statistics ignore this first period"
+    )
+    max_overtime_min: float = Field(
+        default=480.0,
+        gt=0,
+        description="terminating day: stop this long after close even if customers remain",
+    )
+
+
+# ---------------------------------------------------------------------------- customers
+class Balking(_Model):
+    """Balk (leave without joining) when the line is at least ``queue_at_least`` long.
+
+    With ``probability`` < 1 the customer balks only with that probability; ``queue_at_least:
+    0`` makes balking purely random. The rule applies at every station the customer visits,
+    measured on the line the customer would join.
+    """
+
+    queue_at_least: int = Field(ge=0)
+    probability: float = Field(default=1.0, gt=0, le=1)
+
+
+class CustomerClass(_Model):
+    """A class of customer: its share of walk-ins, pathway, priority and behaviour."""
+
+    share: float = Field(default=0.0, ge=0, le=1, description="share of walk-in arrivals")
+    pathway: Name
+    priority: int = Field(
+        default=0, ge=0, le=9, description="higher is served first (non-preemptive)"
+    )
+    patience: Distribution | None = Field(
+        default=None,
+        description="minutes a customer waits in a line before abandoning it; drawn once per "
+        "customer, the clock restarts at each line",
+    )
+    balk: Balking | None = None
+
+
+# ---------------------------------------------------------------------------- arrivals
+class Peak(_Model):
+    """A meal peak: a Gaussian bump added to a walk-in rate.
+
+    The extra rate is ``extra_per_hour * exp(-(t - at)^2 / (2 width_min^2))``: it is
+    ``extra_per_hour`` at ``at`` and has standard deviation ``width_min``, so over a whole day it
+    adds about ``extra_per_hour / 60 * width_min * sqrt(2 pi)`` arrivals.
+    """
+
+    at: ClockTime = Field(description="time of the top of the peak")
+    extra_per_hour: float = Field(gt=0, description="extra rate at the top, customers/hour")
+    width_min: float = Field(gt=0, description="standard deviation of the bump, minutes")
+
+
+class PoissonArrivals(_Model):
+    """Walk-ins: a non-homogeneous Poisson process with a piecewise-constant rate.
+
+    Each key of ``rate_per_hour`` is the clock time from which that rate holds (until the next
+    key, or until the doors close). Before the first key the rate is 0. ``peaks`` add smooth
+    Gaussian bumps (meal peaks) on top of that baseline.
+    """
+
+    rate_per_hour: dict[ClockTime, Annotated[float, Field(ge=0)]] = Field(min_length=1)
+    peaks: list[Peak] = Field(
+        default_factory=list, description="meal peaks added to the baseline rate"
+    )
+    class_shares: dict[Name, Annotated[float, Field(ge=0, le=1)]] | None = Field(
+        default=None, description="overrides the classes' share for this source"
+    )
+    group_size: Distribution | None = None
+
+
+SpreadShape = Literal["normal", "uniform", "exponential"]
+
+
+def _size_kind(value: Any) -> str | None:
+    if isinstance(value, int):
+        return "whole_number"
+    if isinstance(value, dict) or hasattr(value, "dist"):
+        return "size_distribution"
+    return None
+
+
+WaveSize = Annotated[
+    Annotated[Annotated[int, Field(ge=0)], Tag("whole_number")]
+    | Annotated[CountDistribution, Tag("size_distribution")],
+    Discriminator(
+        _size_kind,
+        custom_error_type="wave_size",
+        custom_error_message="a wave size is a whole number >= 0 or a distribution such as "
+        "{dist: poisson, mean: 25}",
+    ),
+]
+
+
+class Wave(_Model):
+    """One arrival wave: ``size`` customers arriving around ``at`` (a coach, a flight)."""
+
+    at: ClockTime
+    size: WaveSize = Field(
+        description="customers in the wave: a whole number, or a distribution (poisson, or "
+        "any other, rounded to the nearest whole number >= 0), drawn once per wave",
+    )
+    spread_min: float = Field(
+        default=0.0, ge=0, description="normal: sd; uniform: total width centred on at; "
+        "exponential: mean delay after at; 0: everyone at at"
+    )
+    spread: SpreadShape | None = Field(
+        default=None, description="shape of the spread; default the source's spread"
+    )
+    probability_show: float | None = Field(
+        default=None, ge=0, le=1,
+        description="the wave happens with this probability; default the source's",
+    )
+
+
+class WaveArrivals(_Model):
+    """Arrival waves: batches of customers spread around given times (coaches, flights)."""
+
+    waves: list[Wave] = Field(min_length=1)
+    spread: SpreadShape = Field(
+        default="normal", description="default shape of each wave's spread around its at"
+    )
+    probability_show: float = Field(
+        default=1.0, ge=0, le=1,
+        description="each wave happens (all its customers come) with this probability",
+    )
+    class_: Name | None = Field(default=None, alias="class")
+    class_shares: dict[Name, Annotated[float, Field(ge=0, le=1)]] | None = Field(
+        default=None, description="class mix of this source (instead of class)"
+    )
+    group_size: Distribution | None = None
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=True)
+
+
+class Appointments(_Model):
+    """Booked arrivals: ``per_slot`` customers every ``slots_every_min`` from start to end."""
+
+    slots_every_min: float = Field(gt=0)
+    start: ClockTime
+    end: ClockTime
+    per_slot: int = Field(default=1, ge=1)
+    no_show: float = Field(default=0.0, ge=0, lt=1)
+    punctuality_mean_min: float = Field(default=0.0, description="negative: arrive early")
+    punctuality_sd_min: float = Field(default=0.0, ge=0)
+    class_: Name | None = Field(default=None, alias="class")
+    group_size: Distribution | None = None
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=True)
+
+
+class TraceArrivals(_Model):
+    """Replay of real arrival times from a CSV file (relative to the scenario file).
+
+    ``time_column`` holds ``"HH:MM"`` / ``"HH:MM:SS"`` clock times or numbers (minutes after
+    open). Optional columns give each arrival's class and group size.
+    """
+
+    trace: str = Field(min_length=1)
+    time_column: str = "time"
+    class_column: str | None = None
+    group_size_column: str | None = None
+    class_: Name | None = Field(default=None, alias="class")
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=True)
+
+
+def _arrival_kind(value: Any) -> str | None:
+    if isinstance(value, dict):
+        if "rate_per_hour" in value:
+            return "poisson"
+        if "slots_every_min" in value:
+            return "appointments"
+        if "trace" in value:
+            return "trace"
+        if "waves" in value:
+            return "arrival_waves"
+        return None
+    kinds: dict[type, str] = {
+        PoissonArrivals: "poisson",
+        Appointments: "appointments",
+        TraceArrivals: "trace",
+        WaveArrivals: "arrival_waves",
+    }
+    return kinds.get(type(value))
+
+
+ArrivalSource = Annotated[
+    Annotated[PoissonArrivals, Tag("poisson")]
+    | Annotated[Appointments, Tag("appointments")]
+    | Annotated[TraceArrivals, Tag("trace")]
+    | Annotated[WaveArrivals, Tag("arrival_waves")],
+    Discriminator(
+        _arrival_kind,
+        custom_error_type="arrival_kind",
+        custom_error_message="an arrival source needs rate_per_hour (walk-ins), "
+        "slots_every_min (appointments), trace (a CSV file) or waves (arrival waves)",
+    ),
+]
+
+
+# ---------------------------------------------------------------------------- stations
+class RecoveryStep(_Model):
+    """Send the customer to another station to put a failed service right."""
+
+    station: Name
+
+
+class FailureActions(_Model):
+    """What staff do when a service fails (the recovery of satisfaction.md §2.5).
+
+    The redo or the recovery visit *is* the fix, so ``fix`` defaults to true; it counts only
+    when the redo or recovery visit was completed (a customer who leaves the recovery line is
+    not fixed). Resolution time runs from the failure to the end of the redo or recovery
+    visit and is judged against ``resolution_standard_min`` (default: the satisfaction
+    section's ``applies_to: recovery`` standard, else ``recovery.urgent_fix_standard_min``).
+    """
+
+    fix: bool = Field(default=True, description="the redo / recovery visit puts it right")
+    apology: bool = Field(default=False, description="staff apologise")
+    compensation_value: float = Field(
+        default=0.0, ge=0, le=10,
+        description="compensation relative to the price of the failed item (0 = none)")
+    follow_up: bool = Field(default=False, description="someone follows up afterwards")
+    resolution_standard_min: float | None = Field(
+        default=None, gt=0, description="recovery standard T_rec for this station, minutes")
+
+
+class Failure(_Model):
+    """Service failure: with ``probability`` a service fails and must be recovered.
+
+    ``recovery: redo`` makes the same server do the service again at once (the redo may fail
+    again with the same probability); ``recovery: {station: NAME}`` sends the customer to that
+    station next, then back to the pathway. ``severity`` and ``actions`` feed the predicted
+    satisfaction (reliability); they do not change the simulation.
+    """
+
+    probability: float = Field(ge=0, le=1)
+    recovery: Literal["redo"] | RecoveryStep = "redo"
+    severity: float = Field(default=0.5, gt=0, le=1, description="0.3 minor, 0.5, 0.9 severe")
+    rework: Distribution | None = Field(
+        default=None, description="time of a redo; default the station's service time"
+    )
+    actions: FailureActions = Field(default_factory=FailureActions)
+
+
+class Station(_Model):
+    """A set of counters (windows, desks, kiosks) with one line or a line per counter."""
+
+    counters: int = Field(ge=1, le=10_000)
+    staff: Name | None = Field(default=None, description="staff group serving the counters")
+    staffed: bool = Field(default=True, description="false for self-service kiosks")
+    line: Literal["single", "per_counter"] = "single"
+    service: Distribution
+    service_by_class: dict[Name, Distribution] = Field(default_factory=dict)
+    waiting_room: int | None = Field(
+        default=None, ge=0, description="most customers waiting; more are turned away"
+    )
+    failure: Failure | None = None
+
+
+# ---------------------------------------------------------------------------- staff
+class Break(_Model):
+    """A break of ``minutes`` from ``start``; with ``stagger_groups`` = k the shift's staff
+    take it in k groups one after another (group j starts ``j * minutes`` later)."""
+
+    start: ClockTime
+    minutes: float = Field(gt=0)
+    stagger_groups: int = Field(default=1, ge=1)
+
+
+class Shift(_Model):
+    """``count`` people on duty from ``start`` to ``end``, with breaks."""
+
+    start: ClockTime
+    end: ClockTime
+    count: int = Field(ge=0, le=10_000)
+    breaks: list[Break] = Field(default_factory=list)
+
+
+class StaffGroup(_Model):
+    """People who serve one station's counters, on shifts (or always on duty: ``count``).
+
+    With ``serves`` the group is cross-trained (skill-based routing, docs/scenario.md): its
+    people serve the listed stations in preference order, the first being their home.
+    """
+
+    skill: float = Field(default=1.0, gt=0, le=10, description="service-time multiplier")
+    serves: list[Name] | None = Field(
+        default=None, min_length=1,
+        description="stations this group serves, in preference order; the first is the home "
+        "station (default: the station whose staff: names the group)",
+    )
+    help_when_line_at_least: dict[Name, Annotated[int, Field(ge=1)]] = Field(
+        default_factory=dict,
+        description="help a non-home station only while at least this many wait there "
+        "(default 1)",
+    )
+    skill_at: dict[Name, Annotated[float, Field(gt=0, le=10)]] = Field(
+        default_factory=dict, description="service-time multiplier at a station (default: skill)"
+    )
+    training_level: int = Field(default=3, ge=1, le=5, description="1 novice .. 5 expert")
+    cost_per_hour: float = Field(default=0.0, ge=0)
+    shifts: list[Shift] | None = None
+    count: int | None = Field(
+        default=None, ge=0, description="always this many on duty (instead of shifts)"
+    )
+
+
+# ---------------------------------------------------------------------------- held resources
+class Housekeeping(_Model):
+    """Who cleans dirty rooms and how long a room takes (minutes, times the group's skill)."""
+
+    staff: Name = Field(description="a staff group under staff: that serves no station")
+    clean: Distribution = Field(description="minutes to clean one room")
+
+
+class Tables(_Model):
+    """Tables of a few sizes; a party takes the smallest free table that fits it.
+
+    ``sizes`` maps seats to how many tables have that many seats. With ``join`` a party too
+    big for any single free table may take two free tables whose seats together fit. With
+    ``seat_smaller_first`` (default) a party further down the waiting list is seated when a
+    table that fits it is free and the parties ahead do not fit; false is strict first-come
+    first-seated. With ``quote_wait`` the host quotes a wait at the door and a party whose
+    patience is shorter leaves at once (recorded as balked).
+    """
+
+    kind: Literal["tables"]
+    sizes: dict[Annotated[int, Field(ge=1, le=1000)], Annotated[int, Field(ge=1, le=10_000)]] = (
+        Field(min_length=1, description="seats: number of tables with that many seats"))
+    join: bool = False
+    seat_smaller_first: bool = True
+    quote_wait: bool = False
+    quote_mean_hold_min: float | None = Field(
+        default=None, gt=0,
+        description="mean minutes a party keeps a table, for the quoted wait; default: the "
+        "mean of the holds ended so far that day (before the first, the mean service times "
+        "of the steps held)")
+
+    @field_validator("sizes", mode="before")
+    @classmethod
+    def _seat_keys_from_json(cls, value: Any) -> Any:
+        """Accept ``"4"`` as a seat count: JSON (a resolved scenario, ``--set`` round trips)
+        has only text keys."""
+        if isinstance(value, dict):
+            return {int(k) if isinstance(k, str) and k.isdigit() else k: v
+                    for k, v in value.items()}
+        return value
+
+    @property
+    def n_tables(self) -> int:
+        """Number of tables."""
+        return sum(self.sizes.values())
+
+    @property
+    def max_party(self) -> int:
+        """Largest party that can ever be seated (one table, or two joined tables)."""
+        seats = sorted((s for s, n in self.sizes.items() for _ in range(min(n, 2))),
+                       reverse=True)
+        return seats[0] + seats[1] if self.join and len(seats) > 1 else seats[0]
+
+
+class Rooms(_Model):
+    """Hotel rooms: occupied at open, ready (vacant and clean), or dirty until housekept."""
+
+    kind: Literal["rooms"]
+    count: int = Field(ge=1, le=100_000, description="rooms in the hotel")
+    occupied_at_open: int = Field(default=0, ge=0,
+                                  description="rooms with a guest at the start of the day")
+    ready_at_open: int | None = Field(
+        default=None, ge=0,
+        description="vacant and clean at the start (default: every vacant room); the other "
+        "vacant rooms are dirty")
+    housekeeping: Housekeeping
+
+
+def _resource_kind(value: Any) -> str | None:
+    if isinstance(value, dict):
+        kind = value.get("kind")
+        return kind if kind in ("tables", "rooms") else None
+    return getattr(value, "kind", None)
+
+
+Resource = Annotated[
+    Annotated[Tables, Tag("tables")] | Annotated[Rooms, Tag("rooms")],
+    Discriminator(
+        _resource_kind,
+        custom_error_type="resource_kind",
+        custom_error_message="a resource needs kind: tables or kind: rooms",
+    ),
+]
+
+
+# ---------------------------------------------------------------------------- pathways
+class Step(_Model):
+    """A pathway step: visit ``step`` (a station), with a probability and optional service."""
+
+    step: Name
+    probability: float = Field(default=1.0, ge=0, le=1)
+    service: Distribution | None = None
+    renege: bool = Field(
+        default=True,
+        description="false: the customer waits at this step whatever its patience (a seated "
+        "party waiting for its food or its bill does not walk out)",
+    )
+
+
+class Seize(_Model):
+    """A pathway step that takes a held resource (a table that fits the party, a ready room)
+    and keeps it through the following steps until a ``release`` step or the end of the
+    journey (tables; a room stays occupied when the journey ends)."""
+
+    seize: Name
+
+
+class Release(_Model):
+    """A pathway step that hands a held resource back at once (no service). Releasing rooms
+    without having seized one is a check-out: it vacates a room occupied at open, which
+    becomes dirty and goes to housekeeping."""
+
+    release: Name
+
+
+PathwayStep = Annotated[Name | Step | Seize | Release, Field(union_mode="left_to_right")]
+
+
+class Standard(_Model):
+    """A service standard: the share of customers waiting at most ``wait_max_min``.
+
+    Without ``station`` the standard applies to the total wait over the visit.
+    Customers who abandon the measured line count as failing the standard.
+    """
+
+    name: str = Field(min_length=1)
+    station: Name | None = None
+    wait_max_min: float = Field(gt=0)
+    target_share: float = Field(default=0.8, ge=0, le=1)
+    classes: list[Name] | None = None
+    measure: Literal["wait", "wait_and_service"] = Field(
+        default="wait",
+        description="wait: from joining the line to service start; wait_and_service: to the "
+        "end of the service (food on the table 15 min after ordering); station standards only",
+    )
+
+
+# ---------------------------------------------------------------------------- satisfaction
+#: Amenity rules (the closed vocabulary of ``stage_flag`` KANO performance, satisfaction.md
+#: §2.6): when the simulator marks a customer as having been given an amenity.
+AMENITY_RULES: tuple[str, ...] = ("waited_over", "served_at")
+
+
+class AmenityFlag(_Model):
+    """An amenity given to a customer, decided after the run from the records.
+
+    ``when: waited_over`` -- given to customers whose wait at ``stage`` (any stage when
+    omitted) exceeded ``minutes`` (tea served to those who wait long); customers who never
+    waited at that stage are "not applicable". ``when: served_at`` -- given to customers
+    served at ``stage`` (a brochure handed out at the desk).
+    """
+
+    when: Literal["waited_over", "served_at"]
+    stage: Name | None = None
+    minutes: float | None = Field(default=None, ge=0)
+
+    @model_validator(mode="after")
+    def _rule_fields(self) -> AmenityFlag:
+        if self.when == "waited_over" and self.minutes is None:
+            raise ValueError("when: waited_over needs minutes (got nothing; expected a "
+                             "number of minutes)")
+        if self.when == "served_at":
+            if self.stage is None:
+                raise ValueError("when: served_at needs a stage (got nothing; expected a "
+                                 "station name)")
+            if self.minutes is not None:
+                raise ValueError(f"when: served_at takes no minutes (got {self.minutes:g}; "
+                                 "expected no minutes key)")
+        return self
+
+
+class InlineProfile(_Model):
+    """A fitted profile carried inside the scenario (filled in from ``profile`` when the
+    scenario is run, so workers need no file; may also be written by hand)."""
+
+    name: str = Field(min_length=1)
+    sha256: str = ""
+    parameters: ModelParameters
+
+
+class SatisfactionSection(SatisfactionConfig):
+    """The scenario's ``satisfaction:`` section (satisfaction.md §2.12, ``docs/satisfaction.md``).
+
+    Everything in :class:`~simulator.satisfaction.SatisfactionConfig` plus what ties the model
+    to this scenario: ``model`` (``off`` skips the prediction), ``phases`` per station (default:
+    a customer's first stage pre, last stage post if served, others in), ``amenities`` (flags
+    for ``stage_flag`` KANO attributes) and ``profile`` -- ``default`` or a fitted profile file
+    written by ``servsim calibrate``, relative to the scenario file.
+    """
+
+    model: Literal["servqual", "off"] = "servqual"
+    phases: dict[Name, Literal["pre", "in", "post"]] = Field(default_factory=dict)
+    amenities: dict[Name, AmenityFlag] = Field(default_factory=dict)
+    profile_inline: InlineProfile | None = None
+
+
+class Scenario(_Model):
+    """A complete scenario. See ``docs/scenario.md`` for every field."""
+
+    name: str = Field(min_length=1)
+    description: str = ""
+    domain: Literal["government", "hotel", "restaurant", "bank", "generic"] = "generic"
+    clock: Clock = Field(default_factory=Clock)
+    run: RunSettings = Field(default_factory=RunSettings)
+    customer_classes: dict[Name, CustomerClass] = Field(min_length=1)
+    arrivals: dict[Name, ArrivalSource] = Field(min_length=1)
+    stations: dict[Name, Station] = Field(min_length=1)
+    staff: dict[Name, StaffGroup] = Field(default_factory=dict)
+    resources: dict[Name, Resource] = Field(
+        default_factory=dict, description="held resources: tables, rooms (see docs/scenario.md)")
+    pathways: dict[Name, list[PathwayStep]] = Field(min_length=1)
+    standards: list[Standard] = Field(default_factory=list)
+    satisfaction: SatisfactionSection | None = Field(
+        default=None,
+        description="predicted satisfaction settings; absent: the domain's uncalibrated "
+        "defaults (see docs/satisfaction.md)",
+    )
+
+    @model_validator(mode="after")
+    def _cross_fields(self) -> Scenario:
+        problems = cross_field_problems(self)
+        if problems:
+            raise CrossFieldError(problems)
+        return self
+
+    # convenient derived values -------------------------------------------------------
+    @property
+    def open_min(self) -> float:
+        """Doors open, minutes after midnight."""
+        return clock_to_min(self.clock.open)
+
+    @property
+    def close_min(self) -> float:
+        """Doors close (terminating day) or end of the run (steady state), in minutes."""
+        if self.run.length_min is not None:
+            return self.open_min + self.run.length_min
+        return clock_to_min(str(self.clock.close))
+
+    @property
+    def terminating(self) -> bool:
+        """True for a service day (doors close, the day drains), False for steady state."""
+        return self.run.length_min is None
+
+
+# ---------------------------------------------------------------------------- cross checks
+@dataclass(frozen=True)
+class Problem:
+    """One cross-field problem: where, what is wrong, what was found and what was expected."""
+
+    loc: tuple[str | int, ...]
+    message: str
+    got: Any = None
+    expected: str | None = None
+
+
+class CrossFieldError(Exception):
+    """Raised by :class:`Scenario` validation when fields disagree with each other."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("; ".join(f"{'.'.join(map(str, p.loc))}: {p.message}" for p in problems))
+        self.problems = problems
+
+
+def _step_station(step: str | Step) -> str:
+    return step if isinstance(step, str) else step.step
+
+
+def cross_field_problems(sc: Scenario) -> list[Problem]:
+    """Return every rule between fields that the scenario breaks (empty when valid)."""
+    out: list[Problem] = []
+    stations = set(sc.stations)
+    classes = set(sc.customer_classes)
+    groups = set(sc.staff)
+
+    def need(name: str, pool: set[str], loc: tuple[str | int, ...], what: str) -> None:
+        if name not in pool:
+            out.append(Problem(loc, f"no {what} named {name!r}", name, _one_of(pool)))
+
+    # clock and run mode
+    if sc.run.length_min is None and sc.clock.close is None:
+        out.append(
+            Problem(("clock", "close"), "a service day needs a closing time", None,
+                    '"HH:MM", or run.length_min for a steady-state study')
+        )
+    if sc.run.length_min is not None and sc.clock.close is not None:
+        out.append(
+            Problem(("run", "length_min"), "give clock.close (a service day) or "
+                    "run.length_min (steady state), not both", sc.run.length_min, "one of them")
+        )
+    if sc.clock.close is not None and clock_to_min(sc.clock.close) <= sc.open_min:
+        out.append(Problem(("clock", "close"), "closes before it opens", sc.clock.close,
+                           f"later than {sc.clock.open}"))
+    if sc.run.length_min is None and sc.run.warm_up_min > 0:
+        out.append(Problem(("run", "warm_up_min"), "a warm-up needs a steady-state study",
+                           sc.run.warm_up_min, "0, or set run.length_min"))
+    if sc.run.length_min is not None and sc.run.warm_up_min >= sc.run.length_min:
+        out.append(Problem(("run", "warm_up_min"), "warm-up is not shorter than the run",
+                           sc.run.warm_up_min, f"< {sc.run.length_min}"))
+
+    # classes
+    for cname, cc in sc.customer_classes.items():
+        need(cc.pathway, set(sc.pathways), ("customer_classes", cname, "pathway"), "pathway")
+    uses_shares = any(
+        (isinstance(src, PoissonArrivals) and src.class_shares is None)
+        or (isinstance(src, TraceArrivals) and src.class_column is None and src.class_ is None)
+        or (isinstance(src, WaveArrivals) and src.class_shares is None and src.class_ is None)
+        for src in sc.arrivals.values()
+    )
+    total_share = sum(cc.share for cc in sc.customer_classes.values())
+    if uses_shares and len(classes) > 1 and abs(total_share - 1) > 1e-6:
+        out.append(Problem(("customer_classes",), "class shares must add up to 1",
+                           round(total_share, 6), "1"))
+
+    # arrivals
+    day_end: float | None = None  # doors close, or a steady-state run ends
+    if sc.run.length_min is not None:
+        day_end = sc.open_min + sc.run.length_min
+    elif sc.clock.close is not None:
+        day_end = clock_to_min(sc.clock.close)
+
+    def within_day(at: str, loc: tuple[str | int, ...], what: str) -> None:
+        t = clock_to_min(at)
+        if t < sc.open_min or (day_end is not None and t >= day_end):
+            until = f" and before {min_to_clock(day_end)}" if day_end is not None else ""
+            out.append(Problem(loc, f"{what} is outside opening hours", at,
+                               f"from {sc.clock.open}{until}"))
+
+    for sname, src in sc.arrivals.items():
+        base: tuple[str | int, ...] = ("arrivals", sname)
+        if isinstance(src, PoissonArrivals):
+            for key in src.rate_per_hour:
+                t = clock_to_min(key)
+                if sc.clock.close is not None and t >= clock_to_min(sc.clock.close):
+                    out.append(Problem((*base, "rate_per_hour", key),
+                                       "rate starts after the doors close", key,
+                                       f"before {sc.clock.close}"))
+            for i, peak in enumerate(src.peaks):
+                within_day(peak.at, (*base, "peaks", i, "at"), "the top of the peak")
+        if isinstance(src, WaveArrivals):
+            for i, wave in enumerate(src.waves):
+                within_day(wave.at, (*base, "waves", i, "at"), "the wave")
+            if src.class_ is not None and src.class_shares is not None:
+                out.append(Problem((*base, "class_shares"), "give class or class_shares, "
+                                   "not both", "both", "one of them"))
+            if src.class_ is not None:
+                need(src.class_, classes, (*base, "class"), "customer class")
+        if isinstance(src, PoissonArrivals | WaveArrivals) and src.class_shares is not None:
+            for cname in src.class_shares:
+                need(cname, classes, (*base, "class_shares", cname), "customer class")
+            s = sum(src.class_shares.values())
+            if abs(s - 1) > 1e-6:
+                out.append(Problem((*base, "class_shares"), "shares must add up to 1",
+                                   round(s, 6), "1"))
+        if isinstance(src, Appointments):
+            if clock_to_min(src.end) < clock_to_min(src.start):
+                out.append(Problem((*base, "end"), "ends before it starts", src.end,
+                                   f"not before {src.start}"))
+            if src.class_ is not None:
+                need(src.class_, classes, (*base, "class"), "customer class")
+            elif len(classes) > 1:
+                out.append(Problem((*base, "class"), "appointments need a class when there "
+                                   "are several", None, _one_of(classes)))
+        if isinstance(src, TraceArrivals) and src.class_ is not None:
+            need(src.class_, classes, (*base, "class"), "customer class")
+
+    # stations
+    staff_users: dict[str, str] = {}
+    listed = {s for grp in sc.staff.values() for s in grp.serves or ()}
+    for sname, st in sc.stations.items():
+        base = ("stations", sname)
+        if st.staffed and st.staff is None and sname not in listed:
+            out.append(Problem((*base, "staff"), "a staffed station needs a staff group",
+                               None, _one_of(groups) if groups else "a group under staff:"))
+        if not st.staffed and st.staff is not None:
+            out.append(Problem((*base, "staff"), "an unstaffed station (staffed: false) "
+                               "takes no staff group", st.staff, "no staff key"))
+        if st.staff is not None:
+            need(st.staff, groups, (*base, "staff"), "staff group")
+            if st.staff in staff_users:
+                out.append(Problem((*base, "staff"), f"staff group already serves station "
+                                   f"{staff_users[st.staff]!r}", st.staff,
+                                   "one staff group per station"))
+            staff_users.setdefault(st.staff, sname)
+        for cname in st.service_by_class:
+            need(cname, classes, (*base, "service_by_class", cname), "customer class")
+        if st.failure is not None and st.failure.recovery == "redo" and (
+            st.failure.probability >= 1
+        ):
+            out.append(Problem((*base, "failure", "probability"), "a redo that always fails "
+                               "never ends", st.failure.probability, "< 1 with recovery: redo"))
+        if st.failure is not None and not isinstance(st.failure.recovery, str):
+            rec = st.failure.recovery.station
+            need(rec, stations, (*base, "failure", "recovery", "station"), "station")
+            if rec == sname:
+                out.append(Problem((*base, "failure", "recovery", "station"),
+                                   "a recovery step at the same station is a redo", rec,
+                                   "redo, or another station"))
+
+    # recovery steps must not loop back (a failure recovered where it came from)
+    recovery_of = {
+        n: st.failure.recovery.station
+        for n, st in sc.stations.items()
+        if st.failure is not None and not isinstance(st.failure.recovery, str)
+    }
+    for start in recovery_of:
+        seen, cur = [start], recovery_of[start]
+        while cur in recovery_of and cur not in seen:
+            seen.append(cur)
+            cur = recovery_of[cur]
+        if cur == start:
+            out.append(Problem(("stations", start, "failure", "recovery", "station"),
+                               "recovery steps form a loop", " -> ".join([*seen, cur]),
+                               "a chain that ends at a station without recovery steps"))
+
+    # staff
+    housekeepers = {r.housekeeping.staff for r in sc.resources.values() if isinstance(r, Rooms)}
+    for gname, grp in sc.staff.items():
+        base = ("staff", gname)
+        if (grp.shifts is None) == (grp.count is None):
+            out.append(Problem(base, "give shifts or count (always on duty), exactly one",
+                               None, "shifts: [...] or count: N"))
+        for i, sh in enumerate(grp.shifts or ()):
+            s0, s1 = clock_to_min(sh.start), clock_to_min(sh.end)
+            if s1 <= s0:
+                out.append(Problem((*base, "shifts", i, "end"), "shift ends before it starts",
+                                   sh.end, f"later than {sh.start}"))
+                continue
+            prev_end, prev_start = -1.0, ""
+            for j, br in sorted(enumerate(sh.breaks), key=lambda jb: clock_to_min(jb[1].start)):
+                b0 = clock_to_min(br.start)
+                b1 = b0 + br.minutes * br.stagger_groups
+                if b0 < s0 or b1 > s1:
+                    out.append(Problem((*base, "shifts", i, "breaks", j, "start"),
+                                       "break does not fit in the shift", br.start,
+                                       f"breaks within {sh.start}-{sh.end}"))
+                elif b0 < prev_end:
+                    out.append(Problem((*base, "shifts", i, "breaks", j, "start"),
+                                       "break overlaps the previous break (with its stagger "
+                                       "groups)", br.start, f"{prev_start} breaks to be over"))
+                prev_end, prev_start = max(prev_end, b1), br.start
+        if gname not in staff_users and gname not in housekeepers and grp.serves is None:
+            out.append(Problem(base, "staff group serves no station", gname,
+                               "a station with staff: " + gname + ", or serves: [...]"))
+    out.extend(_routing_problems(sc, staff_users))
+
+    # pathways
+    used_pathways = {cc.pathway for cc in sc.customer_classes.values()}
+    for pname, steps in sc.pathways.items():
+        if not steps:
+            out.append(Problem(("pathways", pname), "a pathway needs at least one step", [],
+                               "a list of stations"))
+        for i, step in enumerate(steps):
+            loc: tuple[str | int, ...] = ("pathways", pname, i)
+            if isinstance(step, Seize | Release):
+                continue  # checked with the resources
+            if isinstance(step, Step):
+                loc = (*loc, "step")
+            need(_step_station(step), stations, loc, "station")
+        if pname not in used_pathways:
+            out.append(Problem(("pathways", pname), "no customer class uses this pathway",
+                               pname, "pathway: " + pname + " in a class"))
+
+    # standards
+    for i, std in enumerate(sc.standards):
+        if std.station is not None:
+            need(std.station, stations | set(sc.resources), ("standards", i, "station"),
+                 "station or resource")
+        elif std.measure != "wait":
+            out.append(Problem(("standards", i, "measure"),
+                               "wait_and_service applies to one station's visits",
+                               std.measure, "a station, or measure: wait"))
+        for j, cname in enumerate(std.classes or ()):
+            need(cname, classes, ("standards", i, "classes", j), "customer class")
+    if sc.satisfaction is not None:
+        out.extend(_satisfaction_problems(sc, sc.satisfaction))
+    out.extend(_resource_problems(sc, staff_users))
+    return out
+
+
+def _resource_problems(sc: Scenario, staff_users: dict[str, str]) -> list[Problem]:
+    """Rules of held resources: names, seize/release order, housekeeping, party sizes."""
+    out: list[Problem] = []
+    resources = set(sc.resources)
+    hk_users: dict[str, str] = {}
+    for rname, res in sc.resources.items():
+        base: tuple[str | int, ...] = ("resources", rname)
+        if rname in sc.stations:
+            out.append(Problem(base, "a resource and a station share this name", rname,
+                               "a name that is not a station"))
+        if isinstance(res, Tables):
+            if res.join and res.n_tables < 2:
+                out.append(Problem((*base, "join"), "joining needs at least two tables",
+                                   res.n_tables, "join: false, or two or more tables"))
+            continue
+        vacant = res.count - res.occupied_at_open
+        if vacant < 0:
+            out.append(Problem((*base, "occupied_at_open"), "more rooms occupied than exist",
+                               res.occupied_at_open, f"<= count ({res.count})"))
+        elif res.ready_at_open is not None and res.ready_at_open > vacant:
+            out.append(Problem((*base, "ready_at_open"), "more rooms ready than vacant",
+                               res.ready_at_open, f"<= count - occupied_at_open ({vacant})"))
+        hk = res.housekeeping.staff
+        loc = (*base, "housekeeping", "staff")
+        if hk not in sc.staff:
+            out.append(Problem(loc, f"no staff group named {hk!r}", hk, _one_of(set(sc.staff))))
+        elif hk in staff_users:
+            out.append(Problem(loc, f"staff group already serves station {staff_users[hk]!r}",
+                               hk, "a staff group of its own for housekeeping"))
+        elif hk in hk_users:
+            out.append(Problem(loc, f"staff group already keeps house for {hk_users[hk]!r}",
+                               hk, "one staff group per rooms resource"))
+        hk_users.setdefault(hk, rname)
+    for pname, steps in sc.pathways.items():
+        held: set[str] = set()
+        for i, step in enumerate(steps):
+            if not isinstance(step, Seize | Release):
+                continue
+            name = step.seize if isinstance(step, Seize) else step.release
+            verb = "seize" if isinstance(step, Seize) else "release"
+            loc = ("pathways", pname, i, verb)
+            if name not in resources:
+                out.append(Problem(loc, f"no resource named {name!r}", name,
+                                   _one_of(resources) if resources else "a resource under "
+                                   "resources:"))
+                continue
+            if verb == "seize":
+                if name in held:
+                    out.append(Problem(loc, f"{name!r} is already held here", name,
+                                       f"a release: {name} step before seizing it again"))
+                held.add(name)
+            elif name in held:
+                held.discard(name)
+            elif isinstance(sc.resources[name], Tables):
+                out.append(Problem(loc, f"releases {name!r} without seizing it first", name,
+                                   f"a seize: {name} step earlier in the pathway"))
+    out.extend(_party_size_problems(sc))
+    return out
+
+
+def _party_size_problems(sc: Scenario) -> list[Problem]:
+    """Parties that could never be seated, when the group-size distribution is bounded."""
+    out: list[Problem] = []
+    for rname, res in sc.resources.items():
+        if not isinstance(res, Tables):
+            continue
+        seizing = {p for p, steps in sc.pathways.items()
+                   if any(isinstance(s, Seize) and s.seize == rname for s in steps)}
+        classes = {c for c, cc in sc.customer_classes.items() if cc.pathway in seizing}
+        for sname, src in sc.arrivals.items():
+            group = getattr(src, "group_size", None)
+            if isinstance(src, TraceArrivals) or group is None:
+                continue
+            fixed = getattr(src, "class_", None)
+            shares = getattr(src, "class_shares", None)
+            if fixed is not None:
+                feeds = fixed in classes
+            elif shares is not None:
+                feeds = any(shares.get(c, 0) > 0 for c in classes)
+            elif isinstance(src, Appointments) or len(sc.customer_classes) == 1:
+                feeds = next(iter(sc.customer_classes)) in classes
+            else:
+                feeds = any(sc.customer_classes[c].share > 0 for c in classes)
+            try:
+                with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                    top = float(group.ppf(np.array([1.0]))[0])
+            except ValueError:  # an empirical file not read yet
+                continue
+            if feeds and math.isfinite(top) and max(1, int(np.rint(top))) > res.max_party:
+                out.append(Problem(("arrivals", sname, "group_size"), f"parties of up to "
+                                   f"{max(1, int(np.rint(top)))} cannot be seated at {rname!r}",
+                                   max(1, int(np.rint(top))),
+                                   f"at most {res.max_party} (the largest table"
+                                   f"{' or two joined' if res.join else ''})"))
+    return out
+
+
+def _satisfaction_problems(sc: Scenario, sat: SatisfactionSection) -> list[Problem]:
+    """Names in the satisfaction section that the rest of the scenario does not define."""
+    out: list[Problem] = []
+    # held resources are stages too (the wait for a table: "seated")
+    stations, classes = set(sc.stations) | set(sc.resources), set(sc.customer_classes)
+    base: tuple[str | int, ...] = ("satisfaction",)
+
+    def need(name: str, pool: set[str], loc: tuple[str | int, ...], what: str) -> None:
+        if name not in pool:
+            out.append(Problem((*base, *loc), f"no {what} named {name!r}", name, _one_of(pool)))
+
+    for i, std in enumerate(sat.standards):
+        if std.stage is not None:
+            need(std.stage, stations, ("standards", i, "stage"), "station")
+    for name in sat.waiting_environment:
+        need(name, stations, ("waiting_environment", name), "station")
+    for name in sat.phases:
+        need(name, stations, ("phases", name), "station")
+    for name in sat.classes:
+        need(name, classes, ("classes", name), "customer class")
+    for name, flag in sat.amenities.items():
+        if flag.stage is not None:
+            need(flag.stage, stations, ("amenities", name, "stage"), "station")
+    for i, attr in enumerate(sat.kano_attributes):
+        perf = attr.performance
+        loc: tuple[str | int, ...] = ("kano_attributes", i, "performance")
+        if perf.source == "stage_flag":
+            need(perf.flag, set(sat.amenities), (*loc, "flag"), "amenity (under amenities:)")
+        elif perf.source == "wait_based":
+            need(perf.stage, stations, (*loc, "stage"), "station")
+        elif perf.source == "per_class":
+            for cname in perf.values:
+                need(cname, classes, (*loc, "values", cname), "customer class")
+    return out
+
+
+def group_serves(sc: Scenario) -> dict[str, list[str]]:
+    """Stations each staff group serves, in preference order (the first is its home).
+
+    ``serves`` when given, else the station whose ``staff:`` names the group, else the hidden
+    housekeeping station of the rooms it cleans (``<rooms>.housekeeping``); empty if none.
+    """
+    named = {st.staff: name for name, st in sc.stations.items() if st.staff}
+    named.update({r.housekeeping.staff: f"{n}.housekeeping" for n, r in sc.resources.items()
+                  if isinstance(r, Rooms) and r.housekeeping.staff not in named})
+    return {
+        g: list(grp.serves) if grp.serves is not None else ([named[g]] if g in named else [])
+        for g, grp in sc.staff.items()
+    }
+
+
+def routed_groups(sc: Scenario) -> set[str]:
+    """Groups under skill-based routing: serving several stations, or sharing a station.
+
+    Every other group serves one station alone and runs on the plain count semantics.
+    """
+    serves = group_serves(sc)
+    users: dict[str, int] = {}
+    for stations in serves.values():
+        for s in set(stations):
+            users[s] = users.get(s, 0) + 1
+    return {g for g, stations in serves.items()
+            if len(stations) > 1 or any(users[s] > 1 for s in stations)}
+
+
+def _routing_problems(sc: Scenario, staff_users: dict[str, str]) -> list[Problem]:
+    """Rules of ``serves``, ``help_when_line_at_least`` and ``skill_at`` (skill routing)."""
+    out: list[Problem] = []
+    stations = set(sc.stations)
+    named = dict(staff_users)  # group -> the station whose staff: names it
+    housekeepers = {r.housekeeping.staff for r in sc.resources.values() if isinstance(r, Rooms)}
+    for gname, grp in sc.staff.items():
+        base = ("staff", gname)
+        if grp.serves is not None and gname in housekeepers:
+            out.append(Problem((*base, "serves"), "a housekeeping group cleans rooms and "
+                               "serves no station", grp.serves, "no serves key"))
+            continue
+        seen: set[str] = set()
+        for i, sname in enumerate(grp.serves or ()):
+            loc = (*base, "serves", i)
+            if sname not in stations:
+                out.append(Problem(loc, f"no station named {sname!r}", sname,
+                                   _one_of(stations)))
+            elif not sc.stations[sname].staffed:
+                out.append(Problem(loc, "an unstaffed station (staffed: false) cannot be "
+                                   "served by staff", sname, "a staffed station"))
+            if sname in seen:
+                out.append(Problem(loc, "station listed twice", sname, "each station once"))
+            seen.add(sname)
+        if grp.serves and gname in named and grp.serves[0] != named[gname]:
+            out.append(Problem((*base, "serves", 0), f"the first station is the home station "
+                               f"and must be {named[gname]!r}, whose staff: names this group",
+                               grp.serves[0], named[gname]))
+        serves = grp.serves if grp.serves is not None else (
+            [named[gname]] if gname in named else [])
+        for sname in grp.help_when_line_at_least:
+            loc = (*base, "help_when_line_at_least", sname)
+            if sname not in serves[1:]:
+                what = ("the home station is always served first" if serves and
+                        sname == serves[0] else "the group does not serve this station")
+                out.append(Problem(loc, what, sname,
+                                   _one_of(set(serves[1:])) if serves[1:] else
+                                   "a station in serves after the first"))
+        for sname in grp.skill_at:
+            if sname not in serves:
+                out.append(Problem((*base, "skill_at", sname), "the group does not serve "
+                                   "this station", sname, _one_of(set(serves))))
+    routed = routed_groups(sc)
+    serves_of = group_serves(sc)
+    pooled = {s for g in routed for s in serves_of[g]}
+    for sname in sorted(pooled):
+        st = sc.stations.get(sname)
+        if st is not None and st.line != "single":
+            out.append(Problem(("stations", sname, "line"), "a station served by cross-trained "
+                               "staff (several groups, or a group serving several stations) "
+                               "needs one shared line", st.line, "single"))
+    return out
+
+
+def _one_of(names: set[str]) -> str:
+    return "one of " + ", ".join(sorted(names)) if names else "none defined"
