@@ -18,7 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from simulator.experiments.sweep import parse_vary, run_sweep
+from simulator.api import run_sweep
+from simulator.experiments.sweep import parse_vary
 from simulator.scenario.loader import load_scenario
 
 HALL = Path(__file__).resolve().parent.parent / "scenarios" / "government_hall.yaml"

@@ -23,7 +23,7 @@ __version__ = "0.1.0"
 #: Public name -> module that defines it.
 _EXPORTS: dict[str, str] = {
     "RunOutput": "simulator.experiments.run",
-    "run_scenario": "simulator.experiments.run",
+    "run_scenario": "simulator.api",
     "LoadedScenario": "simulator.scenario.loader",
     "ScenarioError": "simulator.scenario.loader",
     "ScenarioIssue": "simulator.scenario.loader",
@@ -33,7 +33,7 @@ _EXPORTS: dict[str, str] = {
     "Plan": "simulator.scenario.plan",
     "compile_plan": "simulator.scenario.plan",
     "CustomerOutcome": "simulator.engine.records",
-    "DutyChange": "simulator.engine.records",
+    "DutyChange": "simulator.scenario.plan",
     "Records": "simulator.engine.records",
     "VisitOutcome": "simulator.engine.records",
     "ReplicationResult": "simulator.experiments.runner",
@@ -71,9 +71,10 @@ __getattr__, __dir__ = lazy_exports('simulator', _EXPORTS, globals())
 
 
 if TYPE_CHECKING:
+    from simulator.api import run_scenario
     from simulator.engine.model import simulate
-    from simulator.engine.records import CustomerOutcome, DutyChange, Records, VisitOutcome
-    from simulator.experiments.run import RunOutput, run_scenario
+    from simulator.engine.records import CustomerOutcome, Records, VisitOutcome
+    from simulator.experiments.run import RunOutput
     from simulator.experiments.runner import (
         ReplicationResult,
         ReplicationTask,

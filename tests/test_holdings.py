@@ -419,7 +419,7 @@ def test_resources_same_seed_identical_records():
 
 
 def test_resources_jobs_do_not_change_result_files(tmp_path):
-    from simulator.experiments.run import run_scenario
+    from simulator import run_scenario
     from simulator.scenario.loader import load_scenario
 
     path = tmp_path / "restaurant.yaml"

@@ -15,7 +15,6 @@ from simulator.engine.records import (
     STAFF_COLUMNS,
     VISIT_COLUMNS,
     CustomerOutcome,
-    DutyChange,
     Recorder,
     Records,
     VisitOutcome,
@@ -32,6 +31,7 @@ from simulator.measures.metrics import (
     time_weighted_mean,
     wait_histogram,
 )
+from simulator.scenario.plan import DutyChange
 
 NAN = math.nan
 C, V, D = CustomerOutcome, VisitOutcome, DutyChange

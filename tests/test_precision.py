@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from simulator import run_scenario
 from simulator.experiments.precision import rel_half_widths, replicate_to_precision
-from simulator.experiments.run import run_scenario
 from simulator.scenario.loader import load_scenario
 from simulator.scenario.plan import compile_plan
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from simulator import run_scenario
 from simulator.engine.model import simulate
-from simulator.experiments.run import run_scenario
 from simulator.scenario.loader import load_scenario, load_scenario_text
 from simulator.scenario.plan import compile_plan
 

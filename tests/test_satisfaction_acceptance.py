@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from simulator import run_scenario
 from simulator.cli import main
-from simulator.experiments.run import run_scenario
 from simulator.experiments.runner import run_replications
 from simulator.figures.satisfaction import dimension_figure, driver
 from simulator.measures.stats import paired_difference, summarise

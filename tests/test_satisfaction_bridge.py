@@ -16,6 +16,7 @@ from simulator.satisfaction import PHASE_IN, PHASE_POST, PHASE_PRE
 from simulator.satisfaction import bridge as sb
 from simulator.scenario.loader import ScenarioError, load_scenario, load_scenario_text
 from simulator.scenario.plan import compile_plan
+from simulator.scenario.profile import resolve_profile
 
 HALL = Path(__file__).resolve().parent.parent / "scenarios" / "government_hall.yaml"
 
@@ -52,7 +53,7 @@ def scenario(tmp_path: Path, trace: str, *, domain: str = "government",
     (tmp_path / "trace.csv").write_text("time,class\n" + textwrap.dedent(trace).strip() + "\n")
     (tmp_path / "s.yaml").write_text(text)
     loaded = load_scenario(tmp_path / "s.yaml")
-    sc = sb.resolve_profile(loaded.scenario, loaded.base_dir)
+    sc = resolve_profile(loaded.scenario, loaded.base_dir)
     return compile_plan(sc, loaded.base_dir)
 
 

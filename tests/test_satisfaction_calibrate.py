@@ -13,9 +13,9 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from simulator import run_scenario
 from simulator.cli.calibrate import calibrate as calibrate_command
 from simulator.engine.model import simulate
-from simulator.experiments.run import run_scenario
 from simulator.figures.satisfaction import dimension_figure
 from simulator.satisfaction import (
     CustomerTable,

@@ -11,6 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from simulator import theory as qt
+from simulator.cli import selfcheck as selfcheck_cli
+from simulator.cli.selfcheck import selfcheck
 from simulator.experiments import selfcheck as sc
 from simulator.experiments.selfcheck import (
     DEFAULT_REPLICATIONS,
@@ -21,7 +23,6 @@ from simulator.experiments.selfcheck import (
     format_table,
     run_case,
     run_selfcheck,
-    selfcheck,
 )
 
 
@@ -107,8 +108,8 @@ def test_deliberately_wrong_theory_value_fails_its_line():
 def test_command_exits_1_and_says_fail_on_a_wrong_value(monkeypatch):
     case = _shorter(_case("M/M/1"), 400)
     wrong = tuple(dataclasses.replace(q, theory=q.theory * 3) for q in case.quantities)
-    monkeypatch.setattr(sc, "default_cases", lambda: [dataclasses.replace(case,
-                                                                          quantities=wrong)])
+    monkeypatch.setattr(selfcheck_cli, "default_cases",
+                        lambda: [dataclasses.replace(case, quantities=wrong)])
     result = CliRunner().invoke(selfcheck, ["-n", "4", "-q"])
     assert result.exit_code == 1, result.output
     assert "FAIL" in result.output
@@ -122,7 +123,7 @@ def test_command_exits_1_and_says_fail_on_a_wrong_value(monkeypatch):
 
 def test_command_table_and_json(monkeypatch):
     cases = [_shorter(_case("M/M/c/K"), 300), _shorter(_case("Priority"), 300)]
-    monkeypatch.setattr(sc, "default_cases", lambda: cases)
+    monkeypatch.setattr(selfcheck_cli, "default_cases", lambda: cases)
     table = CliRunner().invoke(selfcheck, ["-n", "6", "-q"])
     assert table.exit_code in (0, 1), table.output
     lines = table.output.splitlines()

@@ -16,11 +16,11 @@ import pytest
 from scipy import special
 from timeline_helpers import run_text, t, visits
 
+from simulator import run_scenario
 from simulator.engine.arrivals import source_arrivals, wave_times
 from simulator.engine.model import simulate
 from simulator.engine.records import CustomerOutcome
 from simulator.engine.rng import Streams, make_generator
-from simulator.experiments.run import run_scenario
 from simulator.measures import metrics
 from simulator.scenario.loader import ScenarioError, load_scenario, load_scenario_text
 from simulator.scenario.plan import Plan, SourcePlan, compile_plan

@@ -43,7 +43,7 @@ def visits(records: Records) -> list[tuple]:
 
 def staff_rows(records: Records) -> list[tuple]:
     """Staff rows as (slot, kind name, due, left, late)."""
-    from simulator.engine.records import DutyChange
+    from simulator.scenario.plan import DutyChange
 
     s = records.staff
     return sorted(

@@ -136,7 +136,8 @@ def run(
     quiet: bool,
 ) -> None:
     """Simulate SCENARIO over replications and write a results folder."""
-    from simulator.experiments.run import OutputFormatError, default_out_dir, run_scenario
+    from simulator.api import run_scenario
+    from simulator.experiments.run import OutputFormatError, default_out_dir
 
     loaded = _load_or_exit(scenario, sets)
     out_dir = out if out is not None else default_out_dir(loaded)
@@ -249,7 +250,7 @@ def compare(base: Path, changed: tuple[Path, ...], sets: tuple[str, ...],
     """Compare BASE with CHANGED scenario files and/or --set variants (common random numbers)."""
     from datetime import UTC, datetime
 
-    from simulator.experiments.compare import compare as run_compare
+    from simulator.api import compare as run_compare
     from simulator.experiments.compare import format_comparison
     from simulator.experiments.variants import (
         ExperimentError,
@@ -324,7 +325,8 @@ def sweep(scenario: Path, varies: tuple[str, ...], design: str, samples: int | N
           scheduler: str | None, shard: str | None, kpis: tuple[str, ...], out: Path,
           records: str, force: bool, no_figures: bool, no_report: bool, quiet: bool) -> None:
     """Sweep SCENARIO over a grid or a Latin hypercube of values (resumable)."""
-    from simulator.experiments.sweep import parse_shard, parse_vary, run_sweep
+    from simulator.api import run_sweep
+    from simulator.experiments.sweep import parse_shard, parse_vary
     from simulator.experiments.variants import ExperimentError, Progress
 
     loaded = _load_or_exit(scenario)
@@ -359,7 +361,8 @@ def sweep(scenario: Path, varies: tuple[str, ...], design: str, samples: int | N
 def merge(shards: tuple[Path, ...], out: Path, force: bool, no_figures: bool,
           no_report: bool) -> None:
     """Join the shard folders of one sweep (run with --shard I/N) into OUT."""
-    from simulator.experiments.sweep import merge_sweeps, parse_vary
+    from simulator.api import merge_sweeps
+    from simulator.experiments.sweep import parse_vary
     from simulator.experiments.variants import ExperimentError
 
     spec_file = shards[0] / "spec.json"
@@ -384,10 +387,10 @@ def _register() -> None:
     from simulator.cli.calibrate import calibrate
     from simulator.cli.new import new
     from simulator.cli.report import report_command
+    from simulator.cli.selfcheck import selfcheck
     from simulator.cli.teach import teach_command
     from simulator.cli.theory import theory
     from simulator.cli.warmup import warmup
-    from simulator.experiments.selfcheck import selfcheck
 
     for command in (calibrate, new, report_command, selfcheck, theory, warmup):
         main.add_command(command)

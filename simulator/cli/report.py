@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from simulator.report import REPORT_NAME
+from simulator.report.markup import REPORT_NAME
 
 __all__ = ["report_command"]
 

@@ -464,9 +464,10 @@ def _fmt_min(x: float) -> str:
 
 def _scenario_view(path: Path, replications: int | None, seed: int | None, jobs: int,
                    as_json: bool) -> None:
+    from simulator.experiments.runner import run_replications
     from simulator.scenario.loader import ScenarioError, load_scenario
     from simulator.scenario.plan import compile_plan
-    from simulator.theory.hourly import simulate_hourly_theory
+    from simulator.theory.hourly import hourly_theory
 
     try:
         loaded = load_scenario(path)
@@ -481,7 +482,7 @@ def _scenario_view(path: Path, replications: int | None, seed: int | None, jobs:
     n = replications or loaded.scenario.run.replications
     used_seed = seed if seed is not None else loaded.scenario.run.seed
     click.echo(f"{loaded.scenario.name}: {n} replications, seed={used_seed}", err=True)
-    table = simulate_hourly_theory(plan, n, used_seed, jobs=jobs)
+    table = hourly_theory(plan, run_replications(plan, n, used_seed, jobs=jobs))
     if as_json:
         click.echo(json.dumps({
             "scenario": str(path),

@@ -49,8 +49,9 @@ from simulator.engine.records import CustomerOutcome, Recorder, VisitOutcome
 from simulator.scenario.plan import ResourcePlan
 
 if TYPE_CHECKING:
-    from simulator.engine.journey import Customer, JourneyDriver
-    from simulator.engine.model import Replication
+    from simulator.engine.context import ReplicationContext
+    from simulator.engine.customer import Customer
+    from simulator.engine.journey import JourneyDriver
     from simulator.engine.station import Station
 
 NAN = math.nan
@@ -310,7 +311,7 @@ class RoomPool(_Pool):
 class Holdings:
     """Seize and release steps of every customer of one replication."""
 
-    def __init__(self, rep: Replication, journeys: JourneyDriver) -> None:
+    def __init__(self, rep: ReplicationContext, journeys: JourneyDriver) -> None:
         plan = rep.plan
         self.rep = rep
         self.env = rep.env

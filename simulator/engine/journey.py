@@ -35,9 +35,9 @@ import simpy
 from simulator.engine.records import CustomerOutcome, VisitOutcome
 
 if TYPE_CHECKING:
-    from simulator.engine.holdings import Holdings
-    from simulator.engine.model import Replication
-    from simulator.engine.station import Request, Station
+    from simulator.engine.context import HeldSteps, ReplicationContext
+    from simulator.engine.customer import Customer
+    from simulator.engine.station import Request
 
 NAN = math.nan
 _SERVED = int(VisitOutcome.SERVED)
@@ -51,49 +51,10 @@ _C_BALKED = int(CustomerOutcome.BALKED)
 _C_ABANDONED = int(CustomerOutcome.ABANDONED)
 
 
-class Customer:
-    """A customer (or a party) inside the facility, and where it is in its journey."""
-
-    __slots__ = (
-        "again", "arrival", "busy_seen", "cls", "counter", "duty_seen", "extra", "group", "held",
-        "id", "join", "k", "n_fail", "n_visits", "patience", "pending", "q_seen", "service",
-        "slot", "source", "start", "station", "steps", "visit_fail", "visit_service", "wait",
-    )
-
-    def __init__(self, cid: int, cls: int, source: int, group: int, arrival: float) -> None:
-        self.id = cid
-        self.cls = cls
-        self.source = source
-        self.group = group
-        self.arrival = arrival
-        # [station, base service, failure uniform, is_recovery, balk uniform,
-        #  first rework (redo) or recovery-step service, uniform of "fails again?",
-        #  renege: whether the class patience applies at this step]
-        self.steps: list[list] = []
-        self.patience: float | None = None
-        self.wait = 0.0
-        self.service = 0.0
-        self.n_visits = 0
-        self.n_fail = 0
-        self.k = 0
-        self.join = NAN
-        self.start = NAN
-        self.counter = -1
-        self.slot = -1
-        self.station: Station | None = None  # whose line or counter the customer is at
-        self.q_seen = self.busy_seen = self.duty_seen = 0
-        self.visit_service = 0.0
-        self.visit_fail = 0
-        self.extra = 0.0
-        self.again = 1.0
-        self.held: dict[int, tuple | None] | None = None  # resource -> hold (see holdings)
-        self.pending = None  # the Waiter of a seize step in progress
-
-
 class JourneyDriver:
     """Runs every customer's journey of one replication through event callbacks."""
 
-    def __init__(self, rep: Replication) -> None:
+    def __init__(self, rep: ReplicationContext) -> None:
         self.rep = rep
         self.env = rep.env
         self.stations = rep.stations
@@ -102,10 +63,10 @@ class JourneyDriver:
         self.row = rep.rec.visit_rows.append
         self.timeout = rep.env.timeout
         self.n_st = len(self.stations)
-        self.holdings = None
+        self.holdings: HeldSteps | None = None
         self.done_at: list = self.stations  # per step code: station to tell when passed
 
-    def attach(self, holdings: Holdings) -> None:
+    def attach(self, holdings: HeldSteps) -> None:
         """Run seize and release steps (step codes past the stations) through ``holdings``."""
         self.holdings = holdings
         self.done_at = holdings.done_stations(self.stations)

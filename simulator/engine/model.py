@@ -9,8 +9,9 @@ from collections.abc import Callable
 import simpy
 
 from simulator.engine.arrivals import source_arrivals
+from simulator.engine.customer import Customer
 from simulator.engine.holdings import Holdings
-from simulator.engine.journey import Customer, JourneyDriver
+from simulator.engine.journey import JourneyDriver
 from simulator.engine.processes import arrival_process, slot_process
 from simulator.engine.records import CustomerOutcome, Recorder, Records, VisitOutcome
 from simulator.engine.rng import Streams

@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 import simpy
 
-from simulator.engine.records import DutyChange
+from simulator.scenario.plan import DutyChange
 
 if TYPE_CHECKING:
-    from simulator.engine.model import Replication
+    from simulator.engine.context import ReplicationContext
     from simulator.scenario.plan import SlotPlan, SourcePlan
 
 NAN = math.nan
@@ -25,7 +25,7 @@ _SHIFT_END = int(DutyChange.SHIFT_END)
 
 
 def arrival_process(
-    rep: Replication, src: SourcePlan, times: np.ndarray, classes: np.ndarray, groups: np.ndarray
+    rep: ReplicationContext, src: SourcePlan, times: np.ndarray, classes: np.ndarray, groups: np.ndarray
 ) -> Generator[simpy.Event, None, None]:
     """Create customers at the given times (already generated for the whole day)."""
     env = rep.env
@@ -36,7 +36,7 @@ def arrival_process(
         new(src.idx, c, g)
 
 
-def slot_process(rep: Replication, slot: SlotPlan) -> Generator[simpy.Event, object, None]:
+def slot_process(rep: ReplicationContext, slot: SlotPlan) -> Generator[simpy.Event, object, None]:
     """Bring one roster slot on and off duty; a late break is taken in full."""
     env = rep.env
     # a routed person is placed by the router (skill-based routing), anyone else by the station

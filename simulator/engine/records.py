@@ -37,13 +37,6 @@ class CustomerOutcome(IntEnum):
     INSIDE = 3  #: still inside when the run stopped
 
 
-class DutyChange(IntEnum):
-    """Why a staff slot went off duty (for the staff table)."""
-
-    SHIFT_END = 0
-    BREAK = 1
-
-
 VISIT_COLUMNS: dict[str, type] = {
     "customer_id": np.int64,
     "class_idx": np.int16,
@@ -90,7 +83,7 @@ LEVEL_COLUMNS: dict[str, type] = {
 STAFF_COLUMNS: dict[str, type] = {
     "group_idx": np.int16,
     "slot_id": np.int32,
-    "kind": np.int8,  # DutyChange
+    "kind": np.int8,  # simulator.scenario.plan.DutyChange
     "due_min": np.float64,  # when the slot was due off duty
     "left_min": np.float64,  # when someone actually left (NaN: still there at the end)
     "late_min": np.float64,  # left - due (>= 0); overtime for SHIFT_END, late break for BREAK

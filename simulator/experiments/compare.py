@@ -25,6 +25,7 @@ import pandas as pd
 from scipy import stats as sps
 
 from simulator.engine.rng import stream_key
+from simulator.experiments.artifacts import Artifacts
 from simulator.experiments.tasks import Backend, Task, TaskResult, Variant
 from simulator.experiments.variants import (
     ExperimentRun,
@@ -126,15 +127,15 @@ def compare(
     scheduler: str | None = None,
     independent_check: bool = False,
     force: bool = False,
-    figures: bool = True,
-    html_report: bool = False,
+    artifacts: Artifacts | None = None,
     on_progress=None,
 ) -> CompareOutput:
     """Run the baseline and every variant with common random numbers and compare them.
 
     Writes ``comparison.csv``, ``replications.csv``, ``scenario.resolved.yaml`` (the
-    baseline), ``figures/differences.png``, ``report.html`` (with ``html_report``) and the manifest
-    into ``out`` (resumable: finished replications are kept in ``out/tasks``).
+    baseline) and the manifest into ``out`` (resumable: finished replications are kept in
+    ``out/tasks``), with ``figures/differences.png`` and ``report.html`` when ``artifacts``
+    asks for them (:mod:`simulator.experiments.artifacts`).
     """
     all_variants = [base, *variants]
     spec = {
@@ -165,18 +166,11 @@ def compare(
                  write_resolved_scenario(out, base.plan.scenario, replications, seed)]
         write_csv_atomic(table, out / "comparison.csv")
         write_csv_atomic(replications_table(all_variants, run.rows), out / "replications.csv")
-        if figures:
-            from simulator.figures.experiments import differences_figure
-
-            fig_dir = out / "figures"
-            fig_dir.mkdir(exist_ok=True)
-            differences_figure(table, HEADLINE_KPIS).savefig(
-                fig_dir / "differences.png", dpi=110, metadata={"Software": None})
-            files.append("figures/differences.png")
-        if html_report:
+        if artifacts is not None and artifacts.figures:
+            files += artifacts.differences_figure(out / "figures", table, HEADLINE_KPIS)
+        if artifacts is not None and artifacts.report:
             files.append("report.html")
-        finish_folder(out, manifest("compare", spec, run, backend, jobs, files),
-                      report=html_report, figures=figures)
+        finish_folder(out, manifest("compare", spec, run, backend, jobs, files), artifacts)
     return CompareOutput(out, table, run)
 
 

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from simulator.engine.rng import STREAM_SCHEME
+from simulator.experiments.artifacts import Artifacts
 from simulator.experiments.precision import PrecisionReport
 from simulator.experiments.runner import (
     GRID_STEP_MIN,
@@ -40,6 +41,7 @@ from simulator.measures import stats
 from simulator.satisfaction import bridge as satisfaction_bridge
 from simulator.scenario.loader import LoadedScenario
 from simulator.scenario.plan import compile_plan
+from simulator.scenario.profile import resolve_profile
 
 
 class OutputFormatError(ValueError):
@@ -96,8 +98,7 @@ def run_scenario(
     records: RecordsMode = "full",
     records_format: str = "auto",
     force: bool = False,
-    figures: bool = True,
-    html_report: bool = False,
+    artifacts: Artifacts | None = None,
     on_result: Callable[[ReplicationResult], None] | None = None,
     precision: float | None = None,
     precision_kpis: Sequence[str] = ("wait_mean_min",),
@@ -122,11 +123,9 @@ def run_scenario(
         ``auto`` writes Parquet when pyarrow is installed, CSV otherwise.
     force : bool
         Replace an existing non-empty ``out_dir``.
-    figures : bool
-        Draw the figures into ``figures/``.
-    html_report : bool
-        Write ``report.html`` (:mod:`simulator.report`; without figures when ``figures`` is
-        false).
+    artifacts : Artifacts, optional
+        Figures and ``report.html``, drawn by the layers above (see
+        :mod:`simulator.experiments.artifacts`); ``None`` writes the tables and records only.
     on_result : callable, optional
         Called with each replication's result as it finishes (progress bars).
     precision : float, optional
@@ -150,7 +149,7 @@ def run_scenario(
     sc = sc.model_copy(update={"run": sc.run.model_copy(
         update={"replications": n_reps, "seed": run_seed})})
     # a fitted satisfaction profile is read here and carried inline to the workers
-    sc = satisfaction_bridge.resolve_profile(sc, loaded.base_dir)
+    sc = resolve_profile(sc, loaded.base_dir)
     plan = compile_plan(sc, loaded.base_dir)
     sat_info = satisfaction_bridge.describe(plan)
     with atomic_dir(Path(out_dir), force=force) as tmp:
@@ -176,13 +175,10 @@ def run_scenario(
         write_csv(summary, tmp / "summary.csv")
         write_csv(hours, tmp / "by_hour.csv")
         (tmp / "scenario.resolved.yaml").write_text(resolved_yaml(sc), encoding="utf-8")
-        if figures:
-            from simulator.figures import run as plots
-
-            figs = plots.write_run_figures(tmp / "figures", plan, results, summary, hours,
-                                           WAIT_EDGES_MIN, sat_label=sat_info["label"])
-        else:
-            figs = []
+        figs = (artifacts.run_figures(tmp / "figures", plan, results, summary, hours,
+                                      WAIT_EDGES_MIN, sat_info["label"])
+                if artifacts is not None and artifacts.figures else [])
+        html_report = artifacts is not None and artifacts.report
         wall = time.perf_counter() - t0
         manifest = {
             "servsim_manifest": 1,
@@ -255,10 +251,8 @@ def run_scenario(
             "started_utc": started.isoformat(timespec="seconds"),
             "wall_time_s": round(wall, 3),
         }
-        if html_report:
-            from simulator.report import write_report
-
-            write_report(tmp, figures=figures, manifest=manifest)
+        if artifacts is not None and artifacts.report:
+            artifacts.write_report(tmp, manifest)
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n",
                                            encoding="utf-8")
     return RunOutput(Path(out_dir), summary, reps, hours, results, wall, report)

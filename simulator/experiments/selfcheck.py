@@ -27,16 +27,13 @@ Jackson, J. R. (1957). Networks of waiting lines. *Operations Research* 5(4), 51
 
 from __future__ import annotations
 
-import json
 import math
-import sys
 import textwrap
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-import click
 import numpy as np
 
 from simulator import theory as qt
@@ -60,7 +57,6 @@ __all__ = [
     "format_table",
     "run_case",
     "run_selfcheck",
-    "selfcheck",
 ]
 
 #: Seed of the default run (any fixed value; fixed so the check is deterministic).
@@ -471,7 +467,7 @@ def run_selfcheck(
 
 
 # ---------------------------------------------------------------------------------------------
-# Output and the command
+# Output
 # ---------------------------------------------------------------------------------------------
 
 
@@ -493,51 +489,3 @@ def format_table(results: Sequence[CheckResult]) -> str:
         lines.append(f"{r.case:12s} {r.quantity:30s} {_g(r.theory):>8s} {_g(r.mean):>9s} "
                      f"{ci:>19s} {dev_s:>6s}  {'pass' if r.passed else 'FAIL'}")
     return "\n".join(lines)
-
-
-@click.command("selfcheck")
-@click.option("-n", "--replications", type=click.IntRange(min=2), default=DEFAULT_REPLICATIONS,
-              help="replications per case")
-@click.option("--seed", type=click.IntRange(min=0), default=DEFAULT_SEED, help="seed")
-@click.option("-j", "--jobs", type=int, default=1,
-              help="worker processes (1: in-process, -1: all cores); results do not depend "
-              "on it")
-@click.option("--json", "as_json", is_flag=True, help="print JSON instead of a table")
-@click.option("-q", "--quiet", is_flag=True, help="no progress on stderr")
-def selfcheck(replications: int, seed: int, jobs: int, as_json: bool, quiet: bool) -> None:
-    """Simulate textbook queues and compare with queueing theory; exit 1 on any failure.
-
-    A line passes when |simulated mean - theory| <= 3 standard errors over replications.
-    """
-    cases = default_cases()
-
-    def progress(case: Case, _res: list[CheckResult], seconds: float) -> None:
-        if not quiet:
-            click.echo(f"  {case.name}: {case.model} ({seconds:.1f} s)", err=True)
-
-    if not quiet:
-        click.echo(f"servsim selfcheck: {len(cases)} cases, {replications} replications each, "
-                   f"seed={seed}, jobs={jobs}", err=True)
-    t0 = time.perf_counter()
-    results = run_selfcheck(replications, seed, jobs, cases, on_case=progress)
-    wall = time.perf_counter() - t0
-    failed = [r for r in results if not r.passed]
-    if as_json:
-        click.echo(json.dumps({
-            "replications": replications,
-            "seed": seed,
-            "criterion": f"|mean - theory| <= {SE_MULTIPLIER:g} se + slack",
-            "wall_time_s": wall,
-            "passed": not failed,
-            "cases": [{"case": c.name, "model": c.model} for c in cases],
-            "results": [r.to_dict() for r in results],
-        }, indent=2))
-    else:
-        click.echo(format_table(results))
-        verdict = ("all passed" if not failed
-                   else f"{len(failed)} FAILED")
-        click.echo(f"\n{len(results)} checks, {verdict} (pass: |simulated - theory| <= "
-                   f"{SE_MULTIPLIER:g} standard errors over {replications} replications); "
-                   f"{wall:.1f} s")
-    if failed:
-        sys.exit(1)

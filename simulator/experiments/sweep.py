@@ -28,6 +28,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from simulator.experiments.artifacts import Artifacts
 from simulator.experiments.tasks import Backend, TaskResult, Variant, shard_of
 from simulator.experiments.variants import (
     ExperimentError,
@@ -211,10 +212,9 @@ def run_sweep(
     scheduler: str | None = None,
     shard: tuple[int, int] | None = None,
     force: bool = False,
-    figures: bool = True,
     records: str = "none",
     records_format: str = "csv",
-    html_report: bool = False,
+    artifacts: Artifacts | None = None,
     on_progress=None,
 ) -> SweepOutput:
     """Run (or resume) a sweep into ``out``; with ``shard`` run only that slice of tasks.
@@ -245,27 +245,26 @@ def run_sweep(
                           f'{{"shard": "{shard[0]}/{shard[1]}", "spec_hash": '
                           f'"{spec_hash(spec)}", "tasks": {len(tasks)}}}\n')
         return SweepOutput(out, variants, {}, run)
-    result = finish_sweep(out, variants, run.rows, kpis, figures)
+    result = finish_sweep(out, variants, run.rows, kpis, artifacts)
     result.append(write_resolved_scenario(out, loaded.scenario, n, s))
-    if html_report:
+    if artifacts is not None and artifacts.report:
         result.append("report.html")
     finish_folder(out, manifest("sweep", spec, run, backend, jobs, [*result, "spec.json"]),
-                  report=html_report, figures=figures)
+                  artifacts)
     return SweepOutput(out, variants, tables(variants, run.rows), run)
 
 
 def finish_sweep(out: Path, variants: Sequence[Variant], rows: dict[str, list[TaskResult]],
-                 kpis: Sequence[str], figures: bool) -> list[str]:
-    """Write the result tables (and figures) of a complete sweep; return the file names."""
+                 kpis: Sequence[str], artifacts: Artifacts | None) -> list[str]:
+    """Write the result tables (and, when ``artifacts`` asks, the figures) of a complete
+    sweep; return the file names."""
     files = []
     for name, frame in tables(variants, rows).items():
         write_csv_atomic(frame, out / name)
         files.append(name)
-    if figures:
-        from simulator.figures.experiments import sweep_figures
-
-        files += sweep_figures(out / "figures", tables(variants, rows)["sweep.csv"],
-                               list(variants[0].values), kpis)
+    if artifacts is not None and artifacts.figures:
+        files += artifacts.sweep_figures(out / "figures", tables(variants, rows)["sweep.csv"],
+                                         list(variants[0].values), kpis)
     return files
 
 
@@ -273,8 +272,7 @@ def merge_sweeps(shard_dirs: Sequence[Path], out: Path, loaded: LoadedScenario,
                  varies: Sequence[Vary], *, design: Design = "grid",
                  samples: int | None = None, replications: int | None = None,
                  seed: int | None = None, kpis: Sequence[str] = DEFAULT_KPIS,
-                 force: bool = False, figures: bool = True,
-                 html_report: bool = False) -> SweepOutput:
+                 force: bool = False, artifacts: Artifacts | None = None) -> SweepOutput:
     """Join shard folders of one sweep into ``out`` and write its tables."""
     import shutil
 
@@ -296,13 +294,12 @@ def merge_sweeps(shard_dirs: Sequence[Path], out: Path, loaded: LoadedScenario,
             shutil.copytree(src, out / "tasks", dirs_exist_ok=True)
     variants = sweep_variants(loaded, design_points(varies, design, samples, s), varies)
     rows = load_rows(out, variants, n, s)
-    files = finish_sweep(out, variants, rows, kpis, figures)
+    files = finish_sweep(out, variants, rows, kpis, artifacts)
     files.append(write_resolved_scenario(out, loaded.scenario, n, s))
-    if html_report:
+    if artifacts is not None and artifacts.report:
         files.append("report.html")
     finish_folder(out, manifest("sweep", spec, None, "merge", 0, [*files, "spec.json"])
-                  | {"merged_from": [str(d) for d in shard_dirs]},
-                  report=html_report, figures=figures)
+                  | {"merged_from": [str(d) for d in shard_dirs]}, artifacts)
     return SweepOutput(out, variants, tables(variants, rows), None)
 
 

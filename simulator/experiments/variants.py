@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from simulator.engine.rng import STREAM_SCHEME
+from simulator.experiments.artifacts import Artifacts
 from simulator.experiments.storage import (
     canonical_hash,
     platform_info,
@@ -243,12 +244,11 @@ def write_resolved_scenario(out: Path, scenario: Any, replications: int, seed: i
     return "scenario.resolved.yaml"
 
 
-def finish_folder(out: Path, data: dict[str, Any], *, report: bool, figures: bool) -> None:
-    """Write ``report.html`` (if asked) and then the manifest that marks ``out`` finished."""
-    if report:
-        from simulator.report import write_report
-
-        write_report(out, figures=figures, manifest=data)
+def finish_folder(out: Path, data: dict[str, Any], artifacts: Artifacts | None) -> None:
+    """Write ``report.html`` (if ``artifacts`` asks for it) and then the manifest that marks
+    ``out`` finished."""
+    if artifacts is not None and artifacts.report:
+        artifacts.write_report(out, data)
     write_manifest(out, data)
 
 

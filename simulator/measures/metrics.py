@@ -39,8 +39,9 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from simulator.engine.records import CustomerOutcome, DutyChange, Records, VisitOutcome
+from simulator.engine.records import CustomerOutcome, Records, VisitOutcome
 from simulator.measures.staff_use import routing_kpis
+from simulator.scenario.plan import DutyChange
 
 __all__ = [
     "BY_HOUR_COLUMNS",

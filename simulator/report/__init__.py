@@ -18,9 +18,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from simulator.lazy import lazy_exports
-
-#: File name of the report inside a results folder.
-REPORT_NAME = "report.html"
+from simulator.report.markup import REPORT_NAME
 
 _EXPORTS: dict[str, str] = {
     "ReportError": "simulator.report.collect",

@@ -6,11 +6,10 @@ import os
 from pathlib import Path
 from typing import Any
 
-from simulator.report import REPORT_NAME
 from simulator.report import sections_experiments as ex
 from simulator.report import sections_run as sr
 from simulator.report.collect import ResultsData, collect
-from simulator.report.markup import esc, page
+from simulator.report.markup import REPORT_NAME, esc, page
 from simulator.report.methods import methods
 from simulator.report.scenario_text import scenario_html
 

@@ -10,6 +10,9 @@ import html
 import math
 from collections.abc import Iterable, Sequence
 
+#: File name of the report inside a results folder.
+REPORT_NAME = "report.html"
+
 CSS = """\
 :root { --ink: #1b1f24; --muted: #57606a; --rule: #d0d7de; --band: #f6f8fa;
         --good: #1a7f37; --bad: #cf222e; }

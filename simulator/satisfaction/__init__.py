@@ -67,7 +67,8 @@ from .outputs import (
 from .overall import apply_halo, loss_transform, overall_index
 from .overtaking import overtaken_counts
 from .perception import anticipated_wait, perceived_wait, perception_multiplier
-from .predict import Prediction, predict
+from .predict import predict
+from .prediction import Prediction
 from .recovery import compensation_match, failure_effect, recovery_quality, timeliness
 from .tables import (
     KANO_CODES,

@@ -91,7 +91,7 @@ from simulator.satisfaction import (
     stage_columns,
 )
 from simulator.scenario.profile import read_profile
-from simulator.scenario.schema import InlineProfile, SatisfactionSection, Scenario
+from simulator.scenario.schema import SatisfactionSection, Scenario
 
 if TYPE_CHECKING:
     from simulator.engine.records import Records
@@ -106,7 +106,6 @@ __all__ = [
     "build_tables",
     "describe",
     "replication_satisfaction",
-    "resolve_profile",
     "satisfaction_model",
     "survey_frame",
 ]
@@ -148,37 +147,6 @@ DOMAIN_DEFAULTS: dict[str, DomainDefaults] = {
     "restaurant": DomainDefaults(False, "one_dimensional", "return"),
     "generic": DomainDefaults(False, "one_dimensional", "return"),
 }
-
-
-# ---------------------------------------------------------------------------------------
-# Profiles
-# ---------------------------------------------------------------------------------------
-def resolve_profile(scenario: Scenario, base_dir: Path | None) -> Scenario:
-    """Read the section's ``profile`` file (relative to ``base_dir``) into the scenario.
-
-    Returns the scenario unchanged when it has no section, uses ``profile: default`` or
-    already carries the profile inline; otherwise a copy whose section holds the profile in
-    ``profile_inline`` (so worker processes need no file, and ``scenario.resolved.yaml``
-    records the parameters used).
-
-    Raises
-    ------
-    ValueError
-        ``satisfaction.profile: ...`` if the file cannot be read or is invalid.
-    """
-    sec = scenario.satisfaction
-    if sec is None or sec.profile == "default" or sec.profile_inline is not None:
-        return scenario
-    path = Path(sec.profile)
-    if not path.is_absolute():
-        path = (base_dir or Path.cwd()) / path
-    try:
-        prof = read_profile(path)
-    except ValueError as exc:
-        raise ValueError(f"satisfaction.profile: {exc}") from None
-    inline = InlineProfile(name=prof.name, sha256=prof.sha256, parameters=prof.parameters)
-    new_sec = sec.model_copy(update={"profile_inline": inline})
-    return scenario.model_copy(update={"satisfaction": new_sec})
 
 
 # ---------------------------------------------------------------------------------------
@@ -268,7 +236,7 @@ def satisfaction_model(plan: Plan) -> SatisfactionModel:
             raise ValueError(
                 f"satisfaction.profile: {sec.profile!r} was not loaded (got a relative path "
                 "in a compiled plan; expected the scenario to pass through "
-                "satisfaction_bridge.resolve_profile(scenario, base_dir) first)")
+                "simulator.scenario.profile.resolve_profile(scenario, base_dir) first)")
         prof = read_profile(path)
         params, label = prof.parameters, prof.label
     else:

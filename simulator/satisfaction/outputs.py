@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 if TYPE_CHECKING:
-    from .predict import Prediction
+    from .prediction import Prediction
 
 
 def _expit(x: ArrayLike) -> np.ndarray:

@@ -14,14 +14,20 @@ import math
 from abc import abstractmethod
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Protocol
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from simulator.engine.rng import UniformStream
-
 _BLOCK = 256
+
+
+class UniformSource(Protocol):
+    """Where a sampler takes its uniforms from: a named stream of the engine
+    (:class:`simulator.engine.rng.UniformStream`)."""
+
+    def block(self, size: int) -> np.ndarray:
+        """The next ``size`` uniforms in [0, 1)."""
 
 
 class _Dist(BaseModel):
@@ -51,7 +57,7 @@ class _Dist(BaseModel):
         """Draw ``size`` values with generator ``rng`` (by inverse CDF)."""
         return self.ppf(rng.random(size))
 
-    def sampler(self, stream: UniformStream) -> Callable[[], float]:
+    def sampler(self, stream: UniformSource) -> Callable[[], float]:
         """Return a zero-argument function drawing one value from ``stream``.
 
         Values are computed a block at a time, vectorised; the sequence does not depend on

@@ -11,12 +11,13 @@ import csv
 import math
 import re
 from dataclasses import dataclass, field
+from enum import IntEnum
 from pathlib import Path
 
 import numpy as np
 
-from simulator.engine.records import DutyChange
 from simulator.scenario.distributions import Constant, Distribution, Empirical, Poisson
+from simulator.scenario.profile import resolve_profile
 from simulator.scenario.schema import (
     Appointments,
     PoissonArrivals,
@@ -37,6 +38,14 @@ from simulator.scenario.schema import (
 WAVE_SHAPES: tuple[str, ...] = ("normal", "uniform", "exponential")
 
 OP_VISIT, OP_SEIZE, OP_RELEASE = 0, 1, 2
+
+
+class DutyChange(IntEnum):
+    """Why a staff slot goes off duty: the kind of each of a slot's on-duty intervals
+    (:attr:`SlotPlan.intervals`), recorded as ``kind`` in the staff table."""
+
+    SHIFT_END = 0
+    BREAK = 1
 
 
 @dataclass(frozen=True)
@@ -245,8 +254,6 @@ def compile_plan(scenario: Scenario, base_dir: Path | None = None) -> Plan:
         If a referenced file cannot be read; the message names the field path.
     """
     base = base_dir or Path.cwd()
-    from simulator.satisfaction.bridge import resolve_profile
-
     # a fitted satisfaction profile file is read once here, so workers need no file
     sc = scenario = resolve_profile(scenario, base)
     rooms = {n: r for n, r in sc.resources.items() if isinstance(r, Rooms)}

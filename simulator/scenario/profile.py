@@ -29,8 +29,15 @@ from pydantic import ValidationError
 from ruamel.yaml import YAML
 
 from simulator.scenario.satisfaction_params import ModelParameters
+from simulator.scenario.schema import InlineProfile, Scenario
 
-__all__ = ["PROFILE_FORMAT", "Profile", "dump_profile", "read_profile"]
+__all__ = [
+    "PROFILE_FORMAT",
+    "Profile",
+    "dump_profile",
+    "read_profile",
+    "resolve_profile",
+]
 
 #: Version of the profile file layout.
 PROFILE_FORMAT = 1
@@ -138,3 +145,31 @@ def read_profile(path: str | Path) -> Profile:
         created_utc=str(doc.get("created_utc") or ""),
         sha256=hashlib.sha256(raw).hexdigest(),
     )
+
+
+def resolve_profile(scenario: Scenario, base_dir: Path | None) -> Scenario:
+    """Read the section's ``profile`` file (relative to ``base_dir``) into the scenario.
+
+    Returns the scenario unchanged when it has no section, uses ``profile: default`` or
+    already carries the profile inline; otherwise a copy whose section holds the profile in
+    ``profile_inline`` (so worker processes need no file, and ``scenario.resolved.yaml``
+    records the parameters used).
+
+    Raises
+    ------
+    ValueError
+        ``satisfaction.profile: ...`` if the file cannot be read or is invalid.
+    """
+    sec = scenario.satisfaction
+    if sec is None or sec.profile == "default" or sec.profile_inline is not None:
+        return scenario
+    path = Path(sec.profile)
+    if not path.is_absolute():
+        path = (base_dir or Path.cwd()) / path
+    try:
+        prof = read_profile(path)
+    except ValueError as exc:
+        raise ValueError(f"satisfaction.profile: {exc}") from None
+    inline = InlineProfile(name=prof.name, sha256=prof.sha256, parameters=prof.parameters)
+    new_sec = sec.model_copy(update={"profile_inline": inline})
+    return scenario.model_copy(update={"satisfaction": new_sec})

@@ -42,16 +42,24 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
 
-from simulator import theory
-from simulator.experiments.runner import ReplicationResult, run_replications
 from simulator.measures.stats import t_interval
 from simulator.scenario.plan import Plan
+from simulator.theory.queues import mmc
 
-__all__ = ["HOURLY_THEORY_COLUMNS", "hourly_theory", "simulate_hourly_theory"]
+__all__ = ["HOURLY_THEORY_COLUMNS", "ReplicationRows", "hourly_theory"]
+
+
+class ReplicationRows(Protocol):
+    """What :func:`hourly_theory` reads of a replication: its KPI row and its by-hour rows
+    (a :class:`simulator.experiments.runner.ReplicationResult` has both)."""
+
+    kpis: dict[str, float]
+    by_hour: list[dict[str, Any]]
 
 #: Columns of :func:`hourly_theory`, in order.
 HOURLY_THEORY_COLUMNS: tuple[str, ...] = (
@@ -80,7 +88,7 @@ HOURLY_THEORY_COLUMNS: tuple[str, ...] = (
 _DUTY_GRACE = 1.0 / 60.0
 
 
-def _station_mean_service(results: Sequence[ReplicationResult], station: str) -> float:
+def _station_mean_service(results: Sequence[ReplicationRows], station: str) -> float:
     """Busy counter-minutes per served visit, pooled over replications (NaN if none served)."""
     busy = 0.0
     served = 0.0
@@ -93,7 +101,7 @@ def _station_mean_service(results: Sequence[ReplicationResult], station: str) ->
     return busy / served if served > 0 else math.nan
 
 
-def hourly_theory(plan: Plan, results: Sequence[ReplicationResult]) -> pd.DataFrame:
+def hourly_theory(plan: Plan, results: Sequence[ReplicationRows]) -> pd.DataFrame:
     """Stationary Erlang C prediction per station and open hour, beside the simulated waits.
 
     A pure function of the plan and the replications' KPI rows and ``by_hour`` rows (see the
@@ -103,9 +111,10 @@ def hourly_theory(plan: Plan, results: Sequence[ReplicationResult]) -> pd.DataFr
     ----------
     plan : Plan
         The compiled scenario the results come from.
-    results : sequence of ReplicationResult
-        Replications of ``plan`` (from :func:`simulator.experiments.runner.run_replications`), at least
-        one, with their ``by_hour`` rows.
+    results : sequence of ReplicationRows
+        Replications of ``plan`` (for example from
+        :func:`simulator.experiments.runner.run_replications`), at least one, with their
+        ``by_hour`` rows.
 
     Returns
     -------
@@ -163,7 +172,7 @@ def hourly_theory(plan: Plan, results: Sequence[ReplicationResult]) -> pd.DataFr
             else:
                 status = "ok"
                 if lam > 0:
-                    m = theory.mmc(lam, es, servers)
+                    m = mmc(lam, es, servers)
                     p_wait, predicted = m.p_wait, m.mean_wait_min
                 else:
                     p_wait, predicted = 0.0, 0.0
@@ -192,15 +201,3 @@ def hourly_theory(plan: Plan, results: Sequence[ReplicationResult]) -> pd.DataFr
                 else math.nan,
             })
     return pd.DataFrame(out, columns=list(HOURLY_THEORY_COLUMNS))
-
-
-def simulate_hourly_theory(
-    plan: Plan, replications: int, seed: int, jobs: int = 1
-) -> pd.DataFrame:
-    """Run ``replications`` replications of ``plan`` and return :func:`hourly_theory` of them.
-
-    Deterministic for given arguments, whatever ``jobs`` (joblib semantics: 1 in-process, -1
-    every core).
-    """
-    results = run_replications(plan, replications, seed, jobs=jobs)
-    return hourly_theory(plan, results)

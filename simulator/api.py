@@ -1,0 +1,83 @@
+"""The public API: the layers composed into the calls a user (and every command) makes.
+
+The experiments layer writes a results folder's tables and records; figures and the HTML
+report belong to the layers above it. The functions here join them, with the options a
+user knows (``figures``, ``html_report``), and hand everything else to the experiments
+function of the same name:
+
+* :func:`run_scenario` - :func:`simulator.experiments.run.run_scenario`
+* :func:`compare` - :func:`simulator.experiments.compare.compare`
+* :func:`run_sweep`, :func:`merge_sweeps` - :mod:`simulator.experiments.sweep`
+
+``from simulator import run_scenario`` is this module's :func:`run_scenario`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from simulator.experiments import compare as _compare
+from simulator.experiments import run as _run
+from simulator.experiments import sweep as _sweep
+from simulator.report.artifacts import FiguresAndReport
+
+if TYPE_CHECKING:
+    from simulator.experiments.compare import CompareOutput
+    from simulator.experiments.run import RunOutput
+    from simulator.experiments.sweep import SweepOutput
+    from simulator.scenario.loader import LoadedScenario
+
+__all__ = ["compare", "merge_sweeps", "run_scenario", "run_sweep"]
+
+
+def run_scenario(loaded: LoadedScenario, out_dir: Path, *, figures: bool = True,
+                 html_report: bool = False, **options: Any) -> RunOutput:
+    """Simulate a scenario and write its results folder, figures and (optionally) report.
+
+    Parameters
+    ----------
+    loaded : LoadedScenario
+        From :func:`simulator.load_scenario`.
+    out_dir : Path
+        Results folder to create (must not exist or be empty unless ``force=True``).
+    figures : bool
+        Draw the figures into ``figures/``.
+    html_report : bool
+        Write ``report.html`` (without its by-hour figures when ``figures`` is false).
+    **options
+        Every other option of :func:`simulator.experiments.run.run_scenario`
+        (``replications``, ``seed``, ``jobs``, ``records``, ``records_format``, ``force``,
+        ``on_result``, ``precision``, ...).
+
+    Examples
+    --------
+    >>> from simulator import load_scenario, run_scenario
+    >>> out = run_scenario(load_scenario("scenarios/classroom_bank.yaml"),
+    ...                    "results/bank", replications=5)  # doctest: +SKIP
+    """
+    return _run.run_scenario(loaded, out_dir, artifacts=FiguresAndReport(figures, html_report),
+                             **options)
+
+
+def compare(*args: Any, figures: bool = True, html_report: bool = False,
+            **options: Any) -> CompareOutput:
+    """Compare a baseline with variants on common random numbers
+    (:func:`simulator.experiments.compare.compare`), with the differences figure and
+    (optionally) ``report.html``."""
+    return _compare.compare(*args, artifacts=FiguresAndReport(figures, html_report), **options)
+
+
+def run_sweep(*args: Any, figures: bool = True, html_report: bool = False,
+              **options: Any) -> SweepOutput:
+    """Run (or resume) a sweep (:func:`simulator.experiments.sweep.run_sweep`), with its
+    figures and (optionally) ``report.html``."""
+    return _sweep.run_sweep(*args, artifacts=FiguresAndReport(figures, html_report), **options)
+
+
+def merge_sweeps(*args: Any, figures: bool = True, html_report: bool = False,
+                 **options: Any) -> SweepOutput:
+    """Join shard folders of one sweep (:func:`simulator.experiments.sweep.merge_sweeps`),
+    with its figures and (optionally) ``report.html``."""
+    return _sweep.merge_sweeps(*args, artifacts=FiguresAndReport(figures, html_report),
+                               **options)

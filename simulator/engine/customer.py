@@ -1,0 +1,55 @@
+"""A customer (or a party) inside the facility, and where it is in its journey.
+
+Plain state, read and written by :mod:`~simulator.engine.journey` (station visits) and
+:mod:`~simulator.engine.holdings` (held tables and rooms); created by
+:class:`~simulator.engine.model.Replication`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from simulator.engine.station import Station
+
+NAN = math.nan
+
+
+class Customer:
+    """A customer (or a party) inside the facility, and where it is in its journey."""
+
+    __slots__ = (
+        "again", "arrival", "busy_seen", "cls", "counter", "duty_seen", "extra", "group", "held",
+        "id", "join", "k", "n_fail", "n_visits", "patience", "pending", "q_seen", "service",
+        "slot", "source", "start", "station", "steps", "visit_fail", "visit_service", "wait",
+    )
+
+    def __init__(self, cid: int, cls: int, source: int, group: int, arrival: float) -> None:
+        self.id = cid
+        self.cls = cls
+        self.source = source
+        self.group = group
+        self.arrival = arrival
+        # [station, base service, failure uniform, is_recovery, balk uniform,
+        #  first rework (redo) or recovery-step service, uniform of "fails again?",
+        #  renege: whether the class patience applies at this step]
+        self.steps: list[list] = []
+        self.patience: float | None = None
+        self.wait = 0.0
+        self.service = 0.0
+        self.n_visits = 0
+        self.n_fail = 0
+        self.k = 0
+        self.join = NAN
+        self.start = NAN
+        self.counter = -1
+        self.slot = -1
+        self.station: Station | None = None  # whose line or counter the customer is at
+        self.q_seen = self.busy_seen = self.duty_seen = 0
+        self.visit_service = 0.0
+        self.visit_fail = 0
+        self.extra = 0.0
+        self.again = 1.0
+        self.held: dict[int, tuple | None] | None = None  # resource -> hold (see holdings)
+        self.pending = None  # the Waiter of a seize step in progress
