@@ -6,7 +6,8 @@ import numpy as np
 from timeline_helpers import run_text, staff_rows, t, visits
 
 from simulator.engine.records import CustomerOutcome, Records
-from simulator.measures.metrics import check_conservation, replication_kpis
+from simulator.measures.conservation import check_conservation
+from simulator.measures.kpis import replication_kpis
 
 RESTAURANT = """
 name: tables

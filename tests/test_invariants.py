@@ -9,7 +9,8 @@ import pytest
 
 from simulator.engine.model import simulate
 from simulator.engine.records import CustomerOutcome, Records, VisitOutcome
-from simulator.measures import metrics
+from simulator.measures.conservation import check_conservation
+from simulator.measures.kpis import replication_kpis
 from simulator.scenario.loader import load_scenario
 from simulator.scenario.plan import compile_plan
 
@@ -40,7 +41,7 @@ def test_conservation_every_replication(hall_records):
         assert arrived == (counts[CustomerOutcome.SERVED] + counts[CustomerOutcome.BALKED]
                            + counts[CustomerOutcome.ABANDONED])
         assert np.array_equal(np.unique(c["customer_id"]), np.arange(arrived))
-        metrics.check_conservation(rec)
+        check_conservation(rec)
 
 
 def test_day_ends_empty_with_nobody_left_on_duty_or_waiting(hall_records):
@@ -62,7 +63,7 @@ def test_littles_law_is_an_identity_on_the_records(hall_records):
         area = sum(integral(rec, s, "queue_len") + integral(rec, s, "busy")
                    for s in range(len(rec.station_names)))
         assert area == pytest.approx(total_time, rel=1e-9)
-        k = metrics.replication_kpis(rec)
+        k = replication_kpis(rec)
         assert k["in_system_tw"] == pytest.approx(
             k["arrival_rate_per_min"] * total_time / len(c["customer_id"]), rel=1e-9)
 

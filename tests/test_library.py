@@ -2,7 +2,7 @@
 
 Each bundled scenario is simulated for 30 replications (its own seed) and every replication
 must conserve customers: arrived = served + balked + abandoned (+ inside, which is zero once
-a terminating day has ended), with every visit accounted for (``metrics.check_conservation``).
+a terminating day has ended), with every visit accounted for (``check_conservation``).
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from click.testing import CliRunner
 from simulator.cli import main
 from simulator.engine.model import simulate
 from simulator.engine.records import CustomerOutcome
-from simulator.measures.metrics import check_conservation, replication_kpis
+from simulator.measures.conservation import check_conservation
+from simulator.measures.kpis import replication_kpis
 from simulator.scenario.loader import load_scenario
 from simulator.scenario.plan import compile_plan
 

@@ -1,4 +1,4 @@
-"""Tests for simulator.measures.metrics on small hand-made Records with hand-computed values."""
+"""Tests for the measures of one replication (simulator.measures) on small hand-made Records with hand-computed values."""
 
 from __future__ import annotations
 
@@ -19,18 +19,16 @@ from simulator.engine.records import (
     Records,
     VisitOutcome,
 )
-from simulator.measures import metrics
-from simulator.measures.metrics import (
-    by_hour_columns,
-    by_hour_rows,
-    check_conservation,
-    level_grid,
-    replication_kpis,
+from simulator.measures.by_hour import BY_HOUR_COLUMNS, by_hour_columns, by_hour_rows
+from simulator.measures.conservation import check_conservation
+from simulator.measures.estimators import (
     tally_stats,
     time_weighted_integral,
     time_weighted_mean,
-    wait_histogram,
+    window_integrals,
 )
+from simulator.measures.kpis import replication_kpis
+from simulator.measures.levels import level_grid, wait_histogram
 from simulator.scenario.plan import DutyChange
 
 NAN = math.nan
@@ -221,7 +219,7 @@ def test_vectorised_window_integrals_agree(fn, splits):
     cuts = sorted(min(max(a + s * (b - a), a), b) for s in splits)
     starts = np.array([a, *cuts])
     ends = np.array([*cuts, b])
-    got = metrics._window_integrals(np.array(times), np.array(values), starts, ends)
+    got = window_integrals(np.array(times), np.array(values), starts, ends)
     want = [time_weighted_integral(times, values, s, e) for s, e in zip(starts, ends,
                                                                          strict=True)]
     np.testing.assert_allclose(got, want, atol=1e-7)
@@ -474,7 +472,7 @@ def test_littles_law_exact_on_a_closed_day(spans):
 def test_by_hour_two_customer_day():
     rows = by_hour_rows(two_customer_day(), TWO_STANDARDS)
     cols = by_hour_columns(TWO_STANDARDS)
-    assert cols[: len(metrics.BY_HOUR_COLUMNS)] == list(metrics.BY_HOUR_COLUMNS)
+    assert cols[: len(BY_HOUR_COLUMNS)] == list(BY_HOUR_COLUMNS)
     assert cols[-2:] == ["std__desk_within_4_min__compliance",
                          "std__total_within_4_min__compliance"]
     assert [list(r) for r in rows] == [cols, cols]
@@ -604,7 +602,7 @@ def test_conservation_detects_departed_customer_without_departure():
                           st.one_of(st.floats(0, 100, allow_nan=False), st.just(float("nan")))),
                 max_size=60))
 def test_vectorised_hourly_tally_equals_per_hour_tally_stats(pairs):
-    from simulator.measures.metrics import _hourly_tally
+    from simulator.measures.by_hour import _hourly_tally
 
     h = np.array([p[0] for p in pairs], dtype=np.int64)
     x = np.array([p[1] for p in pairs], dtype=np.float64)

@@ -19,7 +19,8 @@ from timeline_helpers import run_text, staff_rows, t, visits
 from simulator import theory
 from simulator.engine.model import simulate
 from simulator.experiments.runner import run_replications
-from simulator.measures import metrics
+from simulator.measures.conservation import check_conservation
+from simulator.measures.kpis import replication_kpis
 from simulator.measures.staff_use import staff_use_rows
 from simulator.scenario.loader import load_scenario_text
 from simulator.scenario.plan import compile_plan
@@ -165,7 +166,7 @@ def test_shift_end_while_helping_is_overtime_on_the_helper(tmp_path):
     ]
     use = {r["slot_id"]: r for r in staff_use_rows(rec)}
     assert use[0]["on_duty_min"] == 12.0 and use[0]["busy_min__spec"] == 10.0
-    k = metrics.replication_kpis(rec)
+    k = replication_kpis(rec)
     assert k["overtime_min"] == 7.0
 
 
@@ -177,7 +178,7 @@ def test_break_while_helping(tmp_path):
     # and back at 09:22 finds customer 3 waiting at home
     assert visits(rec)[3] == (3, "gen", t("09:06"), t("09:22"), t("09:32"), "SERVED")
     assert staff_rows(rec)[0] == (0, "BREAK", t("09:05"), t("09:12"), 7.0)
-    assert metrics.replication_kpis(rec)["late_break_min"] == 7.0
+    assert replication_kpis(rec)["late_break_min"] == 7.0
     d = rec.duty
     assert d["slot_id"].tolist()[:2] == [0, 0]
     assert d["on_min"].tolist()[:2] == [t("09:00"), t("09:22")]
@@ -217,7 +218,7 @@ def test_per_person_utilisation_across_a_shift_change(tmp_path):
     assert use[0]["utilisation"] == pytest.approx(0.8)
     assert (use[1]["on_duty_min"], use[1]["busy_min"]) == (30.0, 20.0)
     assert (use[1]["busy_min__gen"], use[1]["busy_min__spec"]) == (10.0, 10.0)
-    k = metrics.replication_kpis(rec)
+    k = replication_kpis(rec)
     assert k["staff__clerks__busy_min"] == 40.0 and k["staff__clerks__on_duty_min"] == 55.0
     assert k["spec__busy_min__clerks"] == 10.0 and k["spec__busy_min__specialists"] == 10.0
     assert k["gen__busy_min__clerks"] == 30.0
@@ -234,7 +235,7 @@ def test_closing_helper_stays_while_a_station_it_serves_has_customers(tmp_path):
         (0, "SHIFT_END", t("09:05"), t("09:30"), 25.0),
         (1, "SHIFT_END", t("09:05"), t("09:30"), 25.0),
     ]
-    metrics.check_conservation(rec)
+    check_conservation(rec)
 
 
 # ------------------------------------------------------------------------------ invariants
@@ -286,10 +287,10 @@ def routed_records():
 
 def test_routed_day_conserves_customers_and_littles_law_holds(routed_records):
     for rec in routed_records:
-        metrics.check_conservation(rec)
+        check_conservation(rec)
         c = rec.customers
         assert np.count_nonzero(c["outcome"] == 3) == 0  # the day ends empty
-        k = metrics.replication_kpis(rec)
+        k = replication_kpis(rec)
         assert k["arrived"] == k["served"] + k["balked"] + k["abandoned"]
         # L = λ W on the sample path: ∫ N dt = Σ time in system (every customer left)
         in_system = float(np.sum(c["departure_min"] - c["arrival_min"]))
@@ -329,7 +330,7 @@ def test_each_person_serves_one_customer_at_a_time_while_on_duty(routed_records)
 def test_helpers_help_and_routing_kpis_add_up(routed_records):
     helped = 0.0
     for rec in routed_records:
-        k = metrics.replication_kpis(rec)
+        k = replication_kpis(rec)
         helped += k["special__busy_min__clerks"] + k["general__busy_min__specialists"]
         busy_by_slot = sum(r["busy_min"] for r in staff_use_rows(rec))
         by_station = sum(v for key, v in k.items() if "__busy_min__" in key)

@@ -27,7 +27,7 @@ from simulator.engine.records import (
     Records,
 )
 from simulator.experiments.runner import run_replications
-from simulator.measures.metrics import replication_kpis
+from simulator.measures.kpis import replication_kpis
 from simulator.measures.warmup import (
     default_window,
     interval_series,

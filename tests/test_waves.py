@@ -21,7 +21,7 @@ from simulator.engine.arrivals import source_arrivals, wave_times
 from simulator.engine.model import simulate
 from simulator.engine.records import CustomerOutcome
 from simulator.engine.rng import Streams, make_generator
-from simulator.measures import metrics
+from simulator.measures.conservation import check_conservation
 from simulator.scenario.loader import ScenarioError, load_scenario, load_scenario_text
 from simulator.scenario.plan import Plan, SourcePlan, compile_plan
 
@@ -332,7 +332,7 @@ def test_conservation_with_waves_and_peaks_over_30_replications(cafe):
                                          + counts[CustomerOutcome.ABANDONED])
         assert np.all(c["arrival_min"] >= plan.open_min)
         assert np.all(c["arrival_min"] < plan.close_min)
-        metrics.check_conservation(rec)
+        check_conservation(rec)
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,7 @@
 
 Processes only yield events and record; all state changes of counters and lines happen in
 :class:`~simulator.engine.station.Station`, and all arithmetic on results happens afterwards in
-:mod:`simulator.measures.metrics`. Customers' journeys are in :mod:`simulator.engine.journey`.
+:mod:`simulator.measures.kpis`. Customers' journeys are in :mod:`simulator.engine.journey`.
 """
 
 from __future__ import annotations

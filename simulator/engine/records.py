@@ -2,7 +2,7 @@
 
 The engine appends plain Python values to column lists (cheap in the hot loop); :meth:`Recorder.
 freeze` turns them into NumPy arrays once the run ends. Every KPI is a pure function of these
-tables (:mod:`simulator.measures.metrics`), so a new KPI never needs a re-run.
+tables (:mod:`simulator.measures.kpis`), so a new KPI never needs a re-run.
 
 Times are minutes after midnight of the simulated day. Missing times are NaN; missing ids -1.
 """

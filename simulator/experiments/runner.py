@@ -18,7 +18,10 @@ import numpy as np
 
 from simulator.engine.model import simulate
 from simulator.engine.records import Records
-from simulator.measures import metrics
+from simulator.measures.by_hour import by_hour_rows
+from simulator.measures.conservation import check_conservation
+from simulator.measures.kpis import replication_kpis
+from simulator.measures.levels import level_grid, wait_histogram
 from simulator.satisfaction.bridge import add_by_hour, replication_satisfaction
 from simulator.scenario.plan import Plan
 
@@ -66,19 +69,19 @@ def replication_outputs(
     ``satisfaction`` stream. With ``detail`` the hourly satisfaction values are added to the
     by-hour rows of ``station == "all"``.
     """
-    metrics.check_conservation(records)
+    check_conservation(records)
     standards = plan.scenario.standards
-    kpis = metrics.replication_kpis(records, standards, plan.group_cost_per_hour)
+    kpis = replication_kpis(records, standards, plan.group_cost_per_hour)
     sat = replication_satisfaction(plan, records, seed, replication)
     kpis.update(sat.kpis)
     if not detail:
         empty = np.zeros((0, 0))
         return ReplicationResult(replication, kpis, [], np.zeros(0), empty, empty, empty, empty)
-    by_hour = metrics.by_hour_rows(records, standards)
+    by_hour = by_hour_rows(records, standards)
     if sat.kpis:
         add_by_hour(by_hour, sat.by_hour)
-    grid, queue, busy, duty = metrics.level_grid(records, GRID_STEP_MIN)
-    hist = metrics.wait_histogram(records, WAIT_EDGES_MIN)
+    grid, queue, busy, duty = level_grid(records, GRID_STEP_MIN)
+    hist = wait_histogram(records, WAIT_EDGES_MIN)
     return ReplicationResult(replication, kpis, by_hour, grid, queue, busy, duty, hist)
 
 

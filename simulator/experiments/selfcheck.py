@@ -40,7 +40,8 @@ from simulator import theory as qt
 from simulator.engine.model import simulate
 from simulator.engine.records import CustomerOutcome
 from simulator.experiments.runner import run_replications
-from simulator.measures import metrics
+from simulator.measures.conservation import check_conservation
+from simulator.measures.kpis import replication_kpis
 from simulator.measures.stats import t_interval
 from simulator.scenario.loader import load_scenario_text
 from simulator.scenario.plan import Plan, compile_plan
@@ -399,8 +400,8 @@ def _class_waits(records: Any) -> dict[str, float]:
 def _kpis_with_classes(plan: Plan, seed: int, replication: int) -> dict[str, float]:
     """KPI row of one replication plus per-class mean waits (a pure function)."""
     records = simulate(plan, seed, replication)
-    metrics.check_conservation(records)
-    kpis = metrics.replication_kpis(records, plan.scenario.standards,
+    check_conservation(records)
+    kpis = replication_kpis(records, plan.scenario.standards,
                                     plan.group_cost_per_hour)
     kpis.update(_class_waits(records))
     return kpis

@@ -241,7 +241,7 @@ def summarise(rows: Sequence[Mapping[str, float]], confidence: float = 0.95) -> 
     Parameters
     ----------
     rows : sequence of mapping str -> float
-        One KPI row per replication, e.g. from :func:`simulator.measures.metrics.replication_kpis`.
+        One KPI row per replication, e.g. from :func:`simulator.measures.kpis.replication_kpis`.
     confidence : float, default 0.95
         Two-sided confidence level.
 

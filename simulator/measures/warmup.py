@@ -3,7 +3,7 @@
 A steady-state study (``clock`` without ``close``, ``run.length_min`` set) starts empty and idle,
 which is not typical of the long run: early customers wait less than they will later. The
 statistics therefore ignore customers arriving during the first ``run.warm_up_min`` minutes and
-start time averages at that boundary (:mod:`simulator.measures.metrics`). This module suggests how long
+start time averages at that boundary (:mod:`simulator.measures.kpis`). This module suggests how long
 that warm-up should be, from a pilot study run with no warm-up.
 
 The observations
@@ -16,7 +16,7 @@ of three quantities (:data:`SERIES`):
 ``in_system`` (the default)
     Time-weighted mean number of customers in the facility over the interval, exactly
     :math:`\\frac1Δ\\int N(t)\\,dt` with :math:`N(t)` the customers with arrival ≤ t <
-    departure (the ``in_system_tw`` KPI of :func:`simulator.measures.metrics.replication_kpis`,
+    departure (the ``in_system_tw`` KPI of :func:`simulator.measures.kpis.replication_kpis`,
     restricted to the interval). A time-weighted series has a value in every interval and
     reacts to congestion anywhere in the facility.
 ``waiting``

@@ -193,7 +193,7 @@ class SatisfactionModel:
 def _effective_section(sc: Scenario) -> tuple[SatisfactionSection, list[tuple[StandardConfig,
                                                                                str]]]:
     """The section (or an empty one) with scenario standards added for stations without one."""
-    from simulator.measures.metrics import slug
+    from simulator.measures.standards import slug
 
     sec = sc.satisfaction if sc.satisfaction is not None else SatisfactionSection()
     dom = DOMAIN_DEFAULTS[sc.domain]

@@ -2,7 +2,7 @@
 
 Each lesson is a pure function of its slider values (and a seed): it builds a small scenario,
 runs a few replications through the public API (:func:`simulator.compile_plan`,
-:func:`simulator.simulate`, :mod:`simulator.measures.metrics`, :mod:`simulator.measures.stats`,
+:func:`simulator.simulate`, :mod:`simulator.measures.kpis`, :mod:`simulator.measures.stats`,
 :mod:`simulator.theory`, :mod:`simulator.satisfaction.bridge`) and returns a
 :class:`LessonResult`: headline numbers, chart tables and the records of one replication to
 animate. The Streamlit app (:mod:`simulator.teach.app`) only draws what comes back.
@@ -34,7 +34,10 @@ import pandas as pd
 from simulator import theory
 from simulator.engine.model import simulate
 from simulator.engine.records import CustomerOutcome, Records
-from simulator.measures import metrics, stats
+from simulator.measures import stats
+from simulator.measures.conservation import check_conservation
+from simulator.measures.kpis import replication_kpis
+from simulator.measures.levels import level_grid
 from simulator.satisfaction.bridge import replication_satisfaction
 from simulator.scenario.plan import Plan, compile_plan
 from simulator.scenario.schema import Scenario, min_to_clock
@@ -164,8 +167,8 @@ def _replicate(scenario: Scenario, replications: int, seed: int,
     first: Records | None = None
     for rep in range(replications):
         rec = simulate(plan, seed, rep)
-        metrics.check_conservation(rec)
-        rows.append(metrics.replication_kpis(rec, scenario.standards, plan.group_cost_per_hour))
+        check_conservation(rec)
+        rows.append(replication_kpis(rec, scenario.standards, plan.group_cost_per_hour))
         if rep == 0:
             first = rec
         if keep_all:
@@ -459,9 +462,9 @@ def lunch_dip(clerks: int, clerks_at_lunch: int, lunch_min: float, arrivals_per_
     t_end = plan.close_min + 120.0
     for rep in range(replications):
         rec = simulate(plan, seed, rep)
-        metrics.check_conservation(rec)
+        check_conservation(rec)
         first = rec if first is None else first
-        grid = metrics.level_grid(rec, step, t_end)
+        grid = level_grid(rec, step, t_end)
         # after the day ends nobody is waiting and nobody is on duty
         queues.append(np.nan_to_num(grid.queue_len[0], nan=0.0))
         duties.append(np.nan_to_num(grid.on_duty[0], nan=0.0))
@@ -600,7 +603,7 @@ def satisfaction(tellers: int, standard_min: float, arrivals_per_hour: float = 4
     first: Records | None = None
     for rep in range(replications):
         rec = simulate(plan, seed, rep)
-        metrics.check_conservation(rec)
+        check_conservation(rec)
         first = rec if first is None else first
         out = replication_satisfaction(plan, rec, keep=True)
         kpis.append(out.kpis)
