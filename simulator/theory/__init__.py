@@ -1,30 +1,26 @@
 """Queueing theory: closed forms in planner units, and a scenario's hour-by-hour approximation.
 
-This layer owns the closed-form results used to validate and size the simulator
-(:mod:`.queues`: Erlang B and C, M/M/1, M/M/c, M/M/c/K, Erlang A, M/G/1, priority queues,
-staffing rules, Little's law) and the stationary hour-by-hour approximation of a scenario
-(:mod:`.hourly`). The formulas import nothing from ``simulator``; the hourly approximation
-reads a compiled plan (scenario layer) and replications' KPI rows it is given. Every formula
-is re-exported here, so ``from simulator import theory; theory.mmc(...)`` works.
+This layer owns the closed-form results used to validate and size the simulator, in planner
+units (rates per minute, times in minutes): their result types and conventions
+(:mod:`.results`), Erlang B and C (:mod:`.erlang`), M/M/1, M/M/c and M/M/c/K
+(:mod:`.markovian`), Erlang A (:mod:`.abandonment`), M/G/1 (:mod:`.mg1`), priority classes
+(:mod:`.priority`) and staffing rules (:mod:`.staffing`); and the stationary hour-by-hour
+approximation of a scenario beside its simulation (:mod:`.hourly`). The formulas import
+nothing else from ``simulator``; the hourly approximation reads a compiled plan (scenario
+layer) and the KPI rows of replications it is given, with intervals from
+:mod:`simulator.measures`. Every formula is re-exported here, so ``from simulator import
+theory; theory.mmc(...)`` works.
 """
 
-from simulator.theory.queues import (
-    PriorityMetrics,
-    QueueMetrics,
-    erlang_a,
-    erlang_b,
-    erlang_c,
+from simulator.theory.abandonment import erlang_a
+from simulator.theory.erlang import erlang_b, erlang_c
+from simulator.theory.markovian import mm1, mmc, mmc_service_level, mmc_wait_exceeds, mmck
+from simulator.theory.mg1 import mg1
+from simulator.theory.priority import priority_mm1, priority_mmc
+from simulator.theory.results import PriorityMetrics, QueueMetrics, littles_law_l
+from simulator.theory.staffing import (
     halfin_whitt_beta,
     halfin_whitt_p_wait,
-    littles_law_l,
-    mg1,
-    mm1,
-    mmc,
-    mmc_service_level,
-    mmc_wait_exceeds,
-    mmck,
-    priority_mm1,
-    priority_mmc,
     servers_for_mean_wait,
     servers_for_service_level,
     square_root_staffing,

@@ -49,7 +49,7 @@ import pandas as pd
 
 from simulator.measures.stats import t_interval
 from simulator.scenario.plan import Plan
-from simulator.theory.queues import mmc
+from simulator.theory.markovian import mmc
 
 __all__ = ["HOURLY_THEORY_COLUMNS", "ReplicationRows", "hourly_theory"]
 
