@@ -7,20 +7,18 @@ import math
 from typing import Any
 
 from simulator.report.markup import duration, esc, plain, share, table
-from simulator.scenario.schema import (
+from simulator.scenario.arrivals import (
     Appointments,
     PoissonArrivals,
-    Release,
-    Rooms,
-    Scenario,
-    Seize,
-    Shift,
-    Step,
     TraceArrivals,
     Wave,
     WaveArrivals,
-    clock_to_min,
 )
+from simulator.scenario.fields import clock_to_min
+from simulator.scenario.pathways import Release, Seize, Step
+from simulator.scenario.resources import Rooms
+from simulator.scenario.schema import Scenario
+from simulator.scenario.staff import Shift
 
 
 def distribution_text(d: Any) -> str:

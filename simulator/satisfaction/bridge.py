@@ -91,7 +91,8 @@ from simulator.satisfaction import (
     stage_columns,
 )
 from simulator.scenario.profile import read_profile
-from simulator.scenario.schema import SatisfactionSection, Scenario
+from simulator.scenario.satisfaction_section import SatisfactionSection
+from simulator.scenario.schema import Scenario
 
 if TYPE_CHECKING:
     from simulator.engine.records import Records

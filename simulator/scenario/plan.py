@@ -16,23 +16,13 @@ from pathlib import Path
 
 import numpy as np
 
+from simulator.scenario.arrivals import Appointments, PoissonArrivals, TraceArrivals, WaveArrivals
 from simulator.scenario.distributions import Constant, Distribution, Empirical, Poisson
+from simulator.scenario.fields import clock_to_min
+from simulator.scenario.pathways import Release, Seize, Step
 from simulator.scenario.profile import resolve_profile
-from simulator.scenario.schema import (
-    Appointments,
-    PoissonArrivals,
-    Release,
-    Rooms,
-    Scenario,
-    Seize,
-    Step,
-    Tables,
-    TraceArrivals,
-    WaveArrivals,
-    clock_to_min,
-    group_serves,
-    routed_groups,
-)
+from simulator.scenario.resources import Rooms, Tables
+from simulator.scenario.schema import Scenario, group_serves, routed_groups
 
 #: Codes of the wave spread shapes in :attr:`SourcePlan.wave_shape`.
 WAVE_SHAPES: tuple[str, ...] = ("normal", "uniform", "exponential")

@@ -29,7 +29,8 @@ from pydantic import ValidationError
 from ruamel.yaml import YAML
 
 from simulator.scenario.satisfaction_params import ModelParameters
-from simulator.scenario.schema import InlineProfile, Scenario
+from simulator.scenario.satisfaction_section import InlineProfile
+from simulator.scenario.schema import Scenario
 
 __all__ = [
     "PROFILE_FORMAT",

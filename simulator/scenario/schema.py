@@ -1,11 +1,14 @@
 """The scenario: a strict, frozen description of one service day or steady-state study.
 
-A scenario is inert data. :func:`simulator.scenario.loader.load_scenario` reads it from YAML with line
-numbers; :mod:`simulator.scenario.plan` compiles it into the numeric plan the engine runs. Clock times are
-``"HH:MM"`` strings (quote them in YAML); durations are minutes; rates are per hour.
+A scenario is inert data. :func:`simulator.scenario.loader.load_scenario` reads it from YAML
+with line numbers; :mod:`simulator.scenario.plan` compiles it into the numeric plan the engine
+runs. Its sections are models of their own modules (:mod:`.customers`, :mod:`.arrivals`,
+:mod:`.stations`, :mod:`.staff`, :mod:`.resources`, :mod:`.pathways`,
+:mod:`.satisfaction_section`); this module holds the whole scenario, its clock and run
+settings, and the rules between sections.
 
-Cross-field rules (a pathway naming a missing station, a shift ending before it starts, ...) are
-checked after the field types, and reported with the path of the offending field, through
+Cross-field rules (a pathway naming a missing station, a shift ending before it starts, ...)
+are checked after the field types, and reported with the path of the offending field, through
 :class:`CrossFieldError`.
 """
 
@@ -13,57 +16,42 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 import numpy as np
 from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Discriminator,
     Field,
-    Tag,
-    field_validator,
     model_validator,
 )
 
-from simulator.scenario.distributions import CountDistribution, Distribution
-from simulator.scenario.satisfaction_params import ModelParameters, SatisfactionConfig
+from simulator.scenario.arrivals import (
+    Appointments,
+    ArrivalSource,
+    PoissonArrivals,
+    TraceArrivals,
+    WaveArrivals,
+)
+from simulator.scenario.customers import CustomerClass
+from simulator.scenario.fields import ClockTime, Name, StrictModel, clock_to_min, min_to_clock
+from simulator.scenario.pathways import PathwayStep, Release, Seize, Standard, Step
+from simulator.scenario.resources import Resource, Rooms, Tables
+from simulator.scenario.satisfaction_section import SatisfactionSection
+from simulator.scenario.staff import StaffGroup
+from simulator.scenario.stations import Station
 
-ClockTime = Annotated[
-    str,
-    Field(
-        pattern=r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$",
-        description='clock time "HH:MM" (00:00 to 24:00), quoted in YAML',
-        examples=["08:30"],
-    ),
+__all__ = [
+    "Clock",
+    "CrossFieldError",
+    "Problem",
+    "RunSettings",
+    "Scenario",
+    "cross_field_problems",
+    "group_serves",
+    "routed_groups",
 ]
-Name = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_\-]*$", max_length=64)]
 
 
-def clock_to_min(value: str) -> float:
-    """Convert ``"HH:MM"`` to minutes after midnight.
-
-    Examples
-    --------
-    >>> clock_to_min("08:30")
-    510.0
-    """
-    hours, minutes = value.split(":")
-    return float(int(hours) * 60 + int(minutes))
-
-
-def min_to_clock(minutes: float) -> str:
-    """Convert minutes after midnight to ``"HH:MM"`` (rounded down to the minute)."""
-    m = math.floor(minutes + 1e-9)
-    return f"{m // 60:02d}:{m % 60:02d}"
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
-
-
-# ---------------------------------------------------------------------------- run and clock
-class Clock(_Model):
+class Clock(StrictModel):
     """Opening hours: doors open at ``open`` and close at ``close`` (no arrivals after)."""
 
     open: ClockTime = "09:00"
@@ -74,7 +62,7 @@ class Clock(_Model):
     )
 
 
-class RunSettings(_Model):
+class RunSettings(StrictModel):
     """Replications, seed and, for steady-state studies, run length and warm-up."""
 
     replications: int = Field(default=30, ge=1, le=1_000_000)
@@ -92,502 +80,7 @@ class RunSettings(_Model):
     )
 
 
-# ---------------------------------------------------------------------------- customers
-class Balking(_Model):
-    """Balk (leave without joining) when the line is at least ``queue_at_least`` long.
-
-    With ``probability`` < 1 the customer balks only with that probability; ``queue_at_least:
-    0`` makes balking purely random. The rule applies at every station the customer visits,
-    measured on the line the customer would join.
-    """
-
-    queue_at_least: int = Field(ge=0)
-    probability: float = Field(default=1.0, gt=0, le=1)
-
-
-class CustomerClass(_Model):
-    """A class of customer: its share of walk-ins, pathway, priority and behaviour."""
-
-    share: float = Field(default=0.0, ge=0, le=1, description="share of walk-in arrivals")
-    pathway: Name
-    priority: int = Field(
-        default=0, ge=0, le=9, description="higher is served first (non-preemptive)"
-    )
-    patience: Distribution | None = Field(
-        default=None,
-        description="minutes a customer waits in a line before abandoning it; drawn once per "
-        "customer, the clock restarts at each line",
-    )
-    balk: Balking | None = None
-
-
-# ---------------------------------------------------------------------------- arrivals
-class Peak(_Model):
-    """A meal peak: a Gaussian bump added to a walk-in rate.
-
-    The extra rate is ``extra_per_hour * exp(-(t - at)^2 / (2 width_min^2))``: it is
-    ``extra_per_hour`` at ``at`` and has standard deviation ``width_min``, so over a whole day it
-    adds about ``extra_per_hour / 60 * width_min * sqrt(2 pi)`` arrivals.
-    """
-
-    at: ClockTime = Field(description="time of the top of the peak")
-    extra_per_hour: float = Field(gt=0, description="extra rate at the top, customers/hour")
-    width_min: float = Field(gt=0, description="standard deviation of the bump, minutes")
-
-
-class PoissonArrivals(_Model):
-    """Walk-ins: a non-homogeneous Poisson process with a piecewise-constant rate.
-
-    Each key of ``rate_per_hour`` is the clock time from which that rate holds (until the next
-    key, or until the doors close). Before the first key the rate is 0. ``peaks`` add smooth
-    Gaussian bumps (meal peaks) on top of that baseline.
-    """
-
-    rate_per_hour: dict[ClockTime, Annotated[float, Field(ge=0)]] = Field(min_length=1)
-    peaks: list[Peak] = Field(
-        default_factory=list, description="meal peaks added to the baseline rate"
-    )
-    class_shares: dict[Name, Annotated[float, Field(ge=0, le=1)]] | None = Field(
-        default=None, description="overrides the classes' share for this source"
-    )
-    group_size: Distribution | None = None
-
-
-SpreadShape = Literal["normal", "uniform", "exponential"]
-
-
-def _size_kind(value: Any) -> str | None:
-    if isinstance(value, int):
-        return "whole_number"
-    if isinstance(value, dict) or hasattr(value, "dist"):
-        return "size_distribution"
-    return None
-
-
-WaveSize = Annotated[
-    Annotated[Annotated[int, Field(ge=0)], Tag("whole_number")]
-    | Annotated[CountDistribution, Tag("size_distribution")],
-    Discriminator(
-        _size_kind,
-        custom_error_type="wave_size",
-        custom_error_message="a wave size is a whole number >= 0 or a distribution such as "
-        "{dist: poisson, mean: 25}",
-    ),
-]
-
-
-class Wave(_Model):
-    """One arrival wave: ``size`` customers arriving around ``at`` (a coach, a flight)."""
-
-    at: ClockTime
-    size: WaveSize = Field(
-        description="customers in the wave: a whole number, or a distribution (poisson, or "
-        "any other, rounded to the nearest whole number >= 0), drawn once per wave",
-    )
-    spread_min: float = Field(
-        default=0.0, ge=0, description="normal: sd; uniform: total width centred on at; "
-        "exponential: mean delay after at; 0: everyone at at"
-    )
-    spread: SpreadShape | None = Field(
-        default=None, description="shape of the spread; default the source's spread"
-    )
-    probability_show: float | None = Field(
-        default=None, ge=0, le=1,
-        description="the wave happens with this probability; default the source's",
-    )
-
-
-class WaveArrivals(_Model):
-    """Arrival waves: batches of customers spread around given times (coaches, flights)."""
-
-    waves: list[Wave] = Field(min_length=1)
-    spread: SpreadShape = Field(
-        default="normal", description="default shape of each wave's spread around its at"
-    )
-    probability_show: float = Field(
-        default=1.0, ge=0, le=1,
-        description="each wave happens (all its customers come) with this probability",
-    )
-    class_: Name | None = Field(default=None, alias="class")
-    class_shares: dict[Name, Annotated[float, Field(ge=0, le=1)]] | None = Field(
-        default=None, description="class mix of this source (instead of class)"
-    )
-    group_size: Distribution | None = None
-
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=True)
-
-
-class Appointments(_Model):
-    """Booked arrivals: ``per_slot`` customers every ``slots_every_min`` from start to end."""
-
-    slots_every_min: float = Field(gt=0)
-    start: ClockTime
-    end: ClockTime
-    per_slot: int = Field(default=1, ge=1)
-    no_show: float = Field(default=0.0, ge=0, lt=1)
-    punctuality_mean_min: float = Field(default=0.0, description="negative: arrive early")
-    punctuality_sd_min: float = Field(default=0.0, ge=0)
-    class_: Name | None = Field(default=None, alias="class")
-    group_size: Distribution | None = None
-
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=True)
-
-
-class TraceArrivals(_Model):
-    """Replay of real arrival times from a CSV file (relative to the scenario file).
-
-    ``time_column`` holds ``"HH:MM"`` / ``"HH:MM:SS"`` clock times or numbers (minutes after
-    open). Optional columns give each arrival's class and group size.
-    """
-
-    trace: str = Field(min_length=1)
-    time_column: str = "time"
-    class_column: str | None = None
-    group_size_column: str | None = None
-    class_: Name | None = Field(default=None, alias="class")
-
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=True)
-
-
-def _arrival_kind(value: Any) -> str | None:
-    if isinstance(value, dict):
-        if "rate_per_hour" in value:
-            return "poisson"
-        if "slots_every_min" in value:
-            return "appointments"
-        if "trace" in value:
-            return "trace"
-        if "waves" in value:
-            return "arrival_waves"
-        return None
-    kinds: dict[type, str] = {
-        PoissonArrivals: "poisson",
-        Appointments: "appointments",
-        TraceArrivals: "trace",
-        WaveArrivals: "arrival_waves",
-    }
-    return kinds.get(type(value))
-
-
-ArrivalSource = Annotated[
-    Annotated[PoissonArrivals, Tag("poisson")]
-    | Annotated[Appointments, Tag("appointments")]
-    | Annotated[TraceArrivals, Tag("trace")]
-    | Annotated[WaveArrivals, Tag("arrival_waves")],
-    Discriminator(
-        _arrival_kind,
-        custom_error_type="arrival_kind",
-        custom_error_message="an arrival source needs rate_per_hour (walk-ins), "
-        "slots_every_min (appointments), trace (a CSV file) or waves (arrival waves)",
-    ),
-]
-
-
-# ---------------------------------------------------------------------------- stations
-class RecoveryStep(_Model):
-    """Send the customer to another station to put a failed service right."""
-
-    station: Name
-
-
-class FailureActions(_Model):
-    """What staff do when a service fails (the recovery of satisfaction.md §2.5).
-
-    The redo or the recovery visit *is* the fix, so ``fix`` defaults to true; it counts only
-    when the redo or recovery visit was completed (a customer who leaves the recovery line is
-    not fixed). Resolution time runs from the failure to the end of the redo or recovery
-    visit and is judged against ``resolution_standard_min`` (default: the satisfaction
-    section's ``applies_to: recovery`` standard, else ``recovery.urgent_fix_standard_min``).
-    """
-
-    fix: bool = Field(default=True, description="the redo / recovery visit puts it right")
-    apology: bool = Field(default=False, description="staff apologise")
-    compensation_value: float = Field(
-        default=0.0, ge=0, le=10,
-        description="compensation relative to the price of the failed item (0 = none)")
-    follow_up: bool = Field(default=False, description="someone follows up afterwards")
-    resolution_standard_min: float | None = Field(
-        default=None, gt=0, description="recovery standard T_rec for this station, minutes")
-
-
-class Failure(_Model):
-    """Service failure: with ``probability`` a service fails and must be recovered.
-
-    ``recovery: redo`` makes the same server do the service again at once (the redo may fail
-    again with the same probability); ``recovery: {station: NAME}`` sends the customer to that
-    station next, then back to the pathway. ``severity`` and ``actions`` feed the predicted
-    satisfaction (reliability); they do not change the simulation.
-    """
-
-    probability: float = Field(ge=0, le=1)
-    recovery: Literal["redo"] | RecoveryStep = "redo"
-    severity: float = Field(default=0.5, gt=0, le=1, description="0.3 minor, 0.5, 0.9 severe")
-    rework: Distribution | None = Field(
-        default=None, description="time of a redo; default the station's service time"
-    )
-    actions: FailureActions = Field(default_factory=FailureActions)
-
-
-class Station(_Model):
-    """A set of counters (windows, desks, kiosks) with one line or a line per counter."""
-
-    counters: int = Field(ge=1, le=10_000)
-    staff: Name | None = Field(default=None, description="staff group serving the counters")
-    staffed: bool = Field(default=True, description="false for self-service kiosks")
-    line: Literal["single", "per_counter"] = "single"
-    service: Distribution
-    service_by_class: dict[Name, Distribution] = Field(default_factory=dict)
-    waiting_room: int | None = Field(
-        default=None, ge=0, description="most customers waiting; more are turned away"
-    )
-    failure: Failure | None = None
-
-
-# ---------------------------------------------------------------------------- staff
-class Break(_Model):
-    """A break of ``minutes`` from ``start``; with ``stagger_groups`` = k the shift's staff
-    take it in k groups one after another (group j starts ``j * minutes`` later)."""
-
-    start: ClockTime
-    minutes: float = Field(gt=0)
-    stagger_groups: int = Field(default=1, ge=1)
-
-
-class Shift(_Model):
-    """``count`` people on duty from ``start`` to ``end``, with breaks."""
-
-    start: ClockTime
-    end: ClockTime
-    count: int = Field(ge=0, le=10_000)
-    breaks: list[Break] = Field(default_factory=list)
-
-
-class StaffGroup(_Model):
-    """People who serve one station's counters, on shifts (or always on duty: ``count``).
-
-    With ``serves`` the group is cross-trained (skill-based routing, docs/scenario.md): its
-    people serve the listed stations in preference order, the first being their home.
-    """
-
-    skill: float = Field(default=1.0, gt=0, le=10, description="service-time multiplier")
-    serves: list[Name] | None = Field(
-        default=None, min_length=1,
-        description="stations this group serves, in preference order; the first is the home "
-        "station (default: the station whose staff: names the group)",
-    )
-    help_when_line_at_least: dict[Name, Annotated[int, Field(ge=1)]] = Field(
-        default_factory=dict,
-        description="help a non-home station only while at least this many wait there "
-        "(default 1)",
-    )
-    skill_at: dict[Name, Annotated[float, Field(gt=0, le=10)]] = Field(
-        default_factory=dict, description="service-time multiplier at a station (default: skill)"
-    )
-    training_level: int = Field(default=3, ge=1, le=5, description="1 novice .. 5 expert")
-    cost_per_hour: float = Field(default=0.0, ge=0)
-    shifts: list[Shift] | None = None
-    count: int | None = Field(
-        default=None, ge=0, description="always this many on duty (instead of shifts)"
-    )
-
-
-# ---------------------------------------------------------------------------- held resources
-class Housekeeping(_Model):
-    """Who cleans dirty rooms and how long a room takes (minutes, times the group's skill)."""
-
-    staff: Name = Field(description="a staff group under staff: that serves no station")
-    clean: Distribution = Field(description="minutes to clean one room")
-
-
-class Tables(_Model):
-    """Tables of a few sizes; a party takes the smallest free table that fits it.
-
-    ``sizes`` maps seats to how many tables have that many seats. With ``join`` a party too
-    big for any single free table may take two free tables whose seats together fit. With
-    ``seat_smaller_first`` (default) a party further down the waiting list is seated when a
-    table that fits it is free and the parties ahead do not fit; false is strict first-come
-    first-seated. With ``quote_wait`` the host quotes a wait at the door and a party whose
-    patience is shorter leaves at once (recorded as balked).
-    """
-
-    kind: Literal["tables"]
-    sizes: dict[Annotated[int, Field(ge=1, le=1000)], Annotated[int, Field(ge=1, le=10_000)]] = (
-        Field(min_length=1, description="seats: number of tables with that many seats"))
-    join: bool = False
-    seat_smaller_first: bool = True
-    quote_wait: bool = False
-    quote_mean_hold_min: float | None = Field(
-        default=None, gt=0,
-        description="mean minutes a party keeps a table, for the quoted wait; default: the "
-        "mean of the holds ended so far that day (before the first, the mean service times "
-        "of the steps held)")
-
-    @field_validator("sizes", mode="before")
-    @classmethod
-    def _seat_keys_from_json(cls, value: Any) -> Any:
-        """Accept ``"4"`` as a seat count: JSON (a resolved scenario, ``--set`` round trips)
-        has only text keys."""
-        if isinstance(value, dict):
-            return {int(k) if isinstance(k, str) and k.isdigit() else k: v
-                    for k, v in value.items()}
-        return value
-
-    @property
-    def n_tables(self) -> int:
-        """Number of tables."""
-        return sum(self.sizes.values())
-
-    @property
-    def max_party(self) -> int:
-        """Largest party that can ever be seated (one table, or two joined tables)."""
-        seats = sorted((s for s, n in self.sizes.items() for _ in range(min(n, 2))),
-                       reverse=True)
-        return seats[0] + seats[1] if self.join and len(seats) > 1 else seats[0]
-
-
-class Rooms(_Model):
-    """Hotel rooms: occupied at open, ready (vacant and clean), or dirty until housekept."""
-
-    kind: Literal["rooms"]
-    count: int = Field(ge=1, le=100_000, description="rooms in the hotel")
-    occupied_at_open: int = Field(default=0, ge=0,
-                                  description="rooms with a guest at the start of the day")
-    ready_at_open: int | None = Field(
-        default=None, ge=0,
-        description="vacant and clean at the start (default: every vacant room); the other "
-        "vacant rooms are dirty")
-    housekeeping: Housekeeping
-
-
-def _resource_kind(value: Any) -> str | None:
-    if isinstance(value, dict):
-        kind = value.get("kind")
-        return kind if kind in ("tables", "rooms") else None
-    return getattr(value, "kind", None)
-
-
-Resource = Annotated[
-    Annotated[Tables, Tag("tables")] | Annotated[Rooms, Tag("rooms")],
-    Discriminator(
-        _resource_kind,
-        custom_error_type="resource_kind",
-        custom_error_message="a resource needs kind: tables or kind: rooms",
-    ),
-]
-
-
-# ---------------------------------------------------------------------------- pathways
-class Step(_Model):
-    """A pathway step: visit ``step`` (a station), with a probability and optional service."""
-
-    step: Name
-    probability: float = Field(default=1.0, ge=0, le=1)
-    service: Distribution | None = None
-    renege: bool = Field(
-        default=True,
-        description="false: the customer waits at this step whatever its patience (a seated "
-        "party waiting for its food or its bill does not walk out)",
-    )
-
-
-class Seize(_Model):
-    """A pathway step that takes a held resource (a table that fits the party, a ready room)
-    and keeps it through the following steps until a ``release`` step or the end of the
-    journey (tables; a room stays occupied when the journey ends)."""
-
-    seize: Name
-
-
-class Release(_Model):
-    """A pathway step that hands a held resource back at once (no service). Releasing rooms
-    without having seized one is a check-out: it vacates a room occupied at open, which
-    becomes dirty and goes to housekeeping."""
-
-    release: Name
-
-
-PathwayStep = Annotated[Name | Step | Seize | Release, Field(union_mode="left_to_right")]
-
-
-class Standard(_Model):
-    """A service standard: the share of customers waiting at most ``wait_max_min``.
-
-    Without ``station`` the standard applies to the total wait over the visit.
-    Customers who abandon the measured line count as failing the standard.
-    """
-
-    name: str = Field(min_length=1)
-    station: Name | None = None
-    wait_max_min: float = Field(gt=0)
-    target_share: float = Field(default=0.8, ge=0, le=1)
-    classes: list[Name] | None = None
-    measure: Literal["wait", "wait_and_service"] = Field(
-        default="wait",
-        description="wait: from joining the line to service start; wait_and_service: to the "
-        "end of the service (food on the table 15 min after ordering); station standards only",
-    )
-
-
-# ---------------------------------------------------------------------------- satisfaction
-#: Amenity rules (the closed vocabulary of ``stage_flag`` KANO performance, satisfaction.md
-#: §2.6): when the simulator marks a customer as having been given an amenity.
-AMENITY_RULES: tuple[str, ...] = ("waited_over", "served_at")
-
-
-class AmenityFlag(_Model):
-    """An amenity given to a customer, decided after the run from the records.
-
-    ``when: waited_over`` -- given to customers whose wait at ``stage`` (any stage when
-    omitted) exceeded ``minutes`` (tea served to those who wait long); customers who never
-    waited at that stage are "not applicable". ``when: served_at`` -- given to customers
-    served at ``stage`` (a brochure handed out at the desk).
-    """
-
-    when: Literal["waited_over", "served_at"]
-    stage: Name | None = None
-    minutes: float | None = Field(default=None, ge=0)
-
-    @model_validator(mode="after")
-    def _rule_fields(self) -> AmenityFlag:
-        if self.when == "waited_over" and self.minutes is None:
-            raise ValueError("when: waited_over needs minutes (got nothing; expected a "
-                             "number of minutes)")
-        if self.when == "served_at":
-            if self.stage is None:
-                raise ValueError("when: served_at needs a stage (got nothing; expected a "
-                                 "station name)")
-            if self.minutes is not None:
-                raise ValueError(f"when: served_at takes no minutes (got {self.minutes:g}; "
-                                 "expected no minutes key)")
-        return self
-
-
-class InlineProfile(_Model):
-    """A fitted profile carried inside the scenario (filled in from ``profile`` when the
-    scenario is run, so workers need no file; may also be written by hand)."""
-
-    name: str = Field(min_length=1)
-    sha256: str = ""
-    parameters: ModelParameters
-
-
-class SatisfactionSection(SatisfactionConfig):
-    """The scenario's ``satisfaction:`` section (satisfaction.md §2.12, ``docs/satisfaction.md``).
-
-    Everything in :class:`~simulator.satisfaction.SatisfactionConfig` plus what ties the model
-    to this scenario: ``model`` (``off`` skips the prediction), ``phases`` per station (default:
-    a customer's first stage pre, last stage post if served, others in), ``amenities`` (flags
-    for ``stage_flag`` KANO attributes) and ``profile`` -- ``default`` or a fitted profile file
-    written by ``servsim calibrate``, relative to the scenario file.
-    """
-
-    model: Literal["servqual", "off"] = "servqual"
-    phases: dict[Name, Literal["pre", "in", "post"]] = Field(default_factory=dict)
-    amenities: dict[Name, AmenityFlag] = Field(default_factory=dict)
-    profile_inline: InlineProfile | None = None
-
-
-class Scenario(_Model):
+class Scenario(StrictModel):
     """A complete scenario. See ``docs/scenario.md`` for every field."""
 
     name: str = Field(min_length=1)
@@ -635,7 +128,6 @@ class Scenario(_Model):
         return self.run.length_min is None
 
 
-# ---------------------------------------------------------------------------- cross checks
 @dataclass(frozen=True)
 class Problem:
     """One cross-field problem: where, what is wrong, what was found and what was expected."""

@@ -20,8 +20,8 @@ import difflib
 import sys
 from pathlib import Path
 
+from simulator.scenario.arrivals import TraceArrivals
 from simulator.scenario.loader import LoadedScenario
-from simulator.scenario.schema import TraceArrivals
 
 __all__ = [
     "TEMPLATES_DIR",

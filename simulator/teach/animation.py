@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from simulator.engine.records import CustomerOutcome, Records, VisitOutcome
-from simulator.scenario.schema import min_to_clock
+from simulator.scenario.fields import min_to_clock
 
 __all__ = ["Animated", "Frame", "Frames", "animation_html", "build_frames", "frame_step_min",
            "render"]

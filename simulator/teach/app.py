@@ -17,8 +17,8 @@ import pandas as pd
 import streamlit as st
 import streamlit.components.v1 as components
 
+from simulator.scenario.fields import min_to_clock
 from simulator.scenario.loader import ScenarioError
-from simulator.scenario.schema import min_to_clock
 from simulator.teach import lessons, workshop
 from simulator.teach.animation import Animated, render
 

@@ -39,8 +39,9 @@ from simulator.measures.conservation import check_conservation
 from simulator.measures.kpis import replication_kpis
 from simulator.measures.levels import level_grid
 from simulator.satisfaction.bridge import replication_satisfaction
+from simulator.scenario.fields import min_to_clock
 from simulator.scenario.plan import Plan, compile_plan
-from simulator.scenario.schema import Scenario, min_to_clock
+from simulator.scenario.schema import Scenario
 from simulator.teach.animation import Animated
 
 __all__ = [

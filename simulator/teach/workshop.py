@@ -24,11 +24,12 @@ import pandas as pd
 from simulator.engine.model import simulate
 from simulator.experiments.runner import replication_outputs
 from simulator.measures import stats
+from simulator.scenario.fields import min_to_clock
 from simulator.scenario.loader import LoadedScenario, read_yaml, validate_tree
 from simulator.scenario.overrides import Override, apply_overrides
 from simulator.scenario.plan import compile_plan
 from simulator.scenario.profile import resolve_profile
-from simulator.scenario.schema import Scenario, min_to_clock
+from simulator.scenario.schema import Scenario
 from simulator.scenario.templates import TEMPLATES_DIR, list_templates
 from simulator.teach.animation import Animated
 

@@ -1,0 +1,192 @@
+"""The ``arrivals:`` section: walk-ins with a rate per hour, waves, appointments, traces.
+
+Each source is chosen by its keys (a rate table, ``waves``, ``slots_every_min``, ``trace``),
+so the YAML needs no type tag; :data:`ArrivalSource` is the tagged union pydantic validates.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+)
+
+from simulator.scenario.distributions import CountDistribution, Distribution
+from simulator.scenario.fields import ClockTime, Name, StrictModel
+
+__all__ = [
+    "Appointments",
+    "ArrivalSource",
+    "Peak",
+    "PoissonArrivals",
+    "SpreadShape",
+    "TraceArrivals",
+    "Wave",
+    "WaveArrivals",
+    "WaveSize",
+]
+
+
+class Peak(StrictModel):
+    """A meal peak: a Gaussian bump added to a walk-in rate.
+
+    The extra rate is ``extra_per_hour * exp(-(t - at)^2 / (2 width_min^2))``: it is
+    ``extra_per_hour`` at ``at`` and has standard deviation ``width_min``, so over a whole day it
+    adds about ``extra_per_hour / 60 * width_min * sqrt(2 pi)`` arrivals.
+    """
+
+    at: ClockTime = Field(description="time of the top of the peak")
+    extra_per_hour: float = Field(gt=0, description="extra rate at the top, customers/hour")
+    width_min: float = Field(gt=0, description="standard deviation of the bump, minutes")
+
+
+class PoissonArrivals(StrictModel):
+    """Walk-ins: a non-homogeneous Poisson process with a piecewise-constant rate.
+
+    Each key of ``rate_per_hour`` is the clock time from which that rate holds (until the next
+    key, or until the doors close). Before the first key the rate is 0. ``peaks`` add smooth
+    Gaussian bumps (meal peaks) on top of that baseline.
+    """
+
+    rate_per_hour: dict[ClockTime, Annotated[float, Field(ge=0)]] = Field(min_length=1)
+    peaks: list[Peak] = Field(
+        default_factory=list, description="meal peaks added to the baseline rate"
+    )
+    class_shares: dict[Name, Annotated[float, Field(ge=0, le=1)]] | None = Field(
+        default=None, description="overrides the classes' share for this source"
+    )
+    group_size: Distribution | None = None
+
+
+SpreadShape = Literal["normal", "uniform", "exponential"]
+
+
+def _size_kind(value: Any) -> str | None:
+    if isinstance(value, int):
+        return "whole_number"
+    if isinstance(value, dict) or hasattr(value, "dist"):
+        return "size_distribution"
+    return None
+
+
+WaveSize = Annotated[
+    Annotated[Annotated[int, Field(ge=0)], Tag("whole_number")]
+    | Annotated[CountDistribution, Tag("size_distribution")],
+    Discriminator(
+        _size_kind,
+        custom_error_type="wave_size",
+        custom_error_message="a wave size is a whole number >= 0 or a distribution such as "
+        "{dist: poisson, mean: 25}",
+    ),
+]
+
+
+class Wave(StrictModel):
+    """One arrival wave: ``size`` customers arriving around ``at`` (a coach, a flight)."""
+
+    at: ClockTime
+    size: WaveSize = Field(
+        description="customers in the wave: a whole number, or a distribution (poisson, or "
+        "any other, rounded to the nearest whole number >= 0), drawn once per wave",
+    )
+    spread_min: float = Field(
+        default=0.0, ge=0, description="normal: sd; uniform: total width centred on at; "
+        "exponential: mean delay after at; 0: everyone at at"
+    )
+    spread: SpreadShape | None = Field(
+        default=None, description="shape of the spread; default the source's spread"
+    )
+    probability_show: float | None = Field(
+        default=None, ge=0, le=1,
+        description="the wave happens with this probability; default the source's",
+    )
+
+
+class WaveArrivals(StrictModel):
+    """Arrival waves: batches of customers spread around given times (coaches, flights)."""
+
+    waves: list[Wave] = Field(min_length=1)
+    spread: SpreadShape = Field(
+        default="normal", description="default shape of each wave's spread around its at"
+    )
+    probability_show: float = Field(
+        default=1.0, ge=0, le=1,
+        description="each wave happens (all its customers come) with this probability",
+    )
+    class_: Name | None = Field(default=None, alias="class")
+    class_shares: dict[Name, Annotated[float, Field(ge=0, le=1)]] | None = Field(
+        default=None, description="class mix of this source (instead of class)"
+    )
+    group_size: Distribution | None = None
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=True)
+
+
+class Appointments(StrictModel):
+    """Booked arrivals: ``per_slot`` customers every ``slots_every_min`` from start to end."""
+
+    slots_every_min: float = Field(gt=0)
+    start: ClockTime
+    end: ClockTime
+    per_slot: int = Field(default=1, ge=1)
+    no_show: float = Field(default=0.0, ge=0, lt=1)
+    punctuality_mean_min: float = Field(default=0.0, description="negative: arrive early")
+    punctuality_sd_min: float = Field(default=0.0, ge=0)
+    class_: Name | None = Field(default=None, alias="class")
+    group_size: Distribution | None = None
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=True)
+
+
+class TraceArrivals(StrictModel):
+    """Replay of real arrival times from a CSV file (relative to the scenario file).
+
+    ``time_column`` holds ``"HH:MM"`` / ``"HH:MM:SS"`` clock times or numbers (minutes after
+    open). Optional columns give each arrival's class and group size.
+    """
+
+    trace: str = Field(min_length=1)
+    time_column: str = "time"
+    class_column: str | None = None
+    group_size_column: str | None = None
+    class_: Name | None = Field(default=None, alias="class")
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=True)
+
+
+def _arrival_kind(value: Any) -> str | None:
+    if isinstance(value, dict):
+        if "rate_per_hour" in value:
+            return "poisson"
+        if "slots_every_min" in value:
+            return "appointments"
+        if "trace" in value:
+            return "trace"
+        if "waves" in value:
+            return "arrival_waves"
+        return None
+    kinds: dict[type, str] = {
+        PoissonArrivals: "poisson",
+        Appointments: "appointments",
+        TraceArrivals: "trace",
+        WaveArrivals: "arrival_waves",
+    }
+    return kinds.get(type(value))
+
+
+ArrivalSource = Annotated[
+    Annotated[PoissonArrivals, Tag("poisson")]
+    | Annotated[Appointments, Tag("appointments")]
+    | Annotated[TraceArrivals, Tag("trace")]
+    | Annotated[WaveArrivals, Tag("arrival_waves")],
+    Discriminator(
+        _arrival_kind,
+        custom_error_type="arrival_kind",
+        custom_error_message="an arrival source needs rate_per_hour (walk-ins), "
+        "slots_every_min (appointments), trace (a CSV file) or waves (arrival waves)",
+    ),
+]

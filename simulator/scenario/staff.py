@@ -1,0 +1,65 @@
+"""The ``staff:`` section: groups with shifts, staggered breaks, skill, cost and routing.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import (
+    Field,
+)
+
+from simulator.scenario.fields import ClockTime, Name, StrictModel
+
+__all__ = [
+    "Break",
+    "Shift",
+    "StaffGroup",
+]
+
+
+class Break(StrictModel):
+    """A break of ``minutes`` from ``start``; with ``stagger_groups`` = k the shift's staff
+    take it in k groups one after another (group j starts ``j * minutes`` later)."""
+
+    start: ClockTime
+    minutes: float = Field(gt=0)
+    stagger_groups: int = Field(default=1, ge=1)
+
+
+class Shift(StrictModel):
+    """``count`` people on duty from ``start`` to ``end``, with breaks."""
+
+    start: ClockTime
+    end: ClockTime
+    count: int = Field(ge=0, le=10_000)
+    breaks: list[Break] = Field(default_factory=list)
+
+
+class StaffGroup(StrictModel):
+    """People who serve one station's counters, on shifts (or always on duty: ``count``).
+
+    With ``serves`` the group is cross-trained (skill-based routing, docs/scenario.md): its
+    people serve the listed stations in preference order, the first being their home.
+    """
+
+    skill: float = Field(default=1.0, gt=0, le=10, description="service-time multiplier")
+    serves: list[Name] | None = Field(
+        default=None, min_length=1,
+        description="stations this group serves, in preference order; the first is the home "
+        "station (default: the station whose staff: names the group)",
+    )
+    help_when_line_at_least: dict[Name, Annotated[int, Field(ge=1)]] = Field(
+        default_factory=dict,
+        description="help a non-home station only while at least this many wait there "
+        "(default 1)",
+    )
+    skill_at: dict[Name, Annotated[float, Field(gt=0, le=10)]] = Field(
+        default_factory=dict, description="service-time multiplier at a station (default: skill)"
+    )
+    training_level: int = Field(default=3, ge=1, le=5, description="1 novice .. 5 expert")
+    cost_per_hour: float = Field(default=0.0, ge=0)
+    shifts: list[Shift] | None = None
+    count: int | None = Field(
+        default=None, ge=0, description="always this many on duty (instead of shifts)"
+    )
