@@ -1,4 +1,4 @@
-"""Records -> satisfaction tables and KPIs (simulator.satisfaction.bridge): exact timelines on
+"""Records -> satisfaction tables and KPIs (simulator.satisfaction.from_records, .replication): exact timelines on
 tiny scenarios with replayed arrivals and constant service times."""
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ import pytest
 from simulator.engine.model import simulate
 from simulator.experiments.runner import ReplicationTask, run_replication
 from simulator.satisfaction import PHASE_IN, PHASE_POST, PHASE_PRE
-from simulator.satisfaction import bridge as sb
+from simulator.satisfaction.compiled import describe
+from simulator.satisfaction.replication import SatisfactionOutputs, replication_satisfaction
 from simulator.scenario.loader import ScenarioError, load_scenario, load_scenario_text
 from simulator.scenario.plan import compile_plan
 from simulator.scenario.profile import resolve_profile
@@ -57,9 +58,9 @@ def scenario(tmp_path: Path, trace: str, *, domain: str = "government",
     return compile_plan(sc, loaded.base_dir)
 
 
-def outputs(plan, seed: int = 1, replication: int = 0) -> sb.SatisfactionOutputs:
+def outputs(plan, seed: int = 1, replication: int = 0) -> SatisfactionOutputs:
     records = simulate(plan, seed, replication)
-    return sb.replication_satisfaction(plan, records, seed, replication, keep=True)
+    return replication_satisfaction(plan, records, seed, replication, keep=True)
 
 
 THREE_AT_NINE = """\
@@ -210,7 +211,7 @@ def test_redo_resolution_time_is_the_rework(tmp_path):
     trace = "\n".join(f"09:{m:02d},walk" for m in range(0, 40, 2))
     plan = scenario(tmp_path, trace, stations=stations, clerks=8)
     records = simulate(plan, 3, 0)
-    out = sb.replication_satisfaction(plan, records, 3, 0, keep=True)
+    out = replication_satisfaction(plan, records, 3, 0, keep=True)
     st = out.tables.stages
     n_fail = records.visits["n_failures"]
     assert (n_fail > 0).any() and (n_fail == 0).any()
@@ -404,4 +405,4 @@ def test_commented_example_in_the_hall_is_valid():
     text = "\n".join(lines[:start] + block) + "\n"
     sc = load_scenario_text(text).scenario
     assert sc.satisfaction is not None and "water" in sc.satisfaction.amenities
-    assert sb.describe(compile_plan(sc, HALL.parent))["stage_standards"][0]["id"] == "window_15"
+    assert describe(compile_plan(sc, HALL.parent))["stage_standards"][0]["id"] == "window_15"

@@ -24,13 +24,14 @@ from simulator.satisfaction import (
     predict,
     sample_responses,
 )
-from simulator.satisfaction import bridge as sb
 from simulator.satisfaction.calibrate import (
     CalibrationError,
     calibrate,
     exponential_patience,
     ordered_logit_nll,
 )
+from simulator.satisfaction.compiled import satisfaction_model
+from simulator.satisfaction.replication import replication_satisfaction, survey_frame
 from simulator.satisfaction.survey import Survey, SurveyError, survey_from_frame
 from simulator.scenario.loader import load_scenario, load_scenario_text
 from simulator.scenario.plan import compile_plan
@@ -197,7 +198,7 @@ pathways:
 @pytest.fixture(scope="module")
 def hall_context():
     plan = compile_plan(load_scenario(HALL).scenario, HALL.parent)
-    return plan, sb.satisfaction_model(plan)
+    return plan, satisfaction_model(plan)
 
 
 def _frame(text: str) -> pd.DataFrame:
@@ -207,11 +208,11 @@ def _frame(text: str) -> pd.DataFrame:
 def test_survey_written_from_records_reproduces_the_bridge(hall_context):
     plan, model = hall_context
     records = simulate(plan, 9, 0)
-    frame = sb.survey_frame(plan, records, np.random.default_rng(0), perceived_sd=None)
+    frame = survey_frame(plan, records, np.random.default_rng(0), perceived_sd=None)
     buf = io.StringIO()
     frame.to_csv(buf, index=False)
     survey = survey_from_frame(_frame(buf.getvalue()), model)
-    out = sb.replication_satisfaction(plan, records, keep=True)
+    out = replication_satisfaction(plan, records, keep=True)
     surveyed = out.prediction.outcome != 1  # balking customers are not surveyed
     again = predict(survey.stages, survey.customers, model.params, model.config)
     assert again.expected_csat == pytest.approx(out.prediction.expected_csat[surveyed],

@@ -83,9 +83,9 @@ def calibrate(survey: Path, scenario_path: Path, out: Path, name: str | None, ti
     ``satisfaction: {profile: FILE}`` in a scenario (relative to the scenario file).
     """
     from simulator.cli.errors import fail_scenario
-    from simulator.satisfaction.bridge import satisfaction_model
     from simulator.satisfaction.calibrate import CalibrationError
     from simulator.satisfaction.calibrate import calibrate as fit_profile
+    from simulator.satisfaction.compiled import satisfaction_model
     from simulator.satisfaction.survey import SurveyError, read_survey
     from simulator.scenario.loader import ScenarioError, load_scenario
     from simulator.scenario.plan import compile_plan

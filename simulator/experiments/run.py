@@ -38,7 +38,7 @@ from simulator.experiments.storage import (
     write_csv,
 )
 from simulator.measures import stats
-from simulator.satisfaction import bridge as satisfaction_bridge
+from simulator.satisfaction.compiled import PREFIX, describe
 from simulator.scenario.loader import LoadedScenario
 from simulator.scenario.plan import compile_plan
 from simulator.scenario.profile import resolve_profile
@@ -77,7 +77,7 @@ def label_summary(summary: pd.DataFrame, sat_info: dict) -> pd.DataFrame:
     """Add a ``note`` column: the satisfaction label (``uncalibrated defaults`` or
     ``calibrated profile <name>``) on every ``sat__*`` row, empty elsewhere."""
     out = summary.copy()
-    is_sat = out["kpi"].str.startswith(satisfaction_bridge.PREFIX)
+    is_sat = out["kpi"].str.startswith(PREFIX)
     out["note"] = np.where(is_sat, str(sat_info.get("label", "")), "")
     return out
 
@@ -151,7 +151,7 @@ def run_scenario(
     # a fitted satisfaction profile is read here and carried inline to the workers
     sc = resolve_profile(sc, loaded.base_dir)
     plan = compile_plan(sc, loaded.base_dir)
-    sat_info = satisfaction_bridge.describe(plan)
+    sat_info = describe(plan)
     with atomic_dir(Path(out_dir), force=force) as tmp:
         report = None
         if precision is None:

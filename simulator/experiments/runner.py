@@ -22,7 +22,7 @@ from simulator.measures.by_hour import by_hour_rows
 from simulator.measures.conservation import check_conservation
 from simulator.measures.kpis import replication_kpis
 from simulator.measures.levels import level_grid, wait_histogram
-from simulator.satisfaction.bridge import add_by_hour, replication_satisfaction
+from simulator.satisfaction.replication import add_by_hour, replication_satisfaction
 from simulator.scenario.plan import Plan
 
 RecordsMode = Literal["none", "summary", "full"]
@@ -64,7 +64,7 @@ def replication_outputs(
     replication from its records.
 
     The row includes the predicted-satisfaction KPIs (``sat__*``,
-    :func:`simulator.satisfaction.bridge.replication_satisfaction`), a pure function of the
+    :func:`simulator.satisfaction.replication.replication_satisfaction`), a pure function of the
     records; with ``seed`` also the sampled survey answers, drawn from the replication's own
     ``satisfaction`` stream. With ``detail`` the hourly satisfaction values are added to the
     by-hour rows of ``station == "all"``.

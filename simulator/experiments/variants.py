@@ -225,7 +225,7 @@ def _satisfaction_label(run: ExperimentRun | None) -> dict[str, Any] | None:
     """What each variant's satisfaction KPIs rest on (calibrated or uncalibrated defaults)."""
     if run is None:
         return None
-    from simulator.satisfaction.bridge import describe
+    from simulator.satisfaction.compiled import describe
 
     return {v.id: describe(v.plan) for v in run.variants}
 

@@ -1,7 +1,7 @@
 """Figures of predicted satisfaction: the SERVQUAL dimensions and CSAT by hour of arrival.
 
 Drawn from the run's summary and by-hour tables (``sat__*`` columns, see
-:mod:`simulator.satisfaction.bridge`); functions return Matplotlib figures and never run a
+:mod:`simulator.satisfaction.replication`); functions return Matplotlib figures and never run a
 model. Every title carries the model label (``uncalibrated defaults`` or ``calibrated profile
 <name>``) so a figure cannot be mistaken for a measured survey.
 """

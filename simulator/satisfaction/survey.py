@@ -86,7 +86,7 @@ class SurveyError(ValueError):
 
 class StageContext(Protocol):
     """What a survey needs to know about the scenario's stations (per-station arrays, as in
-    :class:`simulator.satisfaction.bridge.SatisfactionModel`)."""
+    :class:`simulator.satisfaction.compiled.SatisfactionModel`)."""
 
     @property
     def config(self) -> SatisfactionConfig: ...

@@ -3,7 +3,7 @@
 Each lesson is a pure function of its slider values (and a seed): it builds a small scenario,
 runs a few replications through the public API (:func:`simulator.compile_plan`,
 :func:`simulator.simulate`, :mod:`simulator.measures.kpis`, :mod:`simulator.measures.stats`,
-:mod:`simulator.theory`, :mod:`simulator.satisfaction.bridge`) and returns a
+:mod:`simulator.theory`, :mod:`simulator.satisfaction.replication`) and returns a
 :class:`LessonResult`: headline numbers, chart tables and the records of one replication to
 animate. The Streamlit app (:mod:`simulator.teach.app`) only draws what comes back.
 
@@ -38,7 +38,7 @@ from simulator.measures import stats
 from simulator.measures.conservation import check_conservation
 from simulator.measures.kpis import replication_kpis
 from simulator.measures.levels import level_grid
-from simulator.satisfaction.bridge import replication_satisfaction
+from simulator.satisfaction.replication import replication_satisfaction
 from simulator.scenario.fields import min_to_clock
 from simulator.scenario.plan import Plan, compile_plan
 from simulator.scenario.schema import Scenario
