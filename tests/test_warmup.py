@@ -27,14 +27,13 @@ from simulator.engine.records import (
     Records,
 )
 from simulator.experiments.runner import run_replications
+from simulator.experiments.warmup import pilot_series, steady_state_variant
 from simulator.measures.kpis import replication_kpis
 from simulator.measures.warmup import (
     default_window,
     interval_series,
     mser,
-    pilot_series,
     replication_mean,
-    steady_state_variant,
     suggest_warmup,
     welch_moving_average,
     welch_truncation,

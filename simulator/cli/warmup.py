@@ -1,7 +1,8 @@
 """``servsim warmup``: suggest a steady-state warm-up by Welch's method and MSER-5, with a figure.
 
-The command only parses, calls :mod:`simulator.measures.warmup` and shows the result. It is registered
-on the ``servsim`` group by :mod:`simulator.cli` (``main.add_command(warmup)``).
+The command only parses, runs the pilot study (:mod:`simulator.experiments.warmup`), calls the
+rules of :mod:`simulator.measures.warmup`, draws :mod:`simulator.figures.warmup` and shows the
+result. It is registered on the ``servsim`` group by :mod:`simulator.cli.main`.
 """
 
 from __future__ import annotations
@@ -13,14 +14,9 @@ from pathlib import Path
 import click
 
 from simulator.cli.errors import fail_scenario
-from simulator.measures.warmup import (
-    SERIES,
-    SERIES_LABELS,
-    pilot_series,
-    steady_state_variant,
-    suggest_warmup,
-    warmup_figure,
-)
+from simulator.experiments.warmup import pilot_series, steady_state_variant
+from simulator.figures.warmup import warmup_figure
+from simulator.measures.warmup import SERIES, SERIES_LABELS, suggest_warmup
 from simulator.scenario.loader import ScenarioError, load_scenario
 
 __all__ = ["warmup"]

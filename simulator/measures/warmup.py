@@ -3,8 +3,9 @@
 A steady-state study (``clock`` without ``close``, ``run.length_min`` set) starts empty and idle,
 which is not typical of the long run: early customers wait less than they will later. The
 statistics therefore ignore customers arriving during the first ``run.warm_up_min`` minutes and
-start time averages at that boundary (:mod:`simulator.measures.kpis`). This module suggests how long
-that warm-up should be, from a pilot study run with no warm-up.
+start time averages at that boundary (:mod:`simulator.measures.kpis`). This module suggests
+how long that warm-up should be, from the series of a pilot study run with no warm-up
+(:func:`simulator.experiments.warmup.pilot_series`).
 
 The observations
 ----------------
@@ -40,7 +41,7 @@ what remains (:func:`mser`), searching the first half only. Hoad, Robinson & Dav
 recommend MSER-5 for automated warm-up selection; here it is applied to the replication means,
 which reduces the noise it has to see through. On strongly autocorrelated output (a busy
 queue) MSER-5 can still take a spurious late minimum where a slow random swing ends; the
-figure of :func:`warmup_figure` shows when its curve is flat (see also Mokashi et al. 2010).
+figure of :func:`simulator.figures.warmup.warmup_figure` shows when its curve is flat (see also Mokashi et al. 2010).
 
 :func:`suggest_warmup` runs both and :attr:`WarmupSuggestion.recommended_min` takes the larger
 (deleting a little too much only costs precision; deleting too little biases every statistic).
@@ -67,17 +68,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import numpy as np
 
 from simulator.engine.records import CustomerOutcome, Records
-
-if TYPE_CHECKING:
-    from matplotlib.figure import Figure
-
-    from simulator.scenario.schema import Scenario
 
 __all__ = [
     "SERIES",
@@ -87,11 +82,8 @@ __all__ = [
     "default_window",
     "interval_series",
     "mser",
-    "pilot_series",
     "replication_mean",
-    "steady_state_variant",
     "suggest_warmup",
-    "warmup_figure",
     "welch_moving_average",
     "welch_truncation",
 ]
@@ -451,7 +443,7 @@ def suggest_warmup(
     ----------
     series : array_like, shape (R, T)
         One observation per replication and interval (:func:`interval_series`, or
-        :func:`pilot_series` for a whole study); interval ``i`` starts ``i * interval_min``
+        :func:`simulator.experiments.warmup.pilot_series` for a whole study); interval ``i`` starts ``i * interval_min``
         minutes after opening.
     interval_min : float
         Interval length, minutes (> 0).
@@ -593,155 +585,3 @@ def interval_series(
             integral += _running_step_integral(lv["time_min"][m] - t0,
                                                lv["queue_len"][m].astype(np.float64), edges)
     return np.diff(integral) / interval_min
-
-
-# ---------------------------------------------------------------------------------------------
-# A pilot study
-# ---------------------------------------------------------------------------------------------
-
-
-def steady_state_variant(
-    scenario: Scenario, *, length_min: float | None = None, warm_up_min: float = 0.0
-) -> Scenario:
-    """A steady-state scenario with a new warm-up (and optionally run length), re-validated.
-
-    Raises
-    ------
-    ValueError
-        If ``scenario`` is a terminating service day (it opens empty and drains: no warm-up).
-    simulator.scenario.loader.ScenarioError
-        If the new values break a rule (e.g. a warm-up not shorter than the run).
-    """
-    from simulator.scenario.loader import validate_tree
-
-    if scenario.terminating:
-        raise ValueError("a service day (clock.close, no run.length_min) is a terminating "
-                         "simulation: it opens empty and ends when the day drains, so it "
-                         "needs no warm-up; warm-up applies to steady-state studies "
-                         "(clock without close, run.length_min)")
-    tree = scenario.model_dump(by_alias=True)
-    tree["run"]["warm_up_min"] = float(warm_up_min)
-    if length_min is not None:
-        tree["run"]["length_min"] = float(length_min)
-    return validate_tree(tree, "<steady-state variant>")
-
-
-def _one_series(plan: Any, seed: int, replication: int, interval_min: float,
-                kind: SeriesKind) -> np.ndarray:
-    from simulator.engine.model import simulate
-
-    return interval_series(simulate(plan, seed, replication), interval_min, kind)
-
-
-def pilot_series(
-    scenario: Scenario,
-    *,
-    replications: int,
-    seed: int,
-    interval_min: float = 10.0,
-    kind: SeriesKind = "in_system",
-    length_min: float | None = None,
-    base_dir: Path | None = None,
-    jobs: int = 1,
-    on_replication: Any = None,
-) -> np.ndarray:
-    """Run a pilot study with no warm-up and return its series, shape (replications, T).
-
-    Replication ``r`` uses the named streams of ``(seed, r)`` exactly as ``servsim run``, so
-    the result depends only on the scenario, ``seed`` and the grid, never on ``jobs``.
-
-    Parameters
-    ----------
-    scenario : Scenario
-        A steady-state scenario (its ``run.warm_up_min`` is replaced by 0).
-    replications, seed : int
-        Pilot replications and seed.
-    interval_min : float, default 10
-        Grid interval, minutes.
-    kind : {"in_system", "waiting", "wait"}
-        The observation (:func:`interval_series`).
-    length_min : float, optional
-        Run length instead of the scenario's ``run.length_min``.
-    base_dir : Path, optional
-        Folder for files the scenario names (traces, empirical distributions).
-    jobs : int, default 1
-        joblib workers (1: in this process; -1: all cores).
-    on_replication : callable, optional
-        Called with no arguments after each replication (progress).
-    """
-    from simulator.scenario.plan import compile_plan
-
-    if replications < 1:
-        raise ValueError(f"replications must be >= 1 (got {replications})")
-    variant = steady_state_variant(scenario, length_min=length_min, warm_up_min=0.0)
-    plan = compile_plan(variant, base_dir)
-    if jobs == 1 or replications == 1:
-        rows = []
-        for r in range(replications):
-            rows.append(_one_series(plan, seed, r, interval_min, kind))
-            if on_replication is not None:
-                on_replication()
-    else:
-        from joblib import Parallel, delayed
-
-        rows = []
-        for row in Parallel(n_jobs=jobs, return_as="generator")(
-            delayed(_one_series)(plan, seed, r, interval_min, kind)
-            for r in range(replications)
-        ):
-            rows.append(row)
-            if on_replication is not None:
-                on_replication()
-    return np.vstack(rows)
-
-
-# ---------------------------------------------------------------------------------------------
-# Figure
-# ---------------------------------------------------------------------------------------------
-
-
-def warmup_figure(s: WarmupSuggestion, title: str = "") -> Figure:
-    """Welch's curve and the MSER statistic, with both truncation points marked.
-
-    Top: the replication means per interval (thin) and Welch's moving average (thick) against
-    minutes after opening (interval midpoints), the reference level with its band, and
-    vertical lines at the Welch and MSER-5 warm-ups. Bottom: MSER(d) against the warm-up it
-    implies, its minimum marked.
-    """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, (ax, ax2) = plt.subplots(2, 1, figsize=(9, 6.5), constrained_layout=True,
-                                  height_ratios=(3, 2))
-    dt = s.interval_min
-    x = (np.arange(s.n_intervals) + 0.5) * dt
-    ax.plot(x, s.averaged, color="0.65", lw=0.7,
-            label=f"mean of {s.n_replications} replications")
-    ax.plot(x[: s.moving_average.size], s.moving_average, color="tab:blue", lw=1.8,
-            label=f"Welch moving average (w = {s.window}, {(2 * s.window + 1) * dt:g} min)")
-    ref, band = s.welch_reference, s.welch_band
-    ax.axhspan(ref - band, ref + band, color="tab:blue", alpha=0.12,
-               label=f"long-run level ± {band:.3g} (Welch band)")
-    ax.axhline(ref, color="tab:blue", lw=0.8, ls=":")
-    ax.axvline(s.welch_min, color="tab:red", ls="--", lw=1.4,
-               label=f"Welch: {s.welch_min:g} min")
-    ax.axvline(s.mser_min, color="tab:green", ls="-.", lw=1.4,
-               label=f"MSER-{s.batch}: {s.mser_min:g} min")
-    ax.set_ylabel(SERIES_LABELS.get(s.series, s.series), fontsize=9)
-    ax.set_xlim(0, s.n_intervals * dt)
-    ax.set_ylim(bottom=min(0.0, float(np.nanmin(s.averaged))))
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, loc="lower right")
-    d_min = np.arange(s.mser_values.size) * s.batch * dt
-    ax2.plot(d_min, s.mser_values, color="tab:green", lw=1.4)
-    ax2.plot([s.mser_min], [s.mser_values[s.mser_index // s.batch]], "o", color="tab:green",
-             label=f"minimum: delete {s.mser_min:g} min")
-    ax2.set_xlim(0, s.n_intervals * dt)
-    ax2.set_xlabel("minutes after opening (warm-up deleted)")
-    ax2.set_ylabel(f"MSER-{s.batch} statistic", fontsize=9)
-    ax2.grid(alpha=0.3)
-    ax2.legend(fontsize=8, loc="upper right")
-    fig.suptitle(title or "Warm-up: Welch's method and MSER-5", fontsize=12)
-    return fig
