@@ -24,13 +24,9 @@ from simulator.satisfaction import (
     predict,
     sample_responses,
 )
-from simulator.satisfaction.calibrate import (
-    CalibrationError,
-    calibrate,
-    exponential_patience,
-    ordered_logit_nll,
-)
+from simulator.satisfaction.calibrate import CalibrationError, calibrate, exponential_patience
 from simulator.satisfaction.compiled import satisfaction_model
+from simulator.satisfaction.fit_space import ordered_logit_nll
 from simulator.satisfaction.replication import replication_satisfaction, survey_frame
 from simulator.satisfaction.survey import Survey, SurveyError, survey_from_frame
 from simulator.scenario.loader import load_scenario, load_scenario_text

@@ -28,7 +28,6 @@ that does not beat both baselines out of sample falls back to tier 1 (reported).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +36,17 @@ from scipy import optimize
 from scipy import stats as sps
 from scipy.special import expit, logit
 
+from simulator.satisfaction.fit_space import (
+    ParamBlock,
+    PenalisedObjective,
+    beta_block,
+    cutpoints_block,
+    field_bounds,
+    ordered_logit_nll,
+    phase_weights_block,
+    scalar_block,
+    simplex_block,
+)
 from simulator.scenario.satisfaction_params import (
     DIMENSIONS,
     ModelParameters,
@@ -44,7 +54,7 @@ from simulator.scenario.satisfaction_params import (
     resolve_parameters,
 )
 
-from .outputs import csat_probabilities, expected_csat, top2_box
+from .outputs import expected_csat, top2_box
 from .overall import overall_index
 from .perception import perception_multiplier
 from .predict import predict
@@ -55,15 +65,24 @@ __all__ = [
     "Calibration",
     "CalibrationError",
     "calibrate",
+    "expected_answers",
     "exponential_patience",
-    "ordered_logit_nll",
 ]
+
 
 #: Answers needed for tiers 1, 2 and 3 (satisfaction.md §2.13 [A]).
 TIER_MIN_ANSWERS: tuple[int, int, int] = (100, 300, 1000)
+
+
 _MIN_PERCEIVED = 30
+
+
 _MIN_LATE = 20
+
+
 _MIN_FAILURES = 30
+
+
 _MIN_EVENTS = 5
 
 
@@ -71,157 +90,6 @@ class CalibrationError(ValueError):
     """The survey cannot support a fit (e.g. fewer than 100 answers)."""
 
 
-def ordered_logit_nll(csat: np.ndarray, q: np.ndarray, beta: float,
-                      cutpoints: np.ndarray | tuple[float, ...]) -> float:
-    """Negative log-likelihood of CSAT answers 1..5 under ``P(CSAT ≤ k) = Λ(c_k − β·Q)``.
-
-    Examples
-    --------
-    >>> cuts = (-4.94, -3.75, -1.39, 1.21)
-    >>> round(ordered_logit_nll(np.array([4]), np.array([0.0]), 4.86, cuts), 3)
-    0.561
-    """
-    p = csat_probabilities(q, beta, tuple(float(c) for c in cutpoints))
-    pk = p[np.arange(csat.shape[0]), csat.astype(np.int64) - 1]
-    return float(-np.sum(np.log(np.maximum(pk, 1e-300))))
-
-
-# ---------------------------------------------------------------------------------------
-# Parameter blocks: optimiser space <-> ModelParameters
-# ---------------------------------------------------------------------------------------
-@dataclass
-class _Block:
-    name: str
-    x0: np.ndarray
-    lower: np.ndarray
-    upper: np.ndarray
-    update: Callable[[np.ndarray], dict[str, Any]]
-    penalty: Callable[[np.ndarray], float]
-    affects_q: bool
-
-
-def _field_bounds(name: str) -> tuple[float, float]:
-    lo, hi = -math.inf, math.inf
-    for m in ModelParameters.model_fields[name].metadata:
-        for attr in ("ge", "gt"):
-            if getattr(m, attr, None) is not None:
-                lo = float(getattr(m, attr))
-        for attr in ("le", "lt"):
-            if getattr(m, attr, None) is not None:
-                hi = float(getattr(m, attr))
-    return lo, hi
-
-
-def _scalar(name: str, base: ModelParameters) -> _Block:
-    lo, hi = _field_bounds(name)
-    x0 = float(getattr(base, name))
-    s = (hi - lo) / 2.0
-
-    return _Block(name, np.array([x0]), np.array([lo]), np.array([hi]),
-                  lambda x: {name: float(x[0])},
-                  lambda x: float(((x[0] - x0) / s) ** 2), affects_q=True)
-
-
-def _beta(base: ModelParameters) -> _Block:
-    b0 = base.beta
-    s = b0 / 2.0
-    return _Block("beta", np.array([b0]), np.array([0.2]), np.array([25.0]),
-                  lambda x: {"beta": float(x[0])},
-                  lambda x: float(((x[0] - b0) / s) ** 2), affects_q=False)
-
-
-def _cuts_from(x: np.ndarray) -> tuple[float, float, float, float]:
-    c = np.cumsum(np.concatenate(([x[0]], np.exp(x[1:]))))
-    return (float(c[0]), float(c[1]), float(c[2]), float(c[3]))
-
-
-def _cutpoints(base: ModelParameters) -> _Block:
-    c0 = np.asarray(base.cutpoints, dtype=float)
-    x0 = np.concatenate(([c0[0]], np.log(np.diff(c0))))
-    return _Block("cutpoints", x0, np.array([-20.0, -6.0, -6.0, -6.0]),
-                  np.array([20.0, 3.5, 3.5, 3.5]),
-                  lambda x: {"cutpoints": _cuts_from(x)},
-                  lambda x: float(np.sum((np.asarray(_cuts_from(x)) - c0) ** 2)),
-                  affects_q=False)
-
-
-def _simplex(name: str, base: ModelParameters) -> _Block:
-    model = getattr(base, name)
-    keys = list(type(model).model_fields)
-    w0 = np.maximum(np.asarray(model.as_tuple(), dtype=float), 1e-3)
-    x0 = np.log(w0) - np.mean(np.log(w0))
-    cls = type(model)
-
-    def update(x: np.ndarray) -> dict[str, Any]:
-        w = np.exp(x - np.max(x))
-        w = w / w.sum()
-        vals = [float(v) for v in w]
-        vals[-1] = 1.0 - math.fsum(vals[:-1])
-        return {name: cls(**dict(zip(keys, vals, strict=True)))}
-
-    return _Block(name, x0, np.full(x0.size, -8.0), np.full(x0.size, 8.0), update,
-                  lambda x: float(np.sum((x - x0) ** 2)), affects_q=True)
-
-
-def _phase_weights(base: ModelParameters) -> _Block:
-    pw = base.phase_weights
-    x0 = np.asarray(pw.as_tuple(), dtype=float)
-    s = (3.0 - 0.5) / 2.0
-    cls = type(pw)
-    return _Block("phase_weights", x0, np.full(3, 0.5), np.full(3, 3.0),
-                  lambda x: {"phase_weights": cls.model_validate(
-                      {"pre": float(x[0]), "in": float(x[1]), "post": float(x[2])})},
-                  lambda x: float(np.sum(((x - x0) / s) ** 2)), affects_q=True)
-
-
-class _Objective:
-    """Penalised ordered-logit loss over the blocks; Q is cached per Q-parameter vector."""
-
-    def __init__(self, survey: Survey, config: SatisfactionConfig, base: ModelParameters,
-                 blocks: list[_Block]) -> None:
-        self.survey, self.config, self.base, self.blocks = survey, config, base, blocks
-        self.slices: list[slice] = []
-        i = 0
-        for b in blocks:
-            self.slices.append(slice(i, i + b.x0.size))
-            i += b.x0.size
-        self.x0 = np.concatenate([b.x0 for b in blocks]) if blocks else np.zeros(0)
-        self.bounds = list(zip(np.concatenate([b.lower for b in blocks]),
-                               np.concatenate([b.upper for b in blocks]), strict=True)) \
-            if blocks else []
-        self._q_key: tuple[float, ...] | None = None
-        self._q: np.ndarray | None = None
-
-    def params(self, x: np.ndarray) -> ModelParameters:
-        update: dict[str, Any] = {}
-        for b, sl in zip(self.blocks, self.slices, strict=True):
-            update.update(b.update(x[sl]))
-        return self.base.model_copy(update=update)
-
-    def q(self, x: np.ndarray) -> np.ndarray:
-        key = tuple(float(v) for b, sl in zip(self.blocks, self.slices, strict=True)
-                    if b.affects_q for v in x[sl])
-        if key != self._q_key or self._q is None:
-            p = self.params(x)
-            self._q = predict(self.survey.stages, self.survey.customers, p, self.config).q
-            self._q_key = key
-        return self._q
-
-    def nll(self, x: np.ndarray) -> float:
-        p = self.params(x)
-        return ordered_logit_nll(self.survey.csat, self.q(x), p.beta, p.cutpoints)
-
-    def penalty(self, x: np.ndarray) -> float:
-        return float(sum(b.penalty(x[sl]) for b, sl in zip(self.blocks, self.slices,
-                                                             strict=True)))
-
-    def __call__(self, x: np.ndarray) -> float:
-        return self.nll(x) + self.penalty(x)
-
-
-# ---------------------------------------------------------------------------------------
-# Steps
-# ---------------------------------------------------------------------------------------
 def _fit_perception(survey: Survey, params: ModelParameters) -> tuple[dict[str, float],
                                                                      dict[str, Any]]:
     """Step 1: ``log(p/A) − log(known factors) = log m0 + b·log(w/A)`` with a Huber loss."""
@@ -238,8 +106,8 @@ def _fit_perception(survey: Survey, params: ModelParameters) -> tuple[dict[str, 
                                   a_fair=params.a_fair, overtaken_cap=params.overtaken_cap)
     y = np.log(survey.perceived_min[ok] / a[ok]) - np.log(known)
     xw = np.log(st.wait_min[ok] / a[ok])
-    lo_m, hi_m = _field_bounds("m0")
-    lo_b, hi_b = _field_bounds("b")
+    lo_m, hi_m = field_bounds("m0")
+    lo_b, hi_b = field_bounds("b")
     res = optimize.least_squares(
         lambda th: th[0] + th[1] * xw - y, x0=[math.log(params.m0), params.b],
         bounds=([math.log(lo_m), lo_b], [math.log(hi_m), hi_b]), loss="huber", f_scale=0.1)
@@ -251,7 +119,7 @@ def _fit_perception(survey: Survey, params: ModelParameters) -> tuple[dict[str, 
 def _fit_item_weights(survey: Survey, params: ModelParameters) -> dict[str, Any] | None:
     """Dimension weights from the SERVQUAL items: ordered logit of CSAT on
     Q(items) = (1 − ψ)·Σ w_d v(s_d) + ψ·min v(s_d), weights through a softmax."""
-    blocks = [_simplex("weights", params), _beta(params), _cutpoints(params)]
+    blocks = [simplex_block("weights", params), beta_block(params), cutpoints_block(params)]
     items = np.clip(survey.items, -1.0, 1.0)
 
     def f(x: np.ndarray) -> float:
@@ -359,10 +227,10 @@ def _choose_tier(survey: Survey) -> int:
 
 
 def _blocks_for(tier: int, survey: Survey, config: SatisfactionConfig,
-                params: ModelParameters, skip: set[str]) -> tuple[list[_Block], dict[str, str]]:
+                params: ModelParameters, skip: set[str]) -> tuple[list[ParamBlock], dict[str, str]]:
     """Blocks to fit jointly, and why others were left at their defaults."""
     why: dict[str, str] = {}
-    blocks = [_beta(params), _cutpoints(params)]
+    blocks = [beta_block(params), cutpoints_block(params)]
     if tier >= 2:
         p = predict(survey.stages, survey.customers, params, config)
         st = survey.stages
@@ -370,20 +238,20 @@ def _blocks_for(tier: int, survey: Survey, config: SatisfactionConfig,
             late = np.count_nonzero(p.perceived_wait_min / st.adequate_min > 1.0)
             broken = np.count_nonzero(st.promise & (st.wait_min > st.adequate_min))
         if late >= _MIN_LATE:
-            blocks.append(_scalar("lam", params))
+            blocks.append(scalar_block("lam", params))
         else:
             why["lam"] = f"fewer than {_MIN_LATE} perceived waits beyond the adequate level"
         if broken >= _MIN_LATE:
-            blocks.append(_scalar("promise_pen", params))
+            blocks.append(scalar_block("promise_pen", params))
         else:
             why["promise_pen"] = f"fewer than {_MIN_LATE} broken published standards"
     if tier >= 3:
         if "omega" not in skip:
-            blocks.append(_simplex("omega", params))
+            blocks.append(simplex_block("omega", params))
         if "phase_weights" not in skip:
-            blocks.append(_phase_weights(params))
+            blocks.append(phase_weights_block(params))
         if survey.n_failures >= _MIN_FAILURES and "recovery_weights" not in skip:
-            blocks.append(_simplex("recovery_weights", params))
+            blocks.append(simplex_block("recovery_weights", params))
         elif survey.n_failures < _MIN_FAILURES:
             why["recovery_weights"] = f"fewer than {_MIN_FAILURES} failures"
     return blocks, why
@@ -414,14 +282,14 @@ def _fit(survey: Survey, config: SatisfactionConfig, base: ModelParameters, tier
     if tier >= 2 and survey.has_items and "weights" not in skip:
         upd = _fit_item_weights(survey, params)
         if upd:
-            w_block = _simplex("weights", base)
+            w_block = simplex_block("weights", base)
             logits = np.log(np.maximum(np.asarray(upd["weights"].as_tuple()), 1e-12))
             pen = w_block.penalty(logits - np.mean(logits))
             candidates.append((params.model_copy(update=upd), pen, True))
-    best: tuple[float, ModelParameters, list[_Block], dict[str, str], float, bool] | None = None
+    best: tuple[float, ModelParameters, list[ParamBlock], dict[str, str], float, bool] | None = None
     for start, extra_pen, with_items in candidates:
         blocks, notes = _blocks_for(tier, survey, config, start, skip)
-        obj = _Objective(survey, config, start, blocks)
+        obj = PenalisedObjective(survey, config, start, blocks)
         res = optimize.minimize(obj, obj.x0, method="L-BFGS-B", bounds=obj.bounds,
                                 options={"maxiter": 500})
         x = res.x if res.fun <= obj(obj.x0) else obj.x0
@@ -436,7 +304,7 @@ def _fit(survey: Survey, config: SatisfactionConfig, base: ModelParameters, tier
     elif with_items:
         provenance["weights"] = "fitted"
     # the defaults' loss is measured at the base profile (nothing fitted)
-    nll_default = _Objective(survey, config, base, []).nll(np.zeros(0))
+    nll_default = PenalisedObjective(survey, config, base, []).nll(np.zeros(0))
     if nll_fit > nll_default:  # the earlier steps (perception, items) made things worse
         fitted, nll_fit, fit_obj = base, nll_default, nll_default
         provenance = {}
@@ -448,9 +316,6 @@ def _fit(survey: Survey, config: SatisfactionConfig, base: ModelParameters, tier
                 perception)
 
 
-# ---------------------------------------------------------------------------------------
-# Validation
-# ---------------------------------------------------------------------------------------
 def _errors(y: np.ndarray, yhat: np.ndarray) -> dict[str, float]:
     rho = sps.spearmanr(y, yhat).statistic if np.ptp(yhat) > 0 else float("nan")
     return {"rmse": float(np.sqrt(np.mean((y - yhat) ** 2))),
@@ -534,9 +399,6 @@ def _expectations_report(survey: Survey) -> dict[str, Any]:
     return out
 
 
-# ---------------------------------------------------------------------------------------
-# Public entry point
-# ---------------------------------------------------------------------------------------
 @dataclass
 class Calibration:
     """What :func:`calibrate` found.
