@@ -1,4 +1,5 @@
-"""Shared fixtures: a small valid scenario (one class, one staffed desk, a three-hour day)."""
+"""Shared fixtures: a small valid scenario (one class, one staffed desk, a three-hour day),
+as text and as a file (:data:`tests.helpers.MINIMAL_SCENARIO`)."""
 
 from __future__ import annotations
 
@@ -6,30 +7,7 @@ from pathlib import Path
 
 import pytest
 
-MINIMAL_SCENARIO = """\
-name: Minimal hall
-clock: {open: "09:00", close: "12:00"}
-run: {replications: 2, seed: 1}
-customer_classes:
-  walk:
-    pathway: main
-arrivals:
-  walk_in:
-    rate_per_hour: {"09:00": 30, "11:00": 10}
-stations:
-  desk:
-    counters: 2
-    staff: clerks
-    service: {dist: exponential, mean: 4}
-staff:
-  clerks:
-    cost_per_hour: 30
-    shifts:
-      - {start: "09:00", end: "12:00", count: 2}
-pathways:
-  main: [desk]
-"""
-"""A valid scenario, small enough that a replication runs in milliseconds."""
+from tests.helpers import MINIMAL_SCENARIO
 
 
 @pytest.fixture

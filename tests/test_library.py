@@ -20,8 +20,8 @@ from simulator.measures.conservation import check_conservation
 from simulator.measures.kpis import replication_kpis
 from simulator.scenario.loader import load_scenario
 from simulator.scenario.plan import compile_plan
+from tests.helpers import SCENARIOS
 
-SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 LIBRARY = sorted(SCENARIOS.glob("*.yaml"))
 
 
