@@ -95,7 +95,7 @@ def qed_beta_for_service_level(
     and :math:`c\mu - \lambda = \beta\sqrt a\,\mu`, so
     :math:`P(W_q > t) \approx \alpha(\beta)\,e^{-\beta\sqrt a\, t/E[S]}`. Returns the smallest
     :math:`\beta \ge 0` with that at most ``1 - target`` (use with
-    :func:`simulator.qt.square_root_staffing`).
+    :func:`simulator.theory.square_root_staffing`).
 
     References
     ----------

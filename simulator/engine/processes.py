@@ -25,7 +25,8 @@ _SHIFT_END = int(DutyChange.SHIFT_END)
 
 
 def arrival_process(
-    rep: ReplicationContext, src: SourcePlan, times: np.ndarray, classes: np.ndarray, groups: np.ndarray
+    rep: ReplicationContext, src: SourcePlan, times: np.ndarray, classes: np.ndarray,
+    groups: np.ndarray,
 ) -> Generator[simpy.Event, None, None]:
     """Create customers at the given times (already generated for the whole day)."""
     env = rep.env

@@ -1,8 +1,9 @@
 """Skill-based routing: cross-trained people who move between the stations they serve.
 
 Used only when a scenario has a routed staff group (one serving several stations, or sharing a
-station with another group; :func:`simulator.scenario.schema.routed_groups`). Every other station and
-group keeps the count semantics of :class:`~simulator.engine.station.Station` untouched.
+station with another group; :func:`simulator.scenario.schema.routed_groups`). Every other
+station and group keeps the count semantics of :class:`~simulator.engine.station.Station`
+untouched.
 
 Each routed person is tracked one by one (:class:`Person`): on duty or not, at which station and
 counter (or as a spare without a counter at their home station), and whether a departure is

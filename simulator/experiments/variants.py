@@ -1,9 +1,9 @@
 """What ``compare`` and ``sweep`` share: variants, the experiment folder, resumable runs.
 
 An experiment folder holds ``spec.json`` (what is being computed), ``tasks/`` (one file per
-finished replication, see :mod:`simulator.experiments.tasks`), the result tables, ``figures/`` and, written
-last, ``manifest.json``. A folder without a manifest is unfinished: running the same command
-again continues it. Tables are written through a temporary name and renamed.
+finished replication, see :mod:`simulator.experiments.tasks`), the result tables, ``figures/``
+and, written last, ``manifest.json``. A folder without a manifest is unfinished: running the
+same command again continues it. Tables are written through a temporary name and renamed.
 """
 
 from __future__ import annotations

@@ -41,7 +41,8 @@ what remains (:func:`mser`), searching the first half only. Hoad, Robinson & Dav
 recommend MSER-5 for automated warm-up selection; here it is applied to the replication means,
 which reduces the noise it has to see through. On strongly autocorrelated output (a busy
 queue) MSER-5 can still take a spurious late minimum where a slow random swing ends; the
-figure of :func:`simulator.figures.warmup.warmup_figure` shows when its curve is flat (see also Mokashi et al. 2010).
+figure of :func:`simulator.figures.warmup.warmup_figure` shows when its curve is flat (see
+also Mokashi et al. 2010).
 
 :func:`suggest_warmup` runs both and :attr:`WarmupSuggestion.recommended_min` takes the larger
 (deleting a little too much only costs precision; deleting too little biases every statistic).
@@ -443,8 +444,8 @@ def suggest_warmup(
     ----------
     series : array_like, shape (R, T)
         One observation per replication and interval (:func:`interval_series`, or
-        :func:`simulator.experiments.warmup.pilot_series` for a whole study); interval ``i`` starts ``i * interval_min``
-        minutes after opening.
+        :func:`simulator.experiments.warmup.pilot_series` for a whole study); interval ``i``
+        starts ``i * interval_min`` minutes after opening.
     interval_min : float
         Interval length, minutes (> 0).
     window : int, optional

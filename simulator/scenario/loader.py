@@ -1,4 +1,5 @@
-"""Read scenario files (YAML 1.2) into :class:`~simulator.scenario.schema.Scenario`, with clear errors.
+"""Read scenario files (YAML 1.2) into a :class:`~simulator.scenario.schema.Scenario`, with
+clear errors.
 
 Every problem is reported as ``file:line: field.path: message (got X; expected Y)``; a
 mistyped key gets a "did you mean" suggestion. YAML is read with ruamel.yaml's round-trip

@@ -1,15 +1,15 @@
 """Open any scenario in class, change its staffing with sliders and run it.
 
 A trainer picks a bundled scenario (the ``scenarios/`` library found by
-:mod:`simulator.scenario.templates`) or uploads one. :func:`staffing_knobs` lists what the sliders
-change: the head count of every staff group (``count``) or of each of its shifts, and the
-counters of every unstaffed station (kiosks). :func:`with_staffing` applies slider values as
-``--set``-style overrides to the file's tree *before* validation (:mod:`simulator.scenario.overrides`),
-so a bad value is reported exactly as ``servsim run --set`` would; a staffed station's
-counters are raised, when needed, to the most staff its group can have on duty, so extra
-staff have somewhere to sit. :func:`run_workshop` runs a few replications and returns the
-headline KPIs with 95 % intervals, the mean line length over the day and one replication to
-animate.
+:mod:`simulator.scenario.templates`) or uploads one. :func:`staffing_knobs` lists what the
+sliders change: the head count of every staff group (``count``) or of each of its shifts, and
+the counters of every unstaffed station (kiosks). :func:`with_staffing` applies slider values
+as ``--set``-style overrides to the file's tree *before* validation
+(:mod:`simulator.scenario.overrides`), so a bad value is reported exactly as ``servsim run
+--set`` would; a staffed station's counters are raised, when needed, to the most staff its
+group can have on duty, so extra staff have somewhere to sit. :func:`run_workshop` runs a few
+replications and returns the headline KPIs with 95 % intervals, the mean line length over the
+day and one replication to animate.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Tests for the measures of one replication (simulator.measures) on small hand-made Records with hand-computed values."""
+"""The measures of one replication (simulator.measures): small hand-made Records with
+hand-computed values."""
 
 from __future__ import annotations
 

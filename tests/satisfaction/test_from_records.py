@@ -1,5 +1,6 @@
-"""Records -> satisfaction tables and KPIs (simulator.satisfaction.from_records, .replication): exact timelines on
-tiny scenarios with replayed arrivals and constant service times."""
+"""Records -> satisfaction tables and KPIs (simulator.satisfaction.from_records and
+.replication): exact timelines on tiny scenarios with replayed arrivals and constant service
+times."""
 
 from __future__ import annotations
 

@@ -6,9 +6,9 @@ only ``stations.tellers_desk.line`` differs. For each replication we take every 
 wait, ``start_min - join_min`` from :func:`simulator.simulate`'s visit records, and compute its
 mean and its within-replication standard deviation (the spread of customers' waits that day).
 The paired difference ``per_counter - single`` across replications gets a 95 % Student-t
-interval (:func:`simulator.measures.stats.paired_difference`); the lesson holds when both intervals lie
-above 0. docs/classroom.md quotes the figures :func:`measure` returns (run this file as a script
-to print them).
+interval (:func:`simulator.measures.stats.paired_difference`); the lesson holds when both
+intervals lie above 0. docs/classroom.md quotes the figures :func:`measure` returns (run
+``python -m tests.teach.test_classroom`` to print them).
 """
 
 from __future__ import annotations
