@@ -218,8 +218,10 @@ class Recorder:
             staff=_freeze(self.staff_rows, STAFF_COLUMNS),
             duty=_freeze(self.duty_rows, DUTY_COLUMNS),
             now_min=now_min, settled_min=settled_min, settled_id=settled_id, final=final)
-        self.visit_rows, self.customer_rows, self.level_rows = [], [], []
-        self.staff_rows, self.duty_rows = [], []
+        # cleared in place: the engine appends through bound ``list.append`` methods
+        for rows in (self.visit_rows, self.customer_rows, self.level_rows, self.staff_rows,
+                     self.duty_rows):
+            rows.clear()
         if self.keep:
             self._kept.append(chunk)
         if self.sink is not None:

@@ -38,7 +38,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simulator.engine.records import Records
+from simulator.engine.records import (
+    CUSTOMER_COLUMNS,
+    VISIT_COLUMNS,
+    RecordChunk,
+    Records,
+    RecordsMeta,
+)
 from simulator.measures.staff_use import staff_use_rows
 
 TABLES_BY_MODE = {
@@ -66,8 +72,12 @@ def _people_columns(records: Records) -> dict[str, np.ndarray]:
     return {k: np.asarray([r[k] for r in rows], dtype=dtypes.get(k, np.float64)) for k in keys}
 
 
-def _table_frame(records: Records, table: str, replication: int) -> pd.DataFrame:
-    cols = _people_columns(records) if table == "people" else getattr(records, table)
+def _table_frame(records: Records | RecordsMeta, table: str, replication: int,
+                 cols: dict[str, np.ndarray] | None = None) -> pd.DataFrame:
+    if cols is None:
+        cols = _people_columns(records) if table == "people" else getattr(records, table)
+    if table == "visits":  # the engine's internal columns stay in memory
+        cols = {k: v for k, v in cols.items() if k in VISIT_COLUMNS}
     frame = pd.DataFrame({"replication": np.full(len(next(iter(cols.values()))), replication,
                                                  dtype=np.int32), **cols})
     names = {
@@ -106,6 +116,72 @@ def write_replication_records(
         os.replace(tmp, path)
         out.append(str(path))
     return out
+
+
+class CustomerStream:
+    """The customer table of one replication written as the run goes (``--records summary``):
+    a record sink that appends the customers whose ids are settled, in id order, so the file
+    is the same as one written from the finished records, and memory holds only customers
+    who left before an earlier customer did."""
+
+    def __init__(self, meta: RecordsMeta, replication: int, root: Path, fmt: str,
+                 partition: str | None = None) -> None:
+        self.meta = meta
+        self.replication = replication
+        self.fmt = fmt
+        folder = root / "parts" / "customers" if partition is None else \
+            root / "customers" / partition
+        folder.mkdir(parents=True, exist_ok=True)
+        self.path = folder / f"rep={replication:05d}.{fmt}"
+        self.tmp = self.path.with_suffix(self.path.suffix + ".tmp")
+        self.pending: list[dict[str, np.ndarray]] = []
+        self.header = True
+        self.writer: Any = None
+        self.tmp.unlink(missing_ok=True)
+
+    def consume(self, chunk: RecordChunk) -> None:
+        """Append the customers settled by ``chunk``."""
+        self.pending.append(chunk.customers)
+        self._write_below(chunk.settled_id)
+
+    def _write_below(self, settled_id: int) -> None:
+        parts = [p for p in self.pending if p["customer_id"].size] or self.pending[:1]
+        c = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+        ready = c["customer_id"] < settled_id
+        self.pending = [{k: v[~ready] for k, v in c.items()}]
+        if not np.any(ready):
+            return
+        order = np.argsort(c["customer_id"][ready], kind="stable")
+        rows = {k: v[ready][order] for k, v in c.items()}
+        frame = _table_frame(self.meta, "customers", self.replication, rows)
+        if self.fmt == "parquet":
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            table = pa.Table.from_pandas(frame, preserve_index=False)
+            if self.writer is None:
+                self.writer = pq.ParquetWriter(self.tmp, table.schema)
+            self.writer.write_table(table)
+        else:
+            with self.tmp.open("a", encoding="utf-8", newline="") as out:
+                frame.to_csv(out, index=False, header=self.header)
+            self.header = False
+
+    def finish(self, end_min: float) -> None:
+        """Write the rest and move the file into place."""
+        self._write_below(1 << 62)
+        if self.fmt == "parquet":
+            if self.writer is None:
+                empty = _table_frame(self.meta, "customers", self.replication, {
+                    k: np.zeros(0, dtype=t) for k, t in CUSTOMER_COLUMNS.items()})
+                empty.to_parquet(self.tmp, index=False)
+            else:
+                self.writer.close()
+        elif self.header:  # no customer at all: the header alone
+            _table_frame(self.meta, "customers", self.replication, {
+                k: np.zeros(0, dtype=t) for k, t in CUSTOMER_COLUMNS.items()}).to_csv(
+                self.tmp, index=False)
+        os.replace(self.tmp, self.path)
 
 
 def merge_record_parts(root: Path, mode: str, fmt: str) -> list[str]:
