@@ -235,7 +235,7 @@ class Recorder:
 def _freeze_visits(rows: list[tuple]) -> dict[str, np.ndarray]:
     """Visit rows as columns: with the internal columns when the engine recorded them."""
     full = {**VISIT_COLUMNS, **VISIT_INTERNAL_COLUMNS}
-    if rows and len(rows[0]) == len(full):
+    if not rows or len(rows[0]) == len(full):
         return _freeze(rows, full)
     return _freeze(rows, VISIT_COLUMNS)
 
