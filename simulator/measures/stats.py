@@ -96,10 +96,12 @@ class PairedDifference(NamedTuple):
 
 
 def _t_quantile(p: float, df: int) -> float:
-    """Student-t quantile (scipy.stats is imported here, on first use: it is slow to import)."""
-    from scipy import stats as sps
+    """Student-t quantile: ``scipy.special.stdtrit``, the function behind
+    ``scipy.stats.t.ppf`` (imported on first use; scipy.stats itself is slow to import and
+    large in memory)."""
+    from scipy import special
 
-    return float(sps.t.ppf(p, df))
+    return float(special.stdtrit(df, p))
 
 
 def _check_confidence(confidence: float) -> None:
