@@ -82,8 +82,9 @@ class TicketLog:
 
     @property
     def stations(self) -> list[str]:
-        """Service types in order of first appearance."""
-        return list(dict.fromkeys(self.visits["station"]))
+        """Service types, the most visited first (ties by name)."""
+        counts = self.visits["station"].value_counts()
+        return sorted(counts.index, key=lambda s: (-int(counts[s]), s))
 
 
 def station_name(label: str) -> str:

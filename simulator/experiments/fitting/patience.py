@@ -61,7 +61,8 @@ def patience_data(log: TicketLog, dq: DataQuality | None = None) -> tuple[np.nda
     exact_rows = frame[frame["aband"] & ~frame["no_time"]]
     exact = exact_rows["wait"].to_numpy(dtype=float)
     right = per.loc[~per["aband"], "wait"].to_numpy(dtype=float)
-    return np.maximum(exact, 0.0), right[np.isfinite(right)]
+    # a served customer who did not wait says nothing about patience (S(0) = 1)
+    return np.maximum(exact, 0.0), right[np.isfinite(right) & (right > 0)]
 
 
 @dataclass(frozen=True)

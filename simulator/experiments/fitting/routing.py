@@ -44,8 +44,14 @@ class Pathway:
 def fit_routing(log: TicketLog) -> list[Pathway]:
     """Pathways of the log, most likely first."""
     v = log.visits.sort_values(["ticket", "step"], kind="stable")
-    seqs = v.groupby("ticket", sort=False).agg(stations=("station", tuple),
-                                               outcomes=("outcome", tuple))
+    by_ticket: dict[str, tuple[list[str], list[str]]] = {}
+    for t, s, o in zip(v["ticket"].tolist(), v["station"].tolist(), v["outcome"].tolist(),
+                       strict=True):
+        pair = by_ticket.setdefault(t, ([], []))
+        pair[0].append(s)
+        pair[1].append(o)
+    seqs = {"stations": [tuple(a) for a, _ in by_ticket.values()],
+            "outcomes": [tuple(b) for _, b in by_ticket.values()]}
     first = Counter(s[0] for s in seqs["stations"])
     n_tickets = sum(first.values())
     nxt: dict[tuple[str, ...], Counter[str]] = defaultdict(Counter)
