@@ -2,10 +2,11 @@
 
 Nothing in a ticket log says who was on duty; it says who served whom and when. A person
 (the ``staff`` column, else the ``counter``) counts as on duty in an interval of a day when
-one of their services overlaps it; without either column, the most services in progress
-at once. This is a lower bound: someone on duty who served nobody in an interval is not
-seen. Per station and interval the heads of the roster are the median over days, rounded
-up. The draft roster stacks the head count into layers: layer j is on duty wherever at
+they served at least :data:`MIN_SERVING_MIN` minutes in it (a sixth of the interval if
+that is shorter), so finishing one customer at the start of a break does not count.
+Without either column, the most services in progress at once are counted. This is a lower
+bound: someone on duty who served nobody in an interval is not seen. Per station and
+interval the heads of the roster are the median over days, rounded up. The draft roster stacks the head count into layers: layer j is on duty wherever at
 least j heads are, and each unbroken run of a layer is a shift; equal shifts are merged
 with a count. A dip in the middle of the day (lunch) therefore splits a layer into two
 shifts, which the planner may rewrite as one shift with a break.
@@ -23,7 +24,11 @@ from simulator.experiments.fitting.arrivals import Grid
 from simulator.experiments.fitting.log import TicketLog
 from simulator.scenario.fields import min_to_clock
 
-__all__ = ["Roster", "Shift", "fit_roster", "people_per_interval", "shifts_from_heads"]
+__all__ = ["MIN_SERVING_MIN", "Roster", "Shift", "fit_roster", "people_per_interval",
+           "shifts_from_heads"]
+
+#: A person counts as on duty in an interval after serving this long in it (minutes).
+MIN_SERVING_MIN = 5.0
 
 
 @dataclass(frozen=True)
@@ -75,18 +80,17 @@ def people_per_interval(log: TicketLog, grid: Grid) -> tuple[dict[str, np.ndarra
         s = at["start_min"].to_numpy(dtype=float)
         e = at["end_min"].to_numpy(dtype=float)
         dk = at["day"].map(day_index).to_numpy()
-        # overlap of each service with each interval
-        overlap = (s[:, None] < hi[None, :]) & (e[:, None] > lo[None, :])
         if who:
-            ids = at[who].to_numpy()
-            for d in range(len(days)):
-                m = dk == d
-                if not m.any():
-                    continue
-                frame = pd.DataFrame(overlap[m], columns=range(n_int))
-                frame["who"] = ids[m]
-                grid_counts[d] = frame.groupby("who").any().sum(axis=0).to_numpy()
+            # minutes each person served in each interval; counted from MIN_SERVING_MIN on
+            busy = np.clip(np.minimum(e[:, None], hi[None, :])
+                           - np.maximum(s[:, None], lo[None, :]), 0.0, None)
+            codes, _ = pd.factorize(at[who].to_numpy())
+            n_who = int(codes.max(initial=-1)) + 1
+            per = np.zeros((len(days), n_who, n_int))
+            np.add.at(per, (dk, codes), busy)
+            grid_counts = (per >= min(MIN_SERVING_MIN, grid.interval_min / 6)).sum(axis=1)
         else:
+            overlap = (s[:, None] < hi[None, :]) & (e[:, None] > lo[None, :])
             for d in range(len(days)):
                 m = dk == d
                 for i in range(n_int):
@@ -116,8 +120,8 @@ class Roster:
 
     def counters(self, station: str) -> int:
         """Counters of a station: the most people seen serving there at once (at least 1)."""
-        return max(1, int(self.people[station].max(initial=0)), int(self.heads[station].max(
-            initial=0)))
+        return max(1, int(np.ceil(self.people[station].max(initial=0) - 1e-9)),
+                   int(self.heads[station].max(initial=0)))
 
 
 def fit_roster(log: TicketLog, grid: Grid) -> Roster:
@@ -135,7 +139,7 @@ def fit_roster(log: TicketLog, grid: Grid) -> Roster:
             col = grid_counts[:, i]
             rows.append({"station": station, "interval_start": min_to_clock(start),
                          "start_min": float(start), "mean_people": float(col.mean()),
-                         "median_people": float(med[i]), "max_people": int(col.max()),
+                         "median_people": float(med[i]), "max_people": float(col.max()),
                          "heads": int(h[i])})
     return Roster(counted, people, heads, shifts, pd.DataFrame(rows))
 
