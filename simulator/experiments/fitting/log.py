@@ -144,7 +144,7 @@ def _clock_only(values: pd.Series) -> bool:
     """Whether a column's first non-empty values are clock times without a date."""
     text = values.str.strip()
     nonempty = text[text != ""]
-    return bool(len(nonempty)) and bool(nonempty.head(50).str.match(_CLOCK).all())
+    return bool(len(nonempty)) and bool(nonempty.head(200).str.match(_CLOCK).mean() >= 0.5)
 
 
 def _parse_times(values: pd.Series, dates: pd.Series | None, dayfirst: bool) -> pd.Series:
@@ -357,10 +357,12 @@ def _check_days(out: pd.DataFrame, dq: DataQuality, has_date: bool) -> pd.DataFr
                rows.tolist(), detail=f"{d}: {n} tickets (median {median:g})")
     out = out[~out["day"].isin(few.index)]
     days = pd.to_datetime(pd.Series(sorted(tickets.index)))
-    seen_weekdays = set(days.dt.dayofweek)
+    seen_weekdays = {d.weekday() for d in days} | {0, 1, 2, 3, 4}  # and Monday to Friday
     if len(days) >= 2:
         span = pd.date_range(days.iloc[0], days.iloc[-1], freq="D")
-        missing = [d for d in span if d.dayofweek in seen_weekdays and d not in set(days)]
+        have = {f"{d:%Y-%m-%d}" for d in days}
+        missing = [d for d in span if d.weekday() in seen_weekdays
+                   and f"{d:%Y-%m-%d}" not in have]
         if missing:
             dq.add("day with no tickets (closed, or missing from the export)", [], "note",
                    detail=", ".join(f"{d:%Y-%m-%d} ({d:%A})" for d in missing),
