@@ -41,8 +41,12 @@ class Grid:
         return np.arange(self.open_min, self.close_min - 1e-9, self.interval_min)
 
     def index(self, t: np.ndarray) -> np.ndarray:
-        """Interval of each time (-1 outside the grid)."""
-        i = np.floor((np.asarray(t, dtype=float) - self.open_min) / self.interval_min)
+        """Interval of each time (-1 outside the grid); a time up to one second after the
+        close (a clock rounded to the second) counts in the last interval."""
+        t = np.asarray(t, dtype=float)
+        t = np.where((t >= self.close_min) & (t <= self.close_min + 1 / 60), self.close_min
+                     - 1e-9, t)
+        i = np.floor((t - self.open_min) / self.interval_min)
         ok = (i >= 0) & (i < self.starts.size) & np.isfinite(i)
         return np.where(ok, i, -1).astype(np.int64)
 
@@ -54,7 +58,7 @@ def make_grid(arrival_min: np.ndarray, interval_min: float, open_min: float | No
     lo = open_min if open_min is not None else (
         math.floor(float(np.min(arrival_min)) / interval_min) * interval_min)
     hi = close_min if close_min is not None else (
-        math.floor(float(np.max(arrival_min)) / interval_min + 1) * interval_min)
+        math.ceil((float(np.max(arrival_min)) - 1 / 60) / interval_min) * interval_min)
     return Grid(float(lo), float(max(hi, lo + interval_min)), float(interval_min))
 
 
