@@ -28,7 +28,7 @@ import numpy as np
 from simulator.engine.records import Records, VisitOutcome
 from simulator.measures.record_views import SERVICE_DONE
 
-__all__ = ["MEASURES", "SERVED", "ABANDONED", "BALKED", "interval_measures", "records_visits"]
+__all__ = ["ABANDONED", "BALKED", "MEASURES", "SERVED", "interval_measures", "records_visits"]
 
 #: Measure names, in report order.
 MEASURES: tuple[str, ...] = ("arrivals", "wait_mean_min", "over_standard_share",

@@ -33,7 +33,8 @@ _EXPORTS: dict[str, str] = {
     "write_fit": "simulator.experiments.fitting.fit",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = ["BackTest", "FitOptions", "FitResult", "LogError", "LogSettings", "backtest",
+           "fit_log", "read_log", "validate_log", "write_fit"]
 
 __getattr__, __dir__ = lazy_exports("simulator.experiments.fitting", _EXPORTS, globals())
 

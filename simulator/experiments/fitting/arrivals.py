@@ -146,4 +146,4 @@ def fit_arrivals(log: TicketLog, grid: Grid, seed: int = 0) -> ArrivalFit:
     starts = (np.zeros(len(days))[:, None] + grid.starts[None, :]).ravel()
     check = poisson_check(per_kind, t[ok], block[ok], starts, grid.interval_min,
                           log.time_resolution_min, rng)
-    return ArrivalFit(grid, pd.DataFrame(rows), counts, day_types, check, int(len(first)))
+    return ArrivalFit(grid, pd.DataFrame(rows), counts, day_types, check, len(first))

@@ -13,21 +13,22 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from simulator.experiments.fitting.backtest import BackTest
-    from simulator.experiments.fitting.fit import FitResult
 
 __all__ = ["FitArtifacts"]
 
 
 class FitArtifacts(Protocol):
-    """What the layers above add to a fit folder."""
+    """What the layers above add to a fit folder (``result`` is the
+    :class:`~simulator.experiments.fitting.fit.FitResult`, typed ``Any`` here so that this
+    module and :mod:`.fit` do not import each other)."""
 
     figures: bool
     report: bool
 
-    def fit_figures(self, folder: Path, result: FitResult, backtest: BackTest | None
+    def fit_figures(self, folder: Path, result: Any, backtest: BackTest | None
                     ) -> list[str]:
         """Draw the fit's figures into ``folder``; return their file names."""
 
-    def write_fit_report(self, folder: Path, result: FitResult, backtest: BackTest | None,
+    def write_fit_report(self, folder: Path, result: Any, backtest: BackTest | None,
                          manifest: dict[str, Any]) -> None:
         """Write ``fit_report.html`` into the (unfinished) fit folder."""

@@ -207,7 +207,7 @@ def backtest(log: TicketLog, loaded: LoadedScenario, *, interval_min: float = 30
 
 
 def _clock(minutes: float) -> str:
-    m = int(round(minutes))
+    m = round(minutes)
     return f"{m // 60:02d}:{m % 60:02d}"
 
 

@@ -145,7 +145,7 @@ def resolve_columns(header: Sequence[str], explicit: Mapping[str, str], file: st
     for col in header:
         by_norm.setdefault(normalise(col), []).append(col)
     for role, names in COMMON_NAMES.items():
-        if role in out or role == "day_type" and "day_type" not in by_norm:
+        if role in out or (role == "day_type" and "day_type" not in by_norm):
             continue
         found = [c for n in names for c in by_norm.get(n, []) if c not in taken]
         if len(found) > 1:

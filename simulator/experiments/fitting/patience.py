@@ -35,8 +35,15 @@ from simulator.experiments.fitting.families import FamilyFit, fit_family
 from simulator.experiments.fitting.log import TicketLog
 from simulator.experiments.fitting.quality import DataQuality
 
-__all__ = ["BalkFit", "MIN_ABANDONMENTS", "PatienceFit", "fit_balking", "fit_patience",
-           "patience_data", "queue_seen"]
+__all__ = [
+    "MIN_ABANDONMENTS",
+    "BalkFit",
+    "PatienceFit",
+    "fit_balking",
+    "fit_patience",
+    "patience_data",
+    "queue_seen",
+]
 
 #: Fewer abandonments than this: no patience is fitted (customers in the scenario wait).
 MIN_ABANDONMENTS = 10

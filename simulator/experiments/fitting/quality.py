@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-__all__ = ["DataQuality", "FIRST_LINES", "LogError", "QualityRow"]
+__all__ = ["FIRST_LINES", "DataQuality", "LogError", "QualityRow"]
 
 #: How many line numbers of each problem are kept (the first ones in the file).
 FIRST_LINES = 5
@@ -70,7 +70,7 @@ class DataQuality:
         """Rows left out of every estimate (reasons whose effect is ``row left out``)."""
         return sum(r.rows for r in self._rows.values() if r.effect == "row left out")
 
-    def __iter__(self):  # noqa: ANN204 - an iterator of QualityRow
+    def __iter__(self):
         return iter(self._rows.values())
 
     def __len__(self) -> int:

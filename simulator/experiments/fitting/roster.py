@@ -6,9 +6,9 @@ they served at least :data:`MIN_SERVING_MIN` minutes in it (a sixth of the inter
 that is shorter), so finishing one customer at the start of a break does not count.
 Without either column, the most services in progress at once are counted. This is a lower
 bound: someone on duty who served nobody in an interval is not seen. Per station and
-interval the heads of the roster are the median over days, rounded up. The draft roster stacks the head count into layers: layer j is on duty wherever at
-least j heads are, and each unbroken run of a layer is a shift; equal shifts are merged
-with a count. A dip in the middle of the day (lunch) therefore splits a layer into two
+interval the heads of the roster are the median over days, rounded up. The draft roster
+stacks the head count into layers: layer j is on duty wherever at least j heads are,
+and each unbroken run of a layer is a shift; equal shifts are merged with a count. A dip in the middle of the day (lunch) therefore splits a layer into two
 shifts, which the planner may rewrite as one shift with a break.
 """
 

@@ -21,13 +21,13 @@ __all__ = ["validate_log", "write_validation"]
 
 
 def validate_log(loaded: LoadedScenario, log_path: str | Path, *,
-                 settings: LogSettings = LogSettings(), interval_min: float = 30.0,
+                 settings: LogSettings | None = None, interval_min: float = 30.0,
                  replications: int = 40, seed: int | None = None, jobs: int = 1,
                  default_limit_min: float = DEFAULT_LIMIT_MIN,
                  on_replication=None) -> tuple[TicketLog, BackTest]:
     """Read ``log_path`` and back-test ``loaded`` against it (see
     :func:`simulator.experiments.fitting.backtest.backtest`)."""
-    log = read_log(log_path, settings)
+    log = read_log(log_path, settings or LogSettings())
     return log, backtest(log, loaded, interval_min=interval_min, replications=replications,
                          seed=seed, jobs=jobs, default_limit_min=default_limit_min,
                          on_replication=on_replication)
