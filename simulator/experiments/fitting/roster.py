@@ -8,7 +8,8 @@ Without either column, the most services in progress at once are counted. This i
 bound: someone on duty who served nobody in an interval is not seen. Per station and
 interval the heads of the roster are the median over days, rounded up. The draft roster
 stacks the head count into layers: layer j is on duty wherever at least j heads are,
-and each unbroken run of a layer is a shift; equal shifts are merged with a count. A dip in the middle of the day (lunch) therefore splits a layer into two
+and each unbroken run of a layer is a shift; equal shifts are merged with a count. A dip
+in the middle of the day (lunch) therefore splits a layer into two
 shifts, which the planner may rewrite as one shift with a break.
 """
 
