@@ -26,4 +26,4 @@ def test_hourly_intervals_match_by_hour_rows() -> None:
             assert np.isclose(m["wait_mean_min"][0, i], r["wait_mean_min"])
             assert np.isclose(m["abandon_rate"][0, i], r["abandon_rate"])
     assert m["arrivals"].sum() == len(rec.visits["customer_id"])
-    assert np.all((m["utilisation"][np.isfinite(m["utilisation"])] <= 1 + 1e-12))
+    assert np.all(m["utilisation"][np.isfinite(m["utilisation"])] <= 1 + 1e-12)
