@@ -155,7 +155,7 @@ class Recorder:
                  "level_rows", "on_since", "sink", "staff_rows", "visit_rows")
 
     def __init__(self, sink: RecordSink | None = None, keep: bool = True,
-                 chunk_rows: int = 16384) -> None:
+                 chunk_rows: int = 4096) -> None:
         self.visit_rows: list[tuple] = []
         self.customer_rows: list[tuple] = []
         self.level_rows: list[tuple] = []

@@ -62,7 +62,9 @@ class HourMeasures:
         self.n_st = len(meta.station_names)
         self.cells: dict[tuple[int, int], _Cell] = {}  # (hour, station or -1 for "all")
         self.q, self.b, self.d = ExactSums(), ExactSums(), ExactSums()  # key hour*(n+1)+s+1
+        self.done: dict[int, tuple[float, float, float]] = {}  # integrals of finished hours
         self.last_time = -math.inf  # latest window arrival or joining time
+        self.level_hour = -1 << 62  # hours before this have all their level segments
 
     def _cell(self, hour: int, row: int) -> _Cell:
         cell = self.cells.get((hour, row))
@@ -90,8 +92,10 @@ class HourMeasures:
                 cell.waits.append(waits[sel])
 
     def consume(self, visits: dict[str, np.ndarray], customers: dict[str, np.ndarray],
-                segments: Segments, settled_min: float) -> None:
-        """Add a chunk's rows and level segments; settle the hours that can no longer change."""
+                segments: Segments, settled_min: float, levels_done_min: float) -> None:
+        """Add a chunk's rows and level segments; settle the hours that can no longer change
+        (tallies: every customer arriving before ``settled_min`` has left; levels: every
+        station's series is known up to ``levels_done_min``)."""
         t0 = self.t0
         c = customers
         cin = c["arrival_min"] >= t0
@@ -115,6 +119,7 @@ class HourMeasures:
                                 o == VisitOutcome.ABANDONED],
                       start - join, np.isfinite(start))
         self.levels(segments)
+        self.settle_levels(levels_done_min)
         limit = 60.0 * math.floor(settled_min / 60.0) if math.isfinite(settled_min) else None
         if limit is not None:
             for (hour, _row), cell in self.cells.items():
@@ -133,6 +138,26 @@ class HourMeasures:
             x = level[i] * minutes
             sums.add(x, key)
             sums.add(x, allkey)
+
+    def settle_levels(self, done_min: float) -> None:
+        """Round the integrals of every hour that ends by ``done_min`` to floats, once, and
+        drop their exact sums (memory stays flat in the length of the run)."""
+        if not math.isfinite(done_min):
+            return
+        upto = math.floor(done_min / 60.0)  # hours below this are finished
+        if upto <= self.level_hour:
+            return
+        width = self.n_st + 1
+        for key in self.q.keys() + self.b.keys() + self.d.keys():
+            if key // width < upto and key not in self.done:
+                self.done[key] = (self.q.pop(key), self.b.pop(key), self.d.pop(key))
+        self.level_hour = upto
+
+    def _integrals(self, key: int) -> tuple[float, float, float]:
+        done = self.done.get(key)
+        if done is not None:
+            return done
+        return self.q.value(key), self.b.value(key), self.d.value(key)
 
     def rows(self, end_min: float, standards: Any) -> list[dict[str, Any]]:
         """The by-hour rows (see :func:`simulator.measures.by_hour.by_hour_rows`)."""
@@ -164,7 +189,7 @@ class HourMeasures:
                 }
                 key = h * width + r + 1
                 if length > 0:
-                    q, b, d = self.q.value(key), self.b.value(key), self.d.value(key)
+                    q, b, d = self._integrals(key)
                     row["queue_len_tw"] = q / length
                     row["busy_tw"] = b / length
                     row["on_duty_tw"] = d / length

@@ -177,7 +177,11 @@ class ReplicationMeasures:
             self.standards.consume(v, c, _view(self.meta, v, c))
         self.staff.consume(v, chunk.staff, chunk.duty)
         if self.hours is not None:
-            self.hours.consume(v, c, seg, chunk.settled_min)
+            # a station's levels are known up to its last row (before its first row they
+            # are 0 and add nothing)
+            known = self.segments.last_t
+            done = float(np.nanmin(known)) if np.any(~np.isnan(known)) else -math.inf
+            self.hours.consume(v, c, seg, chunk.settled_min, done)
         if self.sampler is not None:
             self.sampler.add(seg)
         if self.wait_hist is not None:

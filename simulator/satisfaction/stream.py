@@ -138,6 +138,7 @@ class SatisfactionMeasures:
         self.customers: list[dict[str, np.ndarray]] = []
         self.means = _Means()
         self.hours: dict[int, _Means] = {}
+        self.hours_done: dict[int, dict[str, float]] = {}  # settled hours, rounded once
         self.n_served = 0
         self.n_all = 0
         self.batches = 0
@@ -152,6 +153,15 @@ class SatisfactionMeasures:
         self.visits.append(chunk.visits)
         self.customers.append(chunk.customers)
         self._score_below(chunk.settled_id)
+        if math.isfinite(chunk.settled_min):  # every customer arriving before it is scored
+            upto = math.floor(chunk.settled_min / 60.0)
+            for h in [h for h in self.hours if h < upto]:
+                self.hours_done[h] = self._hour_values(self.hours.pop(h))
+
+    @staticmethod
+    def _hour_values(hm: _Means) -> dict[str, float]:
+        return {"sat__n_all": float(hm.counts["n_all"]), **{key: hm.value(key)
+                                                            for key in _HOURLY}}
 
     def _score_below(self, settled_id: int) -> None:
         c = _concat(self.customers)
@@ -253,8 +263,7 @@ class SatisfactionMeasures:
                       "sampled__return_rate"]
         for name in names:
             k[f"{p}{name}"] = self.means.value(name)
-        hours = {h: {"sat__n_all": float(hm.counts["n_all"]),
-                     **{key: hm.value(key) for key in _HOURLY}}
-                 for h, hm in sorted(self.hours.items())}
+        done = {**self.hours_done, **{h: self._hour_values(hm) for h, hm in self.hours.items()}}
+        hours = dict(sorted(done.items()))
         pred, tables = self.kept if self.kept is not None else (None, None)
         self.outputs = SatisfactionOutputs(k, hours, pred, tables)
