@@ -48,16 +48,23 @@ def _terms(values: np.ndarray, keys: np.ndarray | None) -> Iterable[tuple[int, i
     mant, exp = np.frexp(x)
     m = np.ldexp(mant, 53).astype(np.int64)  # x = m * 2**(exp - 53), |m| < 2**53
     shift = (exp - 53 + SCALE_BITS).astype(np.int64)  # >= 0 for every float64
-    order = np.lexsort((shift, k))
-    k, shift, m = k[order], shift[order], m[order]
-    edge = np.flatnonzero((np.diff(k) != 0) | (np.diff(shift) != 0)) + 1
-    starts = np.concatenate(([0], edge))
-    hi = np.add.reduceat(m >> _HALF, starts)
-    lo = np.add.reduceat(m & _LOW, starts)
+    # one bin per (key, exponent); the half-mantissas are below 2**27, so float64 bincount
+    # sums of up to 2**25 of them are exact integers
+    keys, kidx = np.unique(k, return_inverse=True)
+    s0 = int(shift.min())
+    span = int(shift.max()) - s0 + 1
+    if x.size >= 1 << 25 or keys.size * span > 1 << 24:
+        raise ValueError(f"too many values or exponents for one exact sum (got {x.size})")
+    cell = kidx * span + (shift - s0)
+    size = keys.size * span
+    hi = np.bincount(cell, weights=(m >> _HALF).astype(np.float64), minlength=size)
+    lo = np.bincount(cell, weights=(m & _LOW).astype(np.float64), minlength=size)
+    used = np.flatnonzero((hi != 0) | (lo != 0))
     out: dict[int, int] = {}
-    for key, s, h, low in zip(k[starts].tolist(), shift[starts].tolist(), hi.tolist(),
-                              lo.tolist(), strict=True):
-        out[key] = out.get(key, 0) + (((h << _HALF) + low) << s)
+    for c, h, low in zip(used.tolist(), hi[used].astype(np.int64).tolist(),
+                         lo[used].astype(np.int64).tolist(), strict=True):
+        key = int(keys[c // span])
+        out[key] = out.get(key, 0) + (((h << _HALF) + low) << (s0 + c % span))
     return out.items()
 
 
