@@ -17,9 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from simulator.experiments import compare as _compare
 from simulator.experiments import run as _run
-from simulator.experiments import sweep as _sweep
 from simulator.report.artifacts import FiguresAndReport
 from simulator.report.fit_report import FitFiguresAndReport
 
@@ -68,6 +66,8 @@ def compare(*args: Any, figures: bool = True, html_report: bool = False,
     """Compare a baseline with variants on common random numbers
     (:func:`simulator.experiments.compare.compare`), with the differences figure and
     (optionally) ``report.html``."""
+    from simulator.experiments import compare as _compare  # SciPy's stats, only when used
+
     return _compare.compare(*args, artifacts=FiguresAndReport(figures, html_report), **options)
 
 
@@ -75,6 +75,8 @@ def run_sweep(*args: Any, figures: bool = True, html_report: bool = False,
               **options: Any) -> SweepOutput:
     """Run (or resume) a sweep (:func:`simulator.experiments.sweep.run_sweep`), with its
     figures and (optionally) ``report.html``."""
+    from simulator.experiments import sweep as _sweep
+
     return _sweep.run_sweep(*args, artifacts=FiguresAndReport(figures, html_report), **options)
 
 
@@ -82,6 +84,8 @@ def merge_sweeps(*args: Any, figures: bool = True, html_report: bool = False,
                  **options: Any) -> SweepOutput:
     """Join shard folders of one sweep (:func:`simulator.experiments.sweep.merge_sweeps`),
     with its figures and (optionally) ``report.html``."""
+    from simulator.experiments import sweep as _sweep
+
     return _sweep.merge_sweeps(*args, artifacts=FiguresAndReport(figures, html_report),
                                **options)
 

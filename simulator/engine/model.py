@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import simpy
 
-from simulator.engine.arrivals import source_arrivals
+from simulator.engine.arrivals import source_arrival_blocks
 from simulator.engine.customer import Customer
 from simulator.engine.holdings import Holdings
 from simulator.engine.journey import JourneyDriver
@@ -203,9 +203,8 @@ class Replication:
         for slot in plan.slots:
             env.process(slot_process(self, slot))
         for src in plan.sources:
-            times, classes, groups = source_arrivals(src, self.streams, plan.open_min,
-                                                     plan.close_min)
-            env.process(arrival_process(self, src, times, classes, groups))
+            blocks = source_arrival_blocks(src, self.streams, plan.open_min, plan.close_min)
+            env.process(arrival_process(self, src, blocks))
         if self.holdings is not None:
             self.holdings.open()
         env.run(until=plan.stop_min)

@@ -9,20 +9,16 @@ model. Every title carries the model label (``uncalibrated defaults`` or ``calib
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.figure import Figure
 
 from simulator.measures.stats import t_interval
 from simulator.satisfaction import DIMENSIONS
 
 if TYPE_CHECKING:
     import pandas as pd
+    from matplotlib.figure import Figure
 
 __all__ = [
     "FIGURES",
@@ -37,6 +33,17 @@ _PNG_META = {"Software": None}
 
 #: File names written by :func:`write_satisfaction_figures`.
 FIGURES = ("satisfaction_dimensions.png", "satisfaction_by_hour.png")
+
+
+def _pyplot() -> Any:
+    """Matplotlib's pyplot on the Agg backend, imported when a figure is drawn (the report's
+    text about satisfaction needs none)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as pyplot
+
+    return pyplot
 
 
 def _rows(summary: pd.DataFrame, prefix: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -71,6 +78,7 @@ def dimension_figure(summary: pd.DataFrame, label: str, title: str = "") -> Figu
     Right: the mean E[CSAT] that would be gained if the dimension met expectations -- the
     longest bar is the driver of dissatisfaction (highlighted).
     """
+    plt = _pyplot()
     score, s_lo, s_hi = _rows(summary, "sat__dim__")
     gain, g_lo, g_hi = _rows(summary, "sat__gain__")
     top = driver(summary)
@@ -123,6 +131,7 @@ def hourly_intervals(by_hour: pd.DataFrame, column: str) -> tuple[np.ndarray, ..
 def by_hour_figure(by_hour: pd.DataFrame, label: str, title: str = "") -> Figure:
     """Mean E[CSAT] of served customers by hour of arrival (95 % band across replications),
     with the complaint rate (all arrivals) on the right axis."""
+    plt = _pyplot()
     fig, ax = plt.subplots(figsize=(8, 3.8), constrained_layout=True)
     hours, mean, lo, hi = hourly_intervals(by_hour, "sat__csat_mean")
     x = hours * 60 + 30
@@ -156,6 +165,7 @@ def by_hour_figure(by_hour: pd.DataFrame, label: str, title: str = "") -> Figure
 def write_satisfaction_figures(folder: Path, summary: pd.DataFrame, by_hour: pd.DataFrame,
                                label: str, scenario_name: str = "") -> list[str]:
     """Draw :data:`FIGURES` into ``folder`` (nothing when the run has no ``sat__`` KPIs)."""
+    plt = _pyplot()
     if not summary["kpi"].str.startswith("sat__").any():
         return []
     folder.mkdir(parents=True, exist_ok=True)
