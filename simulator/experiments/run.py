@@ -69,8 +69,13 @@ def replications_frame(results: list[ReplicationResult], seed: int) -> pd.DataFr
 
 def by_hour_frame(results: list[ReplicationResult]) -> pd.DataFrame:
     """All replications' by-hour rows with a replication column first."""
-    rows = [{"replication": r.replication, **row} for r in results for row in r.by_hour]
-    return pd.DataFrame(rows)
+    rows = [(r.replication, row) for r in results for row in r.by_hour]
+    if not rows:
+        return pd.DataFrame()
+    keys = list(rows[0][1])
+    columns: dict[str, list] = {"replication": [rep for rep, _ in rows]}
+    columns.update({k: [row[k] for _, row in rows] for k in keys})  # no copy of each row
+    return pd.DataFrame(columns)
 
 
 def label_summary(summary: pd.DataFrame, sat_info: dict) -> pd.DataFrame:

@@ -19,12 +19,12 @@ _LEFT = [int(VisitOutcome.ABANDONED), int(VisitOutcome.BALKED), int(VisitOutcome
 
 
 def _ids(bitmap: np.ndarray, ids: np.ndarray) -> np.ndarray:
-    """``bitmap`` grown to hold ``ids`` and with them set."""
-    top = int(ids.max()) + 1
+    """``bitmap`` (one bit per id, packed) grown to hold ``ids`` and with them set."""
+    top = (int(ids.max()) >> 3) + 1
     if top > bitmap.size:
         bitmap = np.concatenate((bitmap, np.zeros(max(top, 2 * bitmap.size) - bitmap.size,
-                                                  dtype=bool)))
-    bitmap[ids] = True
+                                                  dtype=np.uint8)))
+    np.bitwise_or.at(bitmap, ids >> 3, (1 << (ids & 7)).astype(np.uint8))
     return bitmap
 
 
@@ -34,8 +34,8 @@ class ConservationChecks:
     def __init__(self, meta: RecordsMeta) -> None:
         self.meta = meta
         self.outcomes = np.zeros(len(_CODES), dtype=np.int64)
-        self.customers = np.zeros(1024, dtype=bool)
-        self.visited = np.zeros(1024, dtype=bool)
+        self.customers = np.zeros(128, dtype=np.uint8)  # bit per customer id with a row
+        self.visited = np.zeros(128, dtype=np.uint8)  # bit per customer id with a visit
         self.unfinished: list[int] = []
         self.bad_served: list[int] = []
         self.bad_left: list[int] = []
@@ -79,11 +79,11 @@ class ConservationChecks:
         if not (terminating and n["inside"] == 0):
             return
         size = max(self.customers.size, self.visited.size)
-        known = np.zeros(size, dtype=bool)
+        known = np.zeros(size, dtype=np.uint8)
         known[:self.customers.size] = self.customers
-        seen = np.zeros(size, dtype=bool)
+        seen = np.zeros(size, dtype=np.uint8)
         seen[:self.visited.size] = self.visited
-        unknown = np.flatnonzero(seen & ~known)
+        unknown = np.flatnonzero(np.unpackbits(seen & ~known, bitorder="little"))
         assert unknown.size == 0, f"visits of unrecorded customers: ids {unknown.tolist()}"
         assert not self.unfinished, (
             f"terminating day ended with nobody inside but {len(self.unfinished)} "
