@@ -611,6 +611,11 @@ def _shift_rules_problems(sc: Scenario, day_end: float | None) -> list[Problem]:
                 out.append(Problem((*base, "lengths_hours", i), "a shift from the earliest "
                                    "start would end after midnight", rules.lengths_hours[i],
                                    f"at most {(24 * 60 - first) / 60:g} hours"))
+        if rules.latest_end is not None and lengths_min and (
+                first + min(lengths_min) > clock_to_min(rules.latest_end)):
+            out.append(Problem((*base, "latest_end"), "no allowed shift ends by the latest end",
+                               rules.latest_end, f"at or after {rules.earliest_start} + "
+                               f"{min(rules.lengths_hours):g} h"))
         if lengths_min and last + max(lengths_min) <= sc.open_min:
             out.append(Problem((*base, "latest_start"), "every allowed shift ends before the "
                                "doors open", rules.latest_start,

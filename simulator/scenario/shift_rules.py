@@ -64,6 +64,8 @@ class ShiftRules(StrictModel):
     earliest_start: ClockTime
     latest_start: ClockTime
     start_step_min: int = Field(default=30, gt=0, le=720, description="start-time grid, minutes")
+    latest_end: ClockTime | None = Field(
+        default=None, description="no shift ends after this (default: no limit)")
     lengths_hours: list[float] = Field(
         min_length=1, max_length=24, description="allowed shift lengths including breaks")
     breaks: list[BreakRule] = Field(
