@@ -41,6 +41,9 @@ _EXPORTS: dict[str, str] = {
     "run_replication": "simulator.experiments.runner",
     "run_replications": "simulator.experiments.runner",
     "Scenario": "simulator.scenario.schema",
+    "StaffingOutput": "simulator.experiments.staffing",
+    "plan_staffing": "simulator.experiments.staffing",
+    "staff_scenario": "simulator.api",
 }
 
 __all__ = [
@@ -55,15 +58,18 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "ScenarioIssue",
+    "StaffingOutput",
     "VisitOutcome",
     "__version__",
     "compile_plan",
     "load_scenario",
     "load_scenario_text",
+    "plan_staffing",
     "run_replication",
     "run_replications",
     "run_scenario",
     "simulate",
+    "staff_scenario",
 ]
 
 
@@ -71,10 +77,11 @@ __getattr__, __dir__ = lazy_exports('simulator', _EXPORTS, globals())
 
 
 if TYPE_CHECKING:
-    from simulator.api import run_scenario
+    from simulator.api import run_scenario, staff_scenario
     from simulator.engine.model import simulate
     from simulator.engine.records import CustomerOutcome, Records, VisitOutcome
     from simulator.experiments.run import RunOutput
+    from simulator.experiments.staffing import StaffingOutput, plan_staffing
     from simulator.experiments.runner import (
         ReplicationResult,
         ReplicationTask,

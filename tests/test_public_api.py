@@ -15,6 +15,7 @@ def test_public_names_are_pinned():
         "ReplicationResult", "ReplicationTask", "RunOutput", "Scenario", "ScenarioError",
         "ScenarioIssue", "VisitOutcome", "__version__", "compile_plan", "load_scenario",
         "load_scenario_text", "run_replication", "run_replications", "run_scenario", "simulate",
+        "StaffingOutput", "plan_staffing", "staff_scenario",
     }
     for name in simulator.__all__:
         assert hasattr(simulator, name), name

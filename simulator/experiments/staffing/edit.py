@@ -69,16 +69,51 @@ def with_staffing(sc: Scenario, staffing: Mapping[str, Sequence[int]],
     return with_shifts(sc, {g: stacked_shifts(c, edges) for g, c in staffing.items()})
 
 
-def yaml_text(sc: Scenario, header: Sequence[str]) -> str:
-    """The scenario as YAML 1.2 text (only values that differ from the defaults), with a
-    comment header."""
+def _flow(value: Any) -> Any:
+    """Plain data as ruamel nodes: mappings in flow style, clock times quoted."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+    if isinstance(value, dict):
+        m = CommentedMap({k: _flow(v) for k, v in value.items()})
+        m.fa.set_flow_style()
+        return m
+    if isinstance(value, list):
+        seq = CommentedSeq([_flow(v) for v in value])
+        return seq
+    if isinstance(value, str) and ":" in value:
+        return DoubleQuotedScalarString(value)
+    return value
+
+
+def yaml_text(sc: Scenario, header: Sequence[str], source: str | None = None,
+              shifts: Mapping[str, list[dict[str, Any]]] | None = None) -> str:
+    """YAML 1.2 text of a staffed scenario, with a comment header.
+
+    With ``source`` (the original file's text) and ``shifts``, the original file is kept,
+    comments and layout included, and only the named groups' shifts are replaced; otherwise
+    the whole scenario ``sc`` is written with every value.
+    """
     from ruamel.yaml import YAML
 
-    data = sc.model_dump(mode="json", by_alias=True, exclude_defaults=True)
-    yaml = YAML()
-    yaml.default_flow_style = None
+    yaml = YAML(typ="rt")
+    yaml.version = (1, 2)
+    yaml.preserve_quotes = True
+    yaml.indent(mapping=2, sequence=4, offset=2)
     yaml.width = 100
+    if source is not None and shifts is not None:
+        tree = yaml.load(source)
+        for name, rows in shifts.items():
+            grp = tree["staff"][name]
+            if "count" in grp:
+                del grp["count"]
+            grp["shifts"] = _flow(rows)
+    else:
+        tree = sc.model_dump(mode="json", by_alias=True)
     buf = io.StringIO()
-    yaml.dump(data, buf)
+    yaml.dump(tree, buf)
+    text = buf.getvalue()
+    if text.startswith("%YAML"):
+        text = text.split("---\n", 1)[1]
     lines = "".join(f"# {h}\n" if h else "#\n" for h in header)
-    return lines + buf.getvalue()
+    return lines + text

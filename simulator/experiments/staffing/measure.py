@@ -23,7 +23,15 @@ from simulator.measures.conservation import check_conservation
 from simulator.measures.intervals import IntervalCounts, bin_sums, interval_counts
 from simulator.scenario.plan import Plan
 
-__all__ = ["IntervalMeasure", "ReplicationIntervals", "group_offered", "pooled", "target_values"]
+__all__ = [
+    "IntervalMeasure",
+    "ReplicationIntervals",
+    "day_values",
+    "group_offered",
+    "pooled",
+    "pooled_day",
+    "target_values",
+]
 
 
 @dataclass(frozen=True)
@@ -103,6 +111,23 @@ def pooled(target: Target, group: int, reps: Sequence[ReplicationIntervals]) -> 
     den = sum(_num_den(target, r.groups[group], r)[1] for r in reps)
     num, den = np.asarray(num, dtype=float), np.asarray(den, dtype=float)
     return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+
+
+def day_values(target: Target, group: int,
+               reps: Sequence[ReplicationIntervals]) -> np.ndarray:
+    """The target's value over the whole day, one per replication (NaN without customers)."""
+    out = []
+    for r in reps:
+        num, den = _num_den(target, r.groups[group], r)
+        out.append(float(num.sum()) / float(den.sum()) if den.sum() > 0 else np.nan)
+    return np.asarray(out, dtype=float)
+
+
+def pooled_day(target: Target, group: int, reps: Sequence[ReplicationIntervals]) -> float:
+    """The target's value over the whole day, pooled over replications."""
+    num = sum(float(_num_den(target, r.groups[group], r)[0].sum()) for r in reps)
+    den = sum(float(_num_den(target, r.groups[group], r)[1].sum()) for r in reps)
+    return num / den if den > 0 else float("nan")
 
 
 def group_offered(g: int, reps: Sequence[ReplicationIntervals],

@@ -39,7 +39,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from simulator.experiments.staffing.edit import with_counters, with_staffing
-from simulator.experiments.staffing.measure import ReplicationIntervals, group_offered, pooled
+from simulator.experiments.staffing.measure import (
+    ReplicationIntervals,
+    group_offered,
+    pooled,
+    pooled_day,
+)
 from simulator.experiments.staffing.simulate import StaffingRunner
 from simulator.experiments.staffing.spec import GroupSpec, Target
 from simulator.scenario.schema import Scenario
@@ -67,6 +72,7 @@ class Iteration:
     staffing: dict[str, np.ndarray]
     met: dict[str, np.ndarray]
     values: dict[str, dict[str, np.ndarray]]
+    day: dict[str, dict[str, float]]  # group -> target key -> value over the whole day
 
 
 @dataclass
@@ -117,15 +123,17 @@ def stationary_answer(group: GroupSpec, rate_per_min: np.ndarray,
 
 
 def _evaluate(groups: Sequence[GroupSpec], reps: Sequence[ReplicationIntervals]
-              ) -> tuple[dict[str, np.ndarray], dict[str, dict[str, np.ndarray]]]:
-    met, values = {}, {}
+              ) -> tuple[dict[str, np.ndarray], dict[str, dict[str, np.ndarray]],
+                         dict[str, dict[str, float]]]:
+    met, values, day = {}, {}, {}
     for g, grp in enumerate(groups):
+        day[grp.name] = {t.key: pooled_day(t, g, reps) for t in grp.targets}
         vals = {t.key: pooled(t, g, reps) for t in grp.targets}
         ok = np.ones(next(iter(vals.values())).size, dtype=bool)
         for t in grp.targets:
             ok &= np.array([t.met(v) for v in vals[t.key].tolist()])
         met[grp.name], values[grp.name] = ok, vals
-    return met, values
+    return met, values, day
 
 
 def ample_counters(cap: int) -> int:
@@ -203,9 +211,9 @@ def find_requirement(
     for number in range(1, max_iterations + 1):
         reps = StaffingRunner.intervals(runner.run(
             {"iteration": with_staffing(base, staffing, edges)}, replications)["iteration"])
-        met, values = _evaluate(groups, reps)
+        met, values, day = _evaluate(groups, reps)
         result.iterations.append(Iteration(number, {k: v.copy() for k, v in staffing.items()},
-                                           met, values))
+                                           met, values, day))
         new = {}
         for name, s in staffing.items():
             ok, cap = met[name], caps[name]
