@@ -81,13 +81,13 @@ if TYPE_CHECKING:
     from simulator.engine.model import simulate
     from simulator.engine.records import CustomerOutcome, Records, VisitOutcome
     from simulator.experiments.run import RunOutput
-    from simulator.experiments.staffing import StaffingOutput, plan_staffing
     from simulator.experiments.runner import (
         ReplicationResult,
         ReplicationTask,
         run_replication,
         run_replications,
     )
+    from simulator.experiments.staffing import StaffingOutput, plan_staffing
     from simulator.scenario.loader import (
         LoadedScenario,
         ScenarioError,

@@ -46,7 +46,8 @@ def _table(staffing) -> str:  # type: ignore[no-untyped-def]
                 f"  {r['start']}-{r['end']:5s} {r['arrivals_per_hour']:6.1f} "
                 f"{r['offered_load']:5.2f} {need} {st_txt} {int(r['planned_at_counters']):5d}   "
                 f"{f(r[f'{key}__mean'])}{'*' if not r[f'{key}__met'] else ' '} {ci:>16s}   "
-                f"{f(r[f'{key}__stationary_value'])}{'*' if not r[f'{key}__stationary_met'] else ' '}")
+                f"{f(r[f'{key}__stationary_value'])}"
+                f"{'*' if not r[f'{key}__stationary_met'] else ' '}")
     lines.append("  need = requirement by simulation (! = not attainable with every counter "
                  "staffed); Erlang = stationary answer; plan = fewest people at counters")
     return "\n".join(lines)

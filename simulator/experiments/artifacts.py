@@ -1,11 +1,12 @@
 """Figures and the HTML report as the experiments layer sees them: a protocol, not an import.
 
-A results folder of ``run``, ``compare``, ``sweep`` or ``staff`` holds tables and records (written here,
-in the experiments layer) and, when asked, figures and ``report.html`` (drawn by the figures
-and report layers above). So that imports point down, the experiments functions take an
-:class:`Artifacts` object and call it while the folder is still being written: before a run's
-folder is renamed into place, and before ``manifest.json`` marks an experiment folder
-finished. An interrupted run therefore never leaves a folder that looks complete.
+A results folder of ``run``, ``compare``, ``sweep`` or ``staff`` holds tables and records
+(written here, in the experiments layer) and, when asked, figures and ``report.html`` (drawn
+by the figures and report layers above). So that imports point down, the experiments
+functions take an :class:`Artifacts` object and call it while the folder is still being
+written: before a run's folder is renamed into place, and before ``manifest.json`` marks an
+experiment folder finished. An interrupted run therefore never leaves a folder that looks
+complete.
 
 :class:`simulator.report.artifacts.FiguresAndReport` is the implementation every command and
 :mod:`simulator.api` pass in; ``None`` writes tables only.

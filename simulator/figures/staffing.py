@@ -26,7 +26,7 @@ _META = {"Software": None}
 
 def _clock_axis(ax, part: pd.DataFrame) -> np.ndarray:
     x = np.arange(len(part) + 1)
-    ticks = list(part["start"]) + [part["end"].iloc[-1]]
+    ticks = [*part["start"], part["end"].iloc[-1]]
     step = max(1, len(ticks) // 9)
     ax.set_xticks(x[::step])
     ax.set_xticklabels(ticks[::step], fontsize=8)

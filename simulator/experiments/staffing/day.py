@@ -18,6 +18,7 @@ from dataclasses import replace
 from simulator.experiments.staffing.requirement import Requirement, find_requirement
 from simulator.experiments.staffing.simulate import StaffingRunner
 from simulator.experiments.staffing.spec import GroupSpec, Target
+from simulator.experiments.staffing.study import StaffingStudy
 
 __all__ = ["day_requirement", "relaxed"]
 
@@ -43,12 +44,10 @@ def _day_met(req: Requirement, groups: tuple[GroupSpec, ...]) -> bool:
     return all(t.met(last.day[g.name][t.key]) for g in groups for t in g.targets)
 
 
-def day_requirement(study, runner: StaffingRunner, *, max_iterations: int = 30,
+def day_requirement(study: StaffingStudy, runner: StaffingRunner, *, max_iterations: int = 30,
                     on_progress: Callable[[str], None] | None = None) -> Requirement:
-    """The cheapest relaxed per-interval requirement whose whole-day value meets the targets.
-
-    ``study`` is a :class:`simulator.experiments.staffing.plan.StaffingStudy`.
-    """
+    """The cheapest relaxed per-interval requirement whose whole-day value meets the
+    targets."""
     say = on_progress or (lambda _msg: None)
     sc = study.loaded.scenario
     best: Requirement | None = None

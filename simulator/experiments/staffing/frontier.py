@@ -19,7 +19,9 @@ from simulator.experiments.staffing.edit import with_shifts
 from simulator.experiments.staffing.requirement import Requirement, find_requirement
 from simulator.experiments.staffing.simulate import StaffingRunner
 from simulator.experiments.staffing.spec import StaffingError
+from simulator.experiments.staffing.study import StaffingStudy, shift_plans
 from simulator.measures.standards import standard_slugs
+from simulator.measures.stats import t_interval
 
 __all__ = ["FRONTIER_COLUMNS", "cost_service_frontier", "parse_levels"]
 
@@ -54,17 +56,14 @@ def parse_levels(text: str) -> list[float]:
     return levels
 
 
-def cost_service_frontier(study, runner: StaffingRunner, base: Requirement,
+def cost_service_frontier(study: StaffingStudy, runner: StaffingRunner, base: Requirement,
                           levels: Sequence[float], *, max_iterations: int = 30,
                           on_progress: Callable[[str], None] | None = None) -> pd.DataFrame:
     """One row per level: people, paid hours, cost, intervals met and the simulated day.
 
-    ``study`` is a :class:`simulator.experiments.staffing.plan.StaffingStudy`; the service
-    level is the first standard target's whole-day compliance (mean over replications, 95 %
-    interval).
+    The service level is the first standard target's whole-day compliance (mean over
+    replications, 95 % interval).
     """
-    from simulator.experiments.staffing.plan import shift_plans
-    from simulator.measures.stats import t_interval
 
     say = on_progress or (lambda _msg: None)
     first = next((t for g in study.groups for t in g.targets if t.kind == "standard"), None)

@@ -21,45 +21,27 @@ import numpy as np
 import pandas as pd
 
 from simulator.experiments.compare import HEADLINE_KPIS, comparison_table
+from simulator.experiments.staffing.day import day_requirement
 from simulator.experiments.staffing.edit import with_shifts, with_staffing
-from simulator.experiments.staffing.measure import IntervalMeasure
+from simulator.experiments.staffing.frontier import cost_service_frontier
 from simulator.experiments.staffing.requirement import Requirement, find_requirement
-from simulator.experiments.staffing.rules import group_rules, shift_columns
-from simulator.experiments.staffing.shifts import ShiftPlan, solve_shifts
+from simulator.experiments.staffing.shifts import ShiftPlan
 from simulator.experiments.staffing.simulate import StaffingRunner
-from simulator.experiments.staffing.spec import (
-    GroupSpec,
-    StaffingError,
-    TargetOptions,
-    check_interval,
-    resolve_groups,
+from simulator.experiments.staffing.spec import TargetOptions
+from simulator.experiments.staffing.study import (
+    StaffingStudy,
+    make_runner,
+    prepare_study,
+    shift_plans,
 )
 from simulator.experiments.staffing.verify import staffing_table
 from simulator.experiments.tasks import Backend, TaskResult, Variant
-from simulator.measures.intervals import interval_edges
 from simulator.scenario.loader import LoadedScenario
 from simulator.scenario.schema import Scenario
-from simulator.scenario.shift_rules import ShiftRules
 
-__all__ = ["StaffingOutput", "StaffingStudy", "plan_staffing", "prepare_study"]
+__all__ = ["StaffingOutput", "headline", "plan_staffing"]
 
 Progress = Callable[[str], None]
-
-
-@dataclass(frozen=True)
-class StaffingStudy:
-    """A checked staffing study: groups, targets, intervals, shift rules and settings."""
-
-    loaded: LoadedScenario
-    groups: tuple[GroupSpec, ...]
-    edges: np.ndarray
-    interval_min: int
-    rules: dict[str, ShiftRules]
-    rules_derived: dict[str, bool]
-    replications: int
-    iteration_replications: int
-    seed: int
-    over: str
 
 
 @dataclass
@@ -90,57 +72,6 @@ class StaffingOutput:
     staffed_rows: list[TaskResult] = field(default_factory=list)
     frontier: pd.DataFrame | None = None
     simulated_replications: int = 0
-
-
-def prepare_study(loaded: LoadedScenario, groups: Sequence[str], *,
-                  targets: TargetOptions = TargetOptions(), interval_min: int = 30,
-                  replications: int = 30, iteration_replications: int | None = None,
-                  seed: int | None = None, over: str = "interval") -> StaffingStudy:
-    """Check everything that can be checked before simulating.
-
-    Raises
-    ------
-    StaffingError
-        Unknown groups or standards, impossible targets, intervals that do not divide the day,
-        shift rules that allow no shift.
-    """
-    sc = loaded.scenario
-    if over not in ("interval", "day"):
-        raise StaffingError(f"--over must be interval or day (got {over!r})")
-    if replications < 2:
-        raise StaffingError(f"-n must be at least 2 for intervals (got {replications})")
-    specs = resolve_groups(sc, groups, targets)
-    check_interval(sc, interval_min)
-    edges = interval_edges(sc.open_min, sc.close_min, interval_min)
-    rules, derived = {}, {}
-    for g in specs:
-        rules[g.name], derived[g.name] = group_rules(sc, g.name, interval_min)
-        if not shift_columns(rules[g.name], sc.staff[g.name].cost_per_hour):
-            raise StaffingError(f"shift_rules of {g.name!r} allow no shift (expected a start "
-                                "and a length that end by the latest end)")
-    n_iter = iteration_replications if iteration_replications is not None else replications
-    if n_iter < 2:
-        raise StaffingError(f"--iteration-replications must be at least 2 (got {n_iter})")
-    return StaffingStudy(loaded, tuple(specs), edges, interval_min, rules, derived,
-                         replications, n_iter, seed if seed is not None else sc.run.seed, over)
-
-
-def make_runner(study: StaffingStudy, backend: Backend, jobs: int,
-                scheduler: str | None) -> StaffingRunner:
-    """A runner measuring every group's home station on the study's intervals."""
-    sc = study.loaded.scenario
-    csat = any(t.kind == "csat" for g in study.groups for t in g.targets)
-    measure = IntervalMeasure(tuple(study.edges.tolist()), tuple(g.station for g in study.groups),
-                              tuple(sc.standards), csat)
-    return StaffingRunner(study.loaded.base_dir, study.seed, measure, backend, jobs, scheduler)
-
-
-def shift_plans(study: StaffingStudy, people: dict[str, np.ndarray]) -> dict[str, ShiftPlan]:
-    """The least-cost shifts of every group for a requirement."""
-    sc = study.loaded.scenario
-    return {g.name: solve_shifts(g.name, people[g.name], study.edges, study.rules[g.name],
-                                 shift_columns(study.rules[g.name], sc.staff[g.name].cost_per_hour))
-            for g in study.groups}
 
 
 def _iterations_frame(study: StaffingStudy, req: Requirement) -> pd.DataFrame:
@@ -202,7 +133,7 @@ def plan_staffing(
     loaded: LoadedScenario,
     groups: Sequence[str],
     *,
-    targets: TargetOptions = TargetOptions(),
+    targets: TargetOptions | None = None,
     interval_min: int = 30,
     replications: int = 30,
     iteration_replications: int | None = None,
@@ -259,8 +190,6 @@ def plan_staffing(
     runner = make_runner(study, backend, jobs, scheduler)
     sc = loaded.scenario
     if over == "day":
-        from simulator.experiments.staffing.day import day_requirement
-
         req = day_requirement(study, runner, max_iterations=max_iterations, on_progress=say)
     else:
         req = find_requirement(sc, runner, study.groups, study.edges,
@@ -295,8 +224,6 @@ def plan_staffing(
                          _iterations_frame(study, req), headline(study, plans, table, req),
                          staffed, rows["original"], rows["staffed"])
     if frontier:
-        from simulator.experiments.staffing.frontier import cost_service_frontier
-
         out.frontier = cost_service_frontier(study, runner, req, frontier,
                                              max_iterations=max_iterations, on_progress=say)
     out.simulated_replications = runner.simulated

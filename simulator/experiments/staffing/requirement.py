@@ -8,7 +8,8 @@ Mandelbaum, Massey & Whitt (2008), generalised from a delay-probability target t
 measured per interval:
 
 1. **Offered load.** Simulate with ample staff (the group's home station given twice its
-   counters, or ten more, all staffed all day): the busy counters per interval estimate the offered load m(t) of the infinite-server approximation,
+   counters, or ten more, all staffed all day): the busy counters per interval estimate
+   the offered load m(t) of the infinite-server approximation,
    which already carries the lag of service after arrival. The first staffing is the
    stationary answer for that load (modified offered load: Erlang C or A with load m(t);
    Jennings, Mandelbaum, Massey & Whitt 1996), at most the counters.

@@ -51,7 +51,8 @@ def group_rules(sc: Scenario, group: str, interval_min: int) -> tuple[ShiftRules
             latest_before_end_min=round(s1 - (b0 + span)),
             step_min=math.gcd(round(br.minutes), interval_min)))
     return ShiftRules(earliest_start=min_to_clock(first), latest_start=min_to_clock(latest),
-                      latest_end=min_to_clock(last_end), start_step_min=interval_min, lengths_hours=[x / 60.0 for x in lengths],
+                      latest_end=min_to_clock(last_end), start_step_min=interval_min,
+                      lengths_hours=[x / 60.0 for x in lengths],
                       breaks=[breaks[k] for k in sorted(breaks)]), True
 
 

@@ -11,7 +11,8 @@ its counter for a whole slot or not at all (on a break, or off shift). The progr
 
 where a_tj = 1 when shift j is at a counter in slot t and r_t is the requirement of the
 interval holding slot t: people *at counters*, so break cover is part of the plan (Dantzig
-1954's set-covering formulation, with one column per break start). It is solved with :func:`scipy.optimize.milp` (HiGHS), whose relative optimality gap is
+1954's set-covering formulation, with one column per break start). It is solved with
+:func:`scipy.optimize.milp` (HiGHS), whose relative optimality gap is
 reported.
 
 References
