@@ -221,18 +221,14 @@ def erlang_a_service_level(
     total = advance + theta  # ... or the tagged customer abandons
     big = float(total[-1])
     x = big * t
-    # g[j]: P(served within n uniformized steps | j ahead); the served state has g = 1
+    # g[j]: P(served within n uniformized steps | j ahead); the served state has g = 1.
+    # acc = sum_n Poisson(n; x) g_n, the Poisson weights taken in log space up to where the
+    # remaining tail is below 1e-12 (x + 12 sqrt(x) + 30 steps).
     g = np.zeros(q.size)
-    weight = math.exp(-x)  # Poisson(n; x), from n = 0
     acc = np.zeros(q.size)
-    n, mass = 0, weight
-    while mass < 1.0 - 1e-12 and n < 1_000_000:
-        shifted = np.concatenate(([1.0], g[:-1]))
-        g = advance / big * shifted + (1.0 - total / big) * g
-        n += 1
-        weight *= x / n
-        acc += weight * g
-        mass += weight
-        if weight == 0.0 and n > x:
-            break
+    log_x = math.log(x) if x > 0 else -math.inf
+    last = math.ceil(x + 12.0 * math.sqrt(x) + 30.0) if x > 0 else 0
+    for n in range(1, last + 1):
+        g = advance / big * np.concatenate(([1.0], g[:-1])) + (1.0 - total / big) * g
+        acc += math.exp(-x + n * log_x - math.lgamma(n + 1.0)) * g
     return float(p[:c].sum() + np.dot(q, acc))
