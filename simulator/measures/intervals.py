@@ -84,6 +84,9 @@ class IntervalCounts:
         started service or abandoned
     std_passed, std_units : per service standard (rows, in the order given), as in the KPI row
     busy_min, on_duty_min : busy and on-duty counter-minutes at the stations in the interval
+    seen : [interval, n] how many of the visits counted in ``delay_n`` found n customers at
+        the station (waiting or in service) on joining (PASTA: the number in system at an
+        arrival epoch)
     """
 
     visits: np.ndarray
@@ -98,6 +101,7 @@ class IntervalCounts:
     std_units: np.ndarray
     busy_min: np.ndarray
     on_duty_min: np.ndarray
+    seen: np.ndarray
 
 
 def interval_counts(records: Records, edges: np.ndarray, stations: Sequence[int],
@@ -144,6 +148,12 @@ def interval_counts(records: Records, edges: np.ndarray, stations: Sequence[int]
         u = standard_units(records, std, visit_in, cust_in)
         passed[i] = bin_sums(u.time_min[u.passed], edges)
         units[i] = bin_sums(u.time_min, edges)
+    counted = started | abandoned
+    in_system = (v["queue_on_join"][at] + v["busy_on_join"][at]).astype(np.int64)
+    k = np.searchsorted(edges, join, side="right") - 1
+    keep = counted & (k >= 0) & (k < n)
+    width = int(in_system[keep].max(initial=0)) + 1
+    seen = np.bincount(k[keep] * width + in_system[keep], minlength=n * width)[: n * width]
     busy, duty = np.zeros(n), np.zeros(n)
     for s in stations:
         times, _queue, b, d = station_levels(records, int(s))
@@ -157,9 +167,10 @@ def interval_counts(records: Records, edges: np.ndarray, stations: Sequence[int]
         wait_sum_min=per(started, wait),
         wait_n=per(started),
         delayed=per((started & (wait > 0)) | abandoned),
-        delay_n=per(started | abandoned),
+        delay_n=per(counted),
         std_passed=passed,
         std_units=units,
         busy_min=busy,
         on_duty_min=duty,
+        seen=seen.reshape(n, width).astype(np.float64),
     )

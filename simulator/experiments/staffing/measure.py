@@ -27,6 +27,7 @@ __all__ = [
     "IntervalMeasure",
     "ReplicationIntervals",
     "day_values",
+    "delay_staffing",
     "group_offered",
     "pooled",
     "pooled_day",
@@ -128,6 +129,21 @@ def pooled_day(target: Target, group: int, reps: Sequence[ReplicationIntervals])
     num = sum(float(_num_den(target, r.groups[group], r)[0].sum()) for r in reps)
     den = sum(float(_num_den(target, r.groups[group], r)[1].sum()) for r in reps)
     return num / den if den > 0 else float("nan")
+
+
+def delay_staffing(level: float, group: int, reps: Sequence[ReplicationIntervals]
+                   ) -> np.ndarray:
+    """Per interval, the smallest s with P(N >= s) <= ``level``, where N is the number at the
+    station seen by an arrival (pooled over replications): the staffing update of the
+    iterative staffing algorithm for a delay-probability target (Feldman et al. 2008)."""
+    width = max(r.groups[group].seen.shape[1] for r in reps)
+    hist = sum(np.pad(r.groups[group].seen, ((0, 0), (0, width - r.groups[group].seen.shape[1])))
+               for r in reps)
+    total = hist.sum(axis=1, keepdims=True)
+    # tail[i, s] = P(N >= s) in interval i
+    tail = np.cumsum(hist[:, ::-1], axis=1)[:, ::-1] / np.where(total > 0, total, 1.0)
+    ok = np.concatenate((tail, np.zeros((tail.shape[0], 1))), axis=1) <= level + 1e-12
+    return np.argmax(ok, axis=1).astype(int)
 
 
 def group_offered(g: int, reps: Sequence[ReplicationIntervals],

@@ -17,7 +17,11 @@ measured per interval:
    other iteration (common random numbers), measure each target per interval (pooled over
    replications), add one person where a target is missed and take one away where every
    target is met. An interval whose reduction failed keeps its level as a floor, so the
-   search cannot cycle; an interval that misses with every counter staffed stays at the cap
+   search cannot cycle; with delay-probability targets only, the update is Feldman et al.'s:
+   the smallest s with P(N >= s) <= alpha, N the number at the station seen by the interval's
+   arrivals under the current staffing. Should sampling noise make that update repeat an
+   earlier staffing, the larger value of the cycle in each interval is taken, simulated
+   once more, and the search stops; an interval that misses with every counter staffed stays at the cap
    and is reported infeasible with its best attainable value.
 3. **Stop** when an iteration changes nothing: the last simulated staffing met every
    feasible interval's targets, and one person fewer in an interval either failed or was
@@ -42,6 +46,7 @@ import numpy as np
 from simulator.experiments.staffing.edit import with_counters, with_staffing
 from simulator.experiments.staffing.measure import (
     ReplicationIntervals,
+    delay_staffing,
     group_offered,
     pooled,
     pooled_day,
@@ -137,6 +142,10 @@ def _evaluate(groups: Sequence[GroupSpec], reps: Sequence[ReplicationIntervals]
     return met, values, day
 
 
+def _key(staffing: dict[str, np.ndarray]) -> tuple[int, ...]:
+    return tuple(int(x) for k in sorted(staffing) for x in staffing[k])
+
+
 def ample_counters(cap: int) -> int:
     """Counters of the ample-staff pass: twice the station's, or ten more if that is more."""
     return max(2 * cap, cap + 10)
@@ -209,27 +218,43 @@ def find_requirement(
     lowered = {g.name: np.zeros(n, dtype=bool) for g in groups}
     caps = {g.name: g.cap for g in groups}
     result = Requirement(edges, staffing, {}, {}, demand, stationary)
+    seen: dict[tuple[int, ...], int] = {}
+    final = False
+    isa_only = all(t.kind == "delay" for g in groups for t in g.targets)
     for number in range(1, max_iterations + 1):
         reps = StaffingRunner.intervals(runner.run(
             {"iteration": with_staffing(base, staffing, edges)}, replications)["iteration"])
         met, values, day = _evaluate(groups, reps)
         result.iterations.append(Iteration(number, {k: v.copy() for k, v in staffing.items()},
                                            met, values, day))
-        new = {}
-        for name, s in staffing.items():
-            ok, cap = met[name], caps[name]
-            floor[name] = np.where(~ok & lowered[name], s + 1, floor[name])
-            down = ok & (s > floor[name])
-            new[name] = np.where(~ok, np.minimum(s + 1, cap), np.where(down, s - 1, s))
-            lowered[name] = down
         parts = [f"{name} {int(met[name].sum())}/{n} intervals meet the targets"
                  for name in staffing]
         say(f"iteration {number}: {', '.join(parts)}; "
             f"{staff_hours(staffing, interval_min):.1f} staff-hours at counters "
             f"({replications} replications)")
+        if final:
+            break
+        new = {}
+        for g, grp in enumerate(groups):
+            name, s = grp.name, staffing[grp.name]
+            ok, cap = met[name], caps[name]
+            if all(t.kind == "delay" for t in grp.targets):
+                level = min(t.level for t in grp.targets)
+                new[name] = np.clip(delay_staffing(level, g, reps), floor0[name], cap)
+                continue
+            floor[name] = np.where(~ok & lowered[name], s + 1, floor[name])
+            down = ok & (s > floor[name])
+            new[name] = np.where(~ok, np.minimum(s + 1, cap), np.where(down, s - 1, s))
+            lowered[name] = down
         if all(np.array_equal(new[k], staffing[k]) for k in staffing):
             result.converged = True
             break
+        seen[_key(staffing)] = number - 1
+        if isa_only and _key(new) in seen:  # a cycle (sampling noise): the larger staffing of the cycle
+            cycle = [it.staffing for it in result.iterations[seen[_key(new)]:]]
+            new = {k: np.max([c[k] for c in cycle], axis=0) for k in staffing}
+            say("the staffing cycles; taking the larger value of the cycle in each interval")
+            final = True
         staffing = new
     last = result.iterations[-1]
     result.people = {k: v.copy() for k, v in last.staffing.items()}
