@@ -20,7 +20,7 @@ def _fail(message: str) -> None:
     sys.exit(1)
 
 
-def _table(staffing) -> str:  # type: ignore[no-untyped-def]
+def _table(staffing, labels: dict[str, str]) -> str:  # type: ignore[no-untyped-def]
     """Per interval: requirement, stationary answer, planned, first target with interval."""
     lines = []
     keys = [c[: -len("__target")] for c in staffing.columns if c.endswith("__target")]
@@ -33,8 +33,9 @@ def _table(staffing) -> str:  # type: ignore[no-untyped-def]
         return f"{100 * x:5.1f}%" if percent else f"{x:6.2f}"
 
     for group, part in staffing.groupby("group", sort=False):
-        lines.append(f"\n{group} at {part['station'].iloc[0]} ({key}: plan value [95% "
-                     "interval] / stationary answer's value; * = target missed)")
+        lines.append(f"\n{group} at {part['station'].iloc[0]}: {labels.get(key, key)}")
+        lines.append("  (value with the shift plan [95% interval] and with the stationary "
+                     "answer, both simulated; * = target missed)")
         lines.append(f"  {'interval':13s} {'arr/h':>6s} {'load':>5s} {'need':>5s} "
                      f"{'Erlang':>6s} {'plan':>5s}   {'plan value':>24s}   {'stationary':>10s}")
         for _, r in part.iterrows():
@@ -141,7 +142,8 @@ def staff(scenario: Path, groups: tuple[str, ...], out: Path | None, interval_mi
     except ValueError as exc:  # a file named by the scenario could not be read
         _fail(f"{scenario}: {exc}")
     click.echo("\n".join(output.headline))
-    click.echo(_table(output.staffing))
+    labels = {t.key: t.label for g in output.study.groups for t in g.targets}
+    click.echo(_table(output.staffing, labels))
     if output.frontier is not None:
         click.echo("\ncost-service frontier (per-interval level: people, cost, day service "
                    "level)")

@@ -52,7 +52,9 @@ def _fmt(value: float, key: str) -> str:
     return pct(value)
 
 
-def _intervals(staffing: pd.DataFrame) -> str:
+def _intervals(staffing: pd.DataFrame, manifest: dict[str, Any]) -> str:
+    labels = {t["key"]: t["label"] for g in manifest.get("study", {}).get("groups", [])
+              for t in g.get("targets", [])}
     out = []
     keys = [c[: -len("__target")] for c in staffing.columns if c.endswith("__target")]
     for group, part in staffing.groupby("group", sort=False):
@@ -76,7 +78,8 @@ def _intervals(staffing: pd.DataFrame) -> str:
         head = ["interval", "arrivals per hour", "offered load", "requirement (simulation)",
                 "stationary answer", "planned at counters"]
         for k in keys:
-            head += [f"plan: {esc(k)} [95 % interval]", "met", "stationary: simulated"]
+            head += [f"with the plan: {esc(labels.get(k, k))} [95 % interval]", "met",
+                     "with the stationary answer"]
         out.append(table(head, rows, [False, True, True, True, True, True],
                          caption=f"{esc(group)}: per interval of arrival"))
     return "".join(out)
@@ -136,7 +139,7 @@ def write_staffing_report(folder: Path, manifest: dict[str, Any], staffing: pd.D
     for png in sorted((folder / "figures").glob("*.png")):
         figs += figure_html(png.read_bytes(), png.stem, png.stem.replace("_", " "))
     sections = [("answer", "The answer", _answer(manifest, shifts)),
-                ("intervals", "Requirement per interval", _intervals(staffing))]
+                ("intervals", "Requirement per interval", _intervals(staffing, manifest))]
     if figs:
         sections.append(("figures", "Figures", figs))
     sections.append(("comparison", "Against the original scenario", _comparison(comparison)))

@@ -77,7 +77,8 @@ def _manifest(out: StaffingOutput, files: list[str], wall_s: float, backend: str
         "answer": out.headline,
         "study": {
             "groups": [{"name": g.name, "station": g.station_name, "counters": g.cap,
-                        "targets": [{"kind": t.kind, "level": t.level, "label": t.label}
+                        "targets": [{"key": t.key, "kind": t.kind, "level": t.level,
+                                     "label": t.label}
                                     for t in g.targets],
                         "shift_rules": st.rules[g.name].model_dump(mode="json"),
                         "shift_rules_derived": st.rules_derived[g.name]}

@@ -16,13 +16,18 @@ measured per interval:
 2. **Iterate.** Simulate the current staffing with the same replications and seeds as every
    other iteration (common random numbers), measure each target per interval (pooled over
    replications), add one person where a target is missed and take one away where every
-   target is met. An interval whose reduction failed keeps its level as a floor, so the
-   search cannot cycle; with delay-probability targets only, the update is Feldman et al.'s:
-   the smallest s with P(N >= s) <= alpha, N the number at the station seen by the interval's
-   arrivals under the current staffing. Should sampling noise make that update repeat an
-   earlier staffing, the larger value of the cycle in each interval is taken, simulated
-   once more, and the search stops; an interval that misses with every counter staffed stays at the cap
-   and is reported infeasible with its best attainable value.
+   target is met with a margin: it would still be met if the simulated shortfall (one minus
+   the share, or the rate or wait) grew by the factor the stationary model (Erlang C or A at
+   the interval's offered load) predicts for one person fewer (predicted satisfaction, which
+   has no formula: 0.1 above its floor). Reductions are tried in every other interval, in
+   turn, so that a reduction does not fail because of its neighbour's; an interval whose
+   reduction failed keeps its level as a floor, so the search cannot cycle.
+   With delay-probability targets only, the update is Feldman et al.'s: the smallest s with
+   P(N >= s) <= alpha, N the number at the station seen by the interval's arrivals under the
+   current staffing; should sampling noise make it repeat an earlier staffing, the larger
+   value of the cycle in each interval is taken, simulated once more, and the search stops.
+   An interval that misses with every counter staffed stays at the cap and is reported
+   infeasible with its best attainable value.
 3. **Stop** when an iteration changes nothing: the last simulated staffing met every
    feasible interval's targets, and one person fewer in an interval either failed or was
    not tried because the interval sits at its floor.
@@ -54,7 +59,11 @@ from simulator.experiments.staffing.measure import (
 from simulator.experiments.staffing.simulate import StaffingRunner
 from simulator.experiments.staffing.spec import GroupSpec, Target
 from simulator.scenario.schema import Scenario
-from simulator.theory.interval_staffing import StationaryTargets, stationary_servers
+from simulator.theory.interval_staffing import (
+    StationaryTargets,
+    stationary_servers,
+    stationary_value,
+)
 
 __all__ = ["Demand", "Iteration", "Requirement", "find_requirement", "stationary_answer"]
 
@@ -140,6 +149,45 @@ def _evaluate(groups: Sequence[GroupSpec], reps: Sequence[ReplicationIntervals]
             ok &= np.array([t.met(v) for v in vals[t.key].tolist()])
         met[grp.name], values[grp.name] = ok, vals
     return met, values, day
+
+
+#: Margin on predicted satisfaction (1-5) before one person is taken away (no formula).
+CSAT_MARGIN = 0.1
+
+
+def _room_to_lower(group: GroupSpec, values: dict[str, np.ndarray], i: int, s: int,
+                   d: Demand) -> bool:
+    """Whether interval i is met with a margin: every target would still be met with one
+    person fewer, if the simulated value moved by what the stationary model (Erlang C / A at
+    the interval's offered load) predicts for that change."""
+    if s <= 1:
+        return s == 1 and d.arrivals_per_hour[i] == 0
+    es = d.mean_service_min
+    lam = float(d.offered_load[i]) / es if es > 0 else math.nan
+    for t in group.targets:
+        v = float(values[t.key][i])
+        if v != v:
+            continue
+        if t.kind == "csat":
+            if v < t.level + CSAT_MARGIN:
+                return False
+            continue
+        kind = {"standard": "service_level", "abandon": "abandon", "mean_wait": "mean_wait",
+                "delay": "p_wait"}[t.kind]
+        if not math.isfinite(lam) or (group.patience_min is None and lam * es >= s - 1):
+            return False
+        now = stationary_value(kind, lam, es, s, group.patience_min, t.within_min)
+        fewer = stationary_value(kind, lam, es, s - 1, group.patience_min, t.within_min)
+        if not (now == now and fewer == fewer):
+            return False
+        # scale the simulated shortfall (1 - share, or the rate or wait itself) by the
+        # model's ratio for one person fewer
+        bad, bad_now, bad_fewer = ((1 - v, 1 - now, 1 - fewer) if t.higher_is_better
+                                   else (v, now, fewer))
+        guess = bad * bad_fewer / bad_now if bad_now > 1e-9 else bad + bad_fewer - bad_now
+        if not t.met(1 - guess if t.higher_is_better else guess):
+            return False
+    return True
 
 
 def _key(staffing: dict[str, np.ndarray]) -> tuple[int, ...]:
@@ -243,14 +291,20 @@ def find_requirement(
                 new[name] = np.clip(delay_staffing(level, g, reps), floor0[name], cap)
                 continue
             floor[name] = np.where(~ok & lowered[name], s + 1, floor[name])
-            down = ok & (s > floor[name])
+            room = ok & (s > floor[name]) & np.array(
+                [_room_to_lower(grp, values[name], i, int(s[i]), demand[name])
+                 for i in range(n)])
+            # alternate intervals, so a failed reduction is not caused by the neighbour's;
+            # the other half when this half has nothing to take away
+            half = (np.arange(n) + number) % 2 == 0
+            down = room & half if np.any(room & half) else room & ~half
             new[name] = np.where(~ok, np.minimum(s + 1, cap), np.where(down, s - 1, s))
             lowered[name] = down
         if all(np.array_equal(new[k], staffing[k]) for k in staffing):
             result.converged = True
             break
         seen[_key(staffing)] = number - 1
-        if isa_only and _key(new) in seen:  # a cycle (sampling noise): the larger staffing of the cycle
+        if isa_only and _key(new) in seen:  # a cycle (sampling noise): its larger staffing
             cycle = [it.staffing for it in result.iterations[seen[_key(new)]:]]
             new = {k: np.max([c[k] for c in cycle], axis=0) for k in staffing}
             say("the staffing cycles; taking the larger value of the cycle in each interval")
