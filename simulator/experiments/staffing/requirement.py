@@ -26,8 +26,10 @@ measured per interval:
    P(N >= s) <= alpha, N the number at the station seen by the interval's arrivals under the
    current staffing; should sampling noise make it repeat an earlier staffing, the larger
    value of the cycle in each interval is taken, simulated once more, and the search stops.
-   An interval that misses with every counter staffed stays at the cap and is reported
-   infeasible with its best attainable value.
+   An interval that misses with every counter staffed is missing because of the queue
+   carried over from before (the lag): the latest interval in the hour before it that is
+   below the cap gets one more person, for good; when there is none, the interval is
+   reported infeasible with its best attainable value.
 3. **Stop** when an iteration changes nothing: the last simulated staffing met every
    feasible interval's targets, and one person fewer in an interval either failed or was
    not tried because the interval sits at its floor.
@@ -190,6 +192,14 @@ def _room_to_lower(group: GroupSpec, values: dict[str, np.ndarray], i: int, s: i
     return True
 
 
+def _upstream(s: np.ndarray, i: int, cap: int, lookback: int) -> int | None:
+    """The latest interval before ``i``, at most ``lookback`` back, below the cap."""
+    for j in range(i - 1, max(-1, i - 1 - lookback), -1):
+        if s[j] < cap:
+            return j
+    return None
+
+
 def _key(staffing: dict[str, np.ndarray]) -> tuple[int, ...]:
     return tuple(int(x) for k in sorted(staffing) for x in staffing[k])
 
@@ -267,6 +277,7 @@ def find_requirement(
     caps = {g.name: g.cap for g in groups}
     result = Requirement(edges, staffing, {}, {}, demand, stationary)
     seen: dict[tuple[int, ...], int] = {}
+    lookback = max(1, round(60.0 / interval_min))
     final = False
     isa_only = all(t.kind == "delay" for g in groups for t in g.targets)
     for number in range(1, max_iterations + 1):
@@ -299,6 +310,14 @@ def find_requirement(
             half = (np.arange(n) + number) % 2 == 0
             down = room & half if np.any(room & half) else room & ~half
             new[name] = np.where(~ok, np.minimum(s + 1, cap), np.where(down, s - 1, s))
+            # a miss that cannot be raised (every counter staffed) is the queue carried over:
+            # raise the latest earlier interval within the hour before that has room, for good
+            for i in np.flatnonzero(~ok & (s >= cap)).tolist():
+                j = _upstream(s, i, cap, lookback)
+                if j is not None:
+                    new[name][j] = max(int(new[name][j]), int(s[j]) + 1)
+                    floor[name][j] = max(int(floor[name][j]), int(s[j]) + 1)
+                    down[j] = False
             lowered[name] = down
         if all(np.array_equal(new[k], staffing[k]) for k in staffing):
             result.converged = True
@@ -312,7 +331,10 @@ def find_requirement(
         staffing = new
     last = result.iterations[-1]
     result.people = {k: v.copy() for k, v in last.staffing.items()}
-    result.infeasible = {k: ~last.met[k] & (last.staffing[k] >= caps[k]) for k in caps}
+    result.infeasible = {k: np.array([
+        not last.met[k][i] and last.staffing[k][i] >= caps[k]
+        and _upstream(last.staffing[k], i, caps[k], lookback) is None for i in range(n)])
+        for k in caps}
     result.values = last.values
     result.replications = replications
     return result

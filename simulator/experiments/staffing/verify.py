@@ -70,7 +70,7 @@ def staffing_table(groups: Sequence[GroupSpec], req: Requirement,
                 "requirement": int(req.people[grp.name][i]),
                 "stationary_requirement": st_req if st_req >= 0 else math.nan,
                 "counters": grp.cap,
-                "infeasible": bool(req.infeasible[grp.name][i]),
+                "infeasible": False,  # set below: not attainable, and missed by the plan
                 "planned_at_counters": int(min(at_counters[i], grp.cap)),
                 "planned_on_shift": int(on_shift[i]),
             }
@@ -89,5 +89,6 @@ def staffing_table(groups: Sequence[GroupSpec], req: Requirement,
                     f"{t.key}__stationary_met": t.met(stv),
                 })
             row["met"] = all_met
+            row["infeasible"] = bool(req.infeasible[grp.name][i]) and not all_met
             rows.append(row)
     return pd.DataFrame(rows)
