@@ -39,10 +39,11 @@ def brute_force(requirement, columns, edges, max_heads=None, part_cap=None, top=
         xa = np.array(x)
         if max_heads is not None and xa.sum() > max_heads:
             continue
-        if part_cap is not None and sum(n for n, c in zip(x, columns) if c.part_time) > part_cap:
+        part = sum(n for n, c in zip(x, columns, strict=True) if c.part_time)
+        if part_cap is not None and part > part_cap:
             continue
         if np.all(cover @ xa >= need):
-            cost = float(sum(n * c.cost for n, c in zip(x, columns)))
+            cost = float(sum(n * c.cost for n, c in zip(x, columns, strict=True)))
             best = cost if best is None else min(best, cost)
     return best
 
