@@ -210,18 +210,12 @@ def _targets(sc: Scenario, home: str, opts: TargetOptions) -> list[Target]:
                                 "expected less than 1)")
         t = Target("standard", s.target_share, s.name, i, s.wait_max_min)
         out.append(replace(t, label=_std_label(t, s.target_share)))
-    if opts.max_abandon is not None:
-        out.append(Target("abandon", opts.max_abandon,
-                          f"abandonment at {home}: at most {opts.max_abandon:.1%}"))
-    if opts.max_mean_wait_min is not None:
-        out.append(Target("mean_wait", opts.max_mean_wait_min,
-                          f"mean wait at {home}: at most {opts.max_mean_wait_min:g} min"))
-    if opts.max_delay_prob is not None:
-        out.append(Target("delay", opts.max_delay_prob,
-                          f"probability of waiting at {home}: at most {opts.max_delay_prob:.0%}"))
-    if opts.min_csat is not None:
-        out.append(Target("csat", opts.min_csat,
-                          f"predicted satisfaction (1-5): at least {opts.min_csat:g}"))
+    given = (("abandon", opts.max_abandon, "abandonment at {home}: at most {v:.1%}"),
+             ("mean_wait", opts.max_mean_wait_min, "mean wait at {home}: at most {v:g} min"),
+             ("delay", opts.max_delay_prob, "probability of waiting at {home}: at most {v:.0%}"),
+             ("csat", opts.min_csat, "predicted satisfaction (1-5): at least {v:g}"))
+    out += [Target(kind, v, label.format(home=home, v=v))
+            for kind, v, label in given if v is not None]
     return out
 
 
