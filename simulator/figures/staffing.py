@@ -104,21 +104,35 @@ def _label(key: str) -> str:
 
 
 def frontier_figure(frontier: pd.DataFrame) -> Figure:
-    """Cost against the whole-day service level reached, one point per target level."""
-    fig, ax = plt.subplots(figsize=(7, 4.4), constrained_layout=True)
-    sl = frontier["service_level"].to_numpy(dtype=float)
-    err = np.vstack([sl - frontier["service_level_ci_low"].to_numpy(dtype=float),
-                     frontier["service_level_ci_high"].to_numpy(dtype=float) - sl])
-    ax.errorbar(100 * sl, frontier["cost"], xerr=100 * np.nan_to_num(err), fmt="o-",
-                color="tab:blue", capsize=3)
-    for _, r in frontier.iterrows():
-        ax.annotate(f"{r['level']:.0%}: {int(r['people'])} people", (100 * r["service_level"],
-                    r["cost"]), textcoords="offset points", xytext=(6, -10), fontsize=8)
-    ax.set_xlabel("whole-day service level reached in simulation (%)")
-    ax.set_ylabel("cost of the shift plan")
-    ax.set_title("Cost-service frontier (label: per-interval target level)", fontsize=10,
-                 loc="left")
-    ax.grid(alpha=0.3)
+    """Against the per-interval target level: the plan's cost and people (top); the whole-day
+    service level reached in simulation with its 95 % interval, and the predicted
+    satisfaction (bottom)."""
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(8, 6), sharex=True,
+                                      constrained_layout=True)
+    level = 100 * frontier["level"].to_numpy(dtype=float)
+    top.plot(level, frontier["cost"], "o-", color="tab:blue", drawstyle="steps-mid")
+    for x, cost, people in zip(level, frontier["cost"], frontier["people"], strict=True):
+        top.annotate(f"{int(people)}", (x, cost), textcoords="offset points", xytext=(0, 6),
+                     ha="center", fontsize=8)
+    top.set_ylabel("cost of the shift plan")
+    top.set_title("Cost-service frontier: cost (labels: people rostered) per target level",
+                  fontsize=10, loc="left")
+    top.grid(alpha=0.3)
+    sl = 100 * frontier["service_level"].to_numpy(dtype=float)
+    err = 100 * np.vstack([frontier["service_level"] - frontier["service_level_ci_low"],
+                           frontier["service_level_ci_high"] - frontier["service_level"]])
+    bottom.errorbar(level, sl, yerr=np.nan_to_num(err.astype(float)), fmt="o", capsize=3,
+                    color="tab:green", label="whole-day share within the standard (95 % interval)")
+    bottom.plot(level, level, ls=":", color="gray", label="target level")
+    bottom.set_ylabel("share within the standard (%)")
+    bottom.set_xlabel("target: share within the standard in every interval (%)")
+    twin = bottom.twinx()
+    twin.plot(level, frontier["csat_mean"], "s--", color="tab:purple",
+              label="predicted satisfaction (1-5)")
+    twin.set_ylabel("predicted satisfaction (1-5)")
+    handles = bottom.get_legend_handles_labels()[0] + twin.get_legend_handles_labels()[0]
+    bottom.legend(handles, [h.get_label() for h in handles], fontsize=8, loc="lower right")
+    bottom.grid(alpha=0.3)
     return fig
 
 

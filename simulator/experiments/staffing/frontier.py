@@ -1,7 +1,8 @@
 """The cost-service frontier: the plan's price for each service level.
 
 For each level of the service standard(s) (``--frontier 0.6:0.95:0.05``) the requirement is
-found again (starting from the previous level's, on the same common random numbers), the
+found again (starting from the study's requirement, on the same common random numbers; the
+study's own level reuses it), the
 least-cost shifts are planned, and the plan is simulated: staff-hours and cost against the
 whole-day service level, abandonment and predicted satisfaction, so a manager sees what each
 point of service costs.
@@ -73,12 +74,15 @@ def cost_service_frontier(study: StaffingStudy, runner: StaffingRunner, base: Re
                             "station)")
     sc = study.loaded.scenario
     key = f"std__{standard_slugs(sc.standards)[first.standard]}__compliance"
-    rows, start = [], base.people
+    rows = []
     for level in sorted(levels):
         groups = tuple(g.with_level(level) for g in study.groups)
-        req = find_requirement(sc, runner, groups, study.edges, study.iteration_replications,
-                               start=start, demand=base.demand, max_iterations=max_iterations)
-        start = req.people
+        if groups == study.groups:  # the study's own level: its requirement
+            req = base
+        else:
+            req = find_requirement(sc, runner, groups, study.edges,
+                                   study.iteration_replications, start=base.people,
+                                   demand=base.demand, max_iterations=max_iterations)
         plans = shift_plans(study, req.people)
         staffed = with_shifts(sc, {g: p.scenario_shifts() for g, p in plans.items()})
         res = runner.run({"frontier": staffed}, study.iteration_replications,

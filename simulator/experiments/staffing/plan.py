@@ -214,9 +214,8 @@ def plan_staffing(
     new_v = Variant("staffed", "staffed scenario", {}, None, "")  # type: ignore[arg-type]
     comparison = comparison_table(base_v, [new_v], {"original": rows["original"],
                                                     "staffed": rows["staffed"]})
-    comparison = comparison[comparison["kpi"].isin(
-        [*HEADLINE_KPIS, "staff_paid_hours", *[k for k in comparison["kpi"]
-                                               if str(k).startswith("std__")]])]
+    comparison = comparison[comparison["kpi"].isin(HEADLINE_KPIS)
+                            | comparison["kpi"].str.endswith("__compliance")]
     shifts = pd.DataFrame([r for p in plans.values() for r in p.rows()],
                           columns=["group", "start", "end", "break_start", "break_end",
                                    "break_min", "heads", "shift_type", "paid_hours", "cost"])
