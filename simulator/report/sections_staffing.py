@@ -24,6 +24,7 @@ _KPI_LABELS = {
     "abandon_rate": "share abandoning", "balk_rate": "share balking",
     "time_in_system_mean_min": "mean time in the hall (min)",
     "overtime_min": "overtime (staff-min)", "staff_cost": "staff cost (all groups)",
+    "staff_paid_min": "paid staff time, all groups (min)",
     "sat__csat_mean": "predicted satisfaction (1-5)",
     "sat__top2_share": "share satisfied (4-5)", "sat__complaint_rate": "complaint rate",
 }

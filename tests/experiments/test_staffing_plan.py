@@ -8,9 +8,10 @@ import pytest
 
 from simulator import plan_staffing
 from simulator.experiments.staffing import StaffingError, TargetOptions
+from simulator.experiments.staffing.folder import staffed_yaml
 from simulator.experiments.staffing.measure import day_values
 from simulator.experiments.staffing.simulate import StaffingRunner
-from simulator.scenario.loader import load_scenario_text
+from simulator.scenario.loader import load_scenario, load_scenario_text
 from tests.cli.test_staff import SMALL
 
 FAST = {"replications": 4, "iteration_replications": 4}
@@ -27,7 +28,8 @@ def test_tables(per_interval):
     # the plan covers the requirement at counters in every interval
     assert np.all(out.staffing["planned_at_counters"] >= out.staffing["requirement"])
     assert out.shifts["cost"].sum() == pytest.approx(out.plans["clerks"].cost)
-    assert set(out.comparison["kpi"]) >= {"wait_mean_min", "staff_cost", "abandon_rate"}
+    assert set(out.comparison["kpi"]) >= {"wait_mean_min", "staff_cost", "staff_paid_min",
+                                          "abandon_rate", "std__desk_within_10_min__compliance"}
     # staff cost in the comparison is the simulated cost of every group, paired
     staffed_cost = out.comparison.set_index("kpi").loc["staff_cost", "variant_mean"]
     assert staffed_cost >= out.plans["clerks"].cost - 1e-9
@@ -69,3 +71,19 @@ def test_steady_state_scenarios_are_refused():
     text = text.replace("run: {replications: 4, seed: 5}", "run: {seed: 5, length_min: 180}")
     with pytest.raises(StaffingError, match="plans a service day"):
         plan_staffing(load_scenario_text(text), ["clerks"], **FAST)
+
+
+def test_staffed_scenario_round_trips(tmp_path, per_interval):
+    """scenario.staffed.yaml: the original file with the new shifts loads back to exactly the
+    staffed scenario (and so does the full dump of a scenario given as text)."""
+    path = tmp_path / "small.yaml"
+    path.write_text(SMALL)
+    out = plan_staffing(load_scenario(path), ["clerks"], **FAST)
+    text = staffed_yaml(out)
+    assert "# Staffed by servsim staff from" in text.splitlines()[0]
+    assert "cost_per_hour: 30" in text  # the original file's lines are kept
+    assert load_scenario_text(text).scenario == out.staffed
+    assert load_scenario_text(staffed_yaml(per_interval)).scenario == per_interval.staffed
+    assert out.staffed.staff["clerks"].shifts == [
+        type(out.staffed.staff["clerks"].shifts[0]).model_validate(row)
+        for row in out.plans["clerks"].scenario_shifts()]

@@ -214,7 +214,7 @@ def plan_staffing(
     new_v = Variant("staffed", "staffed scenario", {}, None, "")  # type: ignore[arg-type]
     comparison = comparison_table(base_v, [new_v], {"original": rows["original"],
                                                     "staffed": rows["staffed"]})
-    comparison = comparison[comparison["kpi"].isin(HEADLINE_KPIS)
+    comparison = comparison[comparison["kpi"].isin([*HEADLINE_KPIS, "staff_paid_min"])
                             | comparison["kpi"].str.endswith("__compliance")]
     shifts = pd.DataFrame([r for p in plans.values() for r in p.rows()],
                           columns=["group", "start", "end", "break_start", "break_end",
