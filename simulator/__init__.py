@@ -47,6 +47,9 @@ _EXPORTS: dict[str, str] = {
     "fit_log": "simulator.experiments.fitting.fit",
     "validate_log": "simulator.experiments.fitting.validate",
     "fit_folder": "simulator.api",
+    "StaffingOutput": "simulator.experiments.staffing",
+    "plan_staffing": "simulator.experiments.staffing",
+    "staff_scenario": "simulator.api",
 }
 
 __all__ = [
@@ -64,6 +67,7 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "ScenarioIssue",
+    "StaffingOutput",
     "VisitOutcome",
     "__version__",
     "compile_plan",
@@ -71,10 +75,12 @@ __all__ = [
     "fit_log",
     "load_scenario",
     "load_scenario_text",
+    "plan_staffing",
     "run_replication",
     "run_replications",
     "run_scenario",
     "simulate",
+    "staff_scenario",
     "validate_log",
 ]
 
@@ -83,7 +89,7 @@ __getattr__, __dir__ = lazy_exports('simulator', _EXPORTS, globals())
 
 
 if TYPE_CHECKING:
-    from simulator.api import fit_folder, run_scenario
+    from simulator.api import fit_folder, run_scenario, staff_scenario
     from simulator.engine.model import simulate
     from simulator.engine.records import CustomerOutcome, Records, VisitOutcome
     from simulator.experiments.fitting.fit import FitOptions, FitResult, fit_log
@@ -96,6 +102,7 @@ if TYPE_CHECKING:
         run_replication,
         run_replications,
     )
+    from simulator.experiments.staffing import StaffingOutput, plan_staffing
     from simulator.scenario.loader import (
         LoadedScenario,
         ScenarioError,

@@ -8,6 +8,7 @@ function of the same name:
 * :func:`run_scenario` - :func:`simulator.experiments.run.run_scenario`
 * :func:`compare` - :func:`simulator.experiments.compare.compare`
 * :func:`run_sweep`, :func:`merge_sweeps` - :mod:`simulator.experiments.sweep`
+* :func:`staff_scenario` - :func:`simulator.experiments.staffing.plan_staffing` and its folder
 
 ``from simulator import run_scenario`` is this module's :func:`run_scenario`.
 """
@@ -26,10 +27,12 @@ if TYPE_CHECKING:
     from simulator.experiments.fitting.backtest import BackTest
     from simulator.experiments.fitting.fit import FitResult
     from simulator.experiments.run import RunOutput
+    from simulator.experiments.staffing import StaffingOutput
     from simulator.experiments.sweep import SweepOutput
     from simulator.scenario.loader import LoadedScenario
 
-__all__ = ["compare", "fit_folder", "merge_sweeps", "run_scenario", "run_sweep"]
+__all__ = ["compare", "fit_folder", "merge_sweeps", "run_scenario", "run_sweep",
+           "staff_scenario"]
 
 
 def run_scenario(loaded: LoadedScenario, out_dir: Path, *, figures: bool = True,
@@ -88,6 +91,52 @@ def merge_sweeps(*args: Any, figures: bool = True, html_report: bool = False,
 
     return _sweep.merge_sweeps(*args, artifacts=FiguresAndReport(figures, html_report),
                                **options)
+
+
+def staff_scenario(loaded: LoadedScenario, groups: list[str], out_dir: Path | None = None, *,
+                   figures: bool = True, html_report: bool = True, force: bool = False,
+                   **options: Any) -> StaffingOutput:
+    """Staff groups per interval, plan shifts, verify, and (with ``out_dir``) write the folder.
+
+    Parameters
+    ----------
+    loaded : LoadedScenario
+        From :func:`simulator.load_scenario`.
+    groups : list of str
+        Staff groups to staff.
+    out_dir : Path, optional
+        Write ``servsim staff``'s folder there (atomically); None returns the tables only.
+    figures, html_report : bool
+        Draw the figures and write ``report.html`` into the folder.
+    force : bool
+        Replace a non-empty ``out_dir``.
+    **options
+        Every option of :func:`simulator.experiments.staffing.plan_staffing`
+        (``targets``, ``interval_min``, ``replications``, ``jobs``, ``frontier``, ...).
+
+    Examples
+    --------
+    >>> from simulator import load_scenario, staff_scenario
+    >>> out = staff_scenario(load_scenario("scenarios/government_hall.yaml"), ["clerks"],
+    ...                      "results/hall-staff", jobs=2)  # doctest: +SKIP
+    >>> out.shifts  # doctest: +SKIP
+    """
+    import time
+
+    from simulator.experiments.staffing import plan_staffing
+    from simulator.experiments.staffing.folder import write_folder
+
+    t0 = time.perf_counter()
+    if out_dir is not None and Path(out_dir).exists() and any(Path(out_dir).iterdir()) \
+            and not force:
+        raise FileExistsError(f"{out_dir} exists and is not empty (use force=True to replace it)")
+    output = plan_staffing(loaded, groups, **options)
+    if out_dir is not None:
+        write_folder(output, Path(out_dir), force=force,
+                     artifacts=FiguresAndReport(figures, html_report),
+                     backend=options.get("backend", "inprocess"), jobs=options.get("jobs", 1),
+                     started_s=t0)
+    return output
 
 
 def fit_folder(result: FitResult, out_dir: Path, *, figures: bool = True,

@@ -17,6 +17,7 @@ def test_public_names_are_pinned():
         "ScenarioIssue", "VisitOutcome", "__version__", "compile_plan", "load_scenario",
         "load_scenario_text", "run_replication", "run_replications", "run_scenario", "simulate",
         "fit_folder", "fit_log", "validate_log",
+        "StaffingOutput", "plan_staffing", "staff_scenario",
     }
     for name in simulator.__all__:
         assert hasattr(simulator, name), name

@@ -389,11 +389,12 @@ def _register() -> None:
     from simulator.cli.new import new
     from simulator.cli.report import report_command
     from simulator.cli.selfcheck import selfcheck
+    from simulator.cli.staff import staff
     from simulator.cli.teach import teach_command
     from simulator.cli.theory import theory
     from simulator.cli.warmup import warmup
 
-    for command in (calibrate, fit_command, new, report_command, selfcheck, theory,
+    for command in (calibrate, fit_command, new, report_command, selfcheck, staff, theory,
                     validate_log_command, warmup):
         main.add_command(command)
     main.add_command(teach_command)

@@ -57,16 +57,30 @@ class TaskResult:
     seed: int
     kpis: dict[str, float] = field(default_factory=dict)
     error: str | None = None
+    extra: Any = None  # what a task's ``measure`` returned besides the KPI row
+
+
+#: A task's own measurement of its records: ``measure(plan, records, task) -> (kpis, extra)``,
+#: replacing the KPI row (a picklable callable, e.g. a frozen dataclass with ``__call__``).
+Measure = Callable[[Plan, Any, "Task"], tuple[dict[str, float], Any]]
 
 
 def run_task(plan: Plan, task: Task, records_mode: str = "none",
-             records_dir: str | None = None, records_format: str = "csv") -> TaskResult:
-    """Run one task in whatever process this is; never raises (errors are returned)."""
+             records_dir: str | None = None, records_format: str = "csv",
+             measure: Measure | None = None) -> TaskResult:
+    """Run one task in whatever process this is; never raises (errors are returned).
+
+    With ``measure`` the task returns ``measure(plan, records, task)`` (its KPI row and an
+    ``extra`` value) instead of the standard KPI row.
+    """
     from simulator.engine import model
     from simulator.experiments.runner import replication_outputs
 
     try:
         records = model.simulate(plan, task.seed, task.replication)
+        if measure is not None:
+            kpis, extra = measure(plan, records, task)
+            return TaskResult(task.variant_id, task.replication, task.seed, kpis, extra=extra)
         res = replication_outputs(plan, records, task.replication, detail=False,
                                   seed=task.seed)
         if records_mode != "none" and records_dir:
@@ -82,10 +96,11 @@ def run_task(plan: Plan, task: Task, records_mode: str = "none",
 
 
 def run_chunk(plans: dict[str, Plan], tasks: list[Task], records_mode: str = "none",
-              records_dir: str | None = None, records_format: str = "csv") -> list[TaskResult]:
+              records_dir: str | None = None, records_format: str = "csv",
+              measure: Measure | None = None) -> list[TaskResult]:
     """Run several tasks in one call (one round trip to a worker for the whole chunk)."""
-    return [run_task(plans[t.variant_id], t, records_mode, records_dir, records_format)
-            for t in tasks]
+    return [run_task(plans[t.variant_id], t, records_mode, records_dir, records_format,
+                     measure) for t in tasks]
 
 
 def chunks(plans: dict[str, Plan], tasks: list[Task],
@@ -111,6 +126,7 @@ def execute(
     records_mode: str = "none",
     records_dir: Path | None = None,
     records_format: str = "csv",
+    measure: Measure | None = None,
 ) -> Iterator[TaskResult]:
     """Run tasks and yield their results as they finish (in any order).
 
@@ -121,32 +137,36 @@ def execute(
     backend : {"inprocess", "joblib", "dask"}
         ``dask`` connects to ``scheduler`` (``tcp://host:port``) or, without one, starts a
         local cluster of ``jobs`` worker processes on the loopback interface.
+    measure : callable, optional
+        Each task's own measurement instead of the KPI row (see :data:`Measure`).
     """
     rdir = str(records_dir) if records_dir is not None else None
     if not tasks:
         return
     if backend == "inprocess" or (backend == "joblib" and (jobs == 1 or len(tasks) == 1)):
         for t in tasks:
-            yield run_task(plans[t.variant_id], t, records_mode, rdir, records_format)
+            yield run_task(plans[t.variant_id], t, records_mode, rdir, records_format, measure)
         return
     if backend == "joblib":
         from joblib import Parallel, delayed
 
         n_jobs = worker_count(jobs)
         parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
-        for done in parallel(delayed(run_chunk)(p, part, records_mode, rdir, records_format)
+        for done in parallel(delayed(run_chunk)(p, part, records_mode, rdir, records_format,
+                                                measure)
                              for p, part in chunks(plans, tasks, n_jobs)):
             yield from done
         return
     if backend == "dask":
         yield from _execute_dask(plans, tasks, jobs, scheduler, records_mode, rdir,
-                                 records_format)
+                                 records_format, measure)
         return
     raise ValueError(f"unknown backend (got {backend!r}; expected inprocess, joblib or dask)")
 
 
 def _execute_dask(plans: dict[str, Plan], tasks: list[Task], jobs: int, scheduler: str | None,
-                  records_mode: str, rdir: str | None, fmt: str) -> Iterator[TaskResult]:
+                  records_mode: str, rdir: str | None, fmt: str,
+                  measure: Measure | None = None) -> Iterator[TaskResult]:
     try:
         from distributed import Client, LocalCluster, as_completed
     except ImportError as exc:
@@ -161,7 +181,7 @@ def _execute_dask(plans: dict[str, Plan], tasks: list[Task], jobs: int, schedule
         client = Client(scheduler)
     try:
         n_workers = max(1, len(client.scheduler_info().get("workers", {})))
-        futures = [client.submit(run_chunk, p, part, records_mode, rdir, fmt,
+        futures = [client.submit(run_chunk, p, part, records_mode, rdir, fmt, measure,
                                  key=f"servsim-{part[0].key}-{part[0].seed}-{len(part)}",
                                  pure=False)
                    for p, part in chunks(plans, tasks, n_workers)]
