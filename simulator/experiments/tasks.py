@@ -74,16 +74,19 @@ def run_task(plan: Plan, task: Task, records_mode: str = "none",
     ``extra`` value) instead of the standard KPI row.
     """
     from simulator.engine import model
-    from simulator.experiments.runner import replication_outputs
+    from simulator.experiments.runner import ReplicationSink
 
     try:
-        records = model.simulate(plan, task.seed, task.replication)
         if measure is not None:
+            records = model.simulate(plan, task.seed, task.replication)
             kpis, extra = measure(plan, records, task)
             return TaskResult(task.variant_id, task.replication, task.seed, kpis, extra=extra)
-        res = replication_outputs(plan, records, task.replication, detail=False,
-                                  seed=task.seed)
-        if records_mode != "none" and records_dir:
+        # the KPI row is measured while the day runs; rows are kept only to be written
+        sink = ReplicationSink(plan, task.replication, detail=False, seed=task.seed)
+        writing = records_mode != "none" and bool(records_dir)
+        records = model.simulate(plan, task.seed, task.replication, sink=sink, keep=writing)
+        res = sink.result()
+        if writing:
             from simulator.experiments.storage import write_replication_records
 
             write_replication_records(records, task.replication, Path(records_dir),

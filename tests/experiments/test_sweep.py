@@ -171,10 +171,10 @@ def test_a_failing_task_is_reported_and_others_kept(scenario, tmp_path, monkeypa
 
     original = model.simulate
 
-    def flaky(plan, seed, replication):
+    def flaky(plan, seed, replication, **kwargs):
         if replication == 3:
             raise RuntimeError("boom")
-        return original(plan, seed, replication)
+        return original(plan, seed, replication, **kwargs)
 
     monkeypatch.setattr(model, "simulate", flaky)
     out = tmp_path / "flaky"
