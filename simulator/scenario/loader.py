@@ -139,7 +139,8 @@ def _yaml_issue(exc: BaseException, text: str, file: str) -> ScenarioIssue:
     if isinstance(exc, MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
-        problem = str(exc.problem or exc.context or "unreadable YAML").strip()
+        parts = [str(x).strip() for x in (exc.context, exc.problem) if x]
+        problem = ", ".join(parts) or "unreadable YAML"
         if "maximum depth" in problem:
             return ScenarioIssue(file, line, "", f"nested too deeply (got more than {MAX_DEPTH} "
                                  f"levels of mappings and lists; expected at most {MAX_DEPTH})")
