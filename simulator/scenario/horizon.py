@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from simulator.scenario.arrivals import Appointments, PoissonArrivals, TraceArrivals, WaveArrivals
+from simulator.scenario.arrivals import Appointments, PoissonArrivals, WaveArrivals
 from simulator.scenario.fields import MINUTES_IN_DAY, MINUTES_IN_YEAR, clock_to_min
 from simulator.scenario.schema import Scenario
 
@@ -129,12 +129,13 @@ def horizon_warnings(sc: Scenario, replications: int | None = None) -> list[Hori
             f"{hours:,.1f} hours on one core (expected at most {MAX_CUSTOMERS_PER_RUN:,})")))
     if length is not None and sc.close_min > MINUTES_IN_DAY:
         days = length / MINUTES_IN_DAY
+        run = f"this {days:,.0f}-day" if days >= 10 else f"this {days:,.1f}-day"
         for name, src in sc.arrivals.items():
-            note = _first_day_only(src)
-            if note:
+            what = _first_day_only(src)
+            if what:
                 out.append(HorizonWarning(f"arrivals.{name}", (
-                    f"{note} on the first day only, while staff shifts repeat every day of this "
-                    f"{days:,.1f}-day steady-state run (expected one constant rate for a "
+                    f"{what} on the first day only, while staff shifts repeat every day of "
+                    f"{run} steady-state run (expected one constant walk-in rate for a "
                     "steady-state study)")))
     return out
 
@@ -142,16 +143,14 @@ def horizon_warnings(sc: Scenario, replications: int | None = None) -> list[Hori
 def _first_day_only(src: object) -> str:
     """What of an arrival source follows the first day's clock only ('' if nothing)."""
     if isinstance(src, PoissonArrivals):
-        rates = set(src.rate_per_hour.values())
-        last = src.rate_per_hour[max(src.rate_per_hour, key=clock_to_min)]
-        if len(rates) > 1 or src.peaks:
-            return (f"its rate table{' and peaks' if src.peaks else ''} apply; after that "
-                    f"the last rate ({last:g} per hour) holds")
+        if len(set(src.rate_per_hour.values())) > 1 or src.peaks:
+            last = src.rate_per_hour[max(src.rate_per_hour, key=clock_to_min)]
+            extra = " and peaks" if src.peaks else ""
+            return (f"its rate table{extra} (after it the last rate, {last:g} per hour, "
+                    "holds) applies")
         return ""
     if isinstance(src, Appointments):
-        return "appointments are booked"
+        return "its appointments are booked"
     if isinstance(src, WaveArrivals):
         return "its waves come"
-    if isinstance(src, TraceArrivals):
-        return "the trace's clock times are replayed"
-    return ""
+    return ""  # a trace's times may be minutes after open: it covers what it covers
