@@ -276,16 +276,35 @@ def load_scenario(path: str | Path) -> LoadedScenario:
         if "too large" in message:
             message = _too_large(p.stat().st_size)
         raise ScenarioError([ScenarioIssue(str(path), None, "", message)]) from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise ScenarioError([ScenarioIssue(str(path), line, "", f"not UTF-8 text (got byte "
-                                           f"0x{raw[exc.start]:02x}; expected a scenario file "
-                                           "saved as UTF-8)")]) from None
+    text = scenario_text(raw, str(path))
     tree = read_yaml(text, str(path))
     scenario = validate_tree(tree, str(path))
     return LoadedScenario(scenario, p, hashlib.sha256(raw).hexdigest())
+
+
+def scenario_text(raw: bytes, name: str) -> str:
+    """The text of a scenario file's bytes (read from disk, or uploaded).
+
+    Raises
+    ------
+    ScenarioError
+        If there are more than :data:`~simulator.scenario.files.MAX_SCENARIO_BYTES`, or they
+        are not UTF-8 (naming the line of the first bad byte).
+
+    Examples
+    --------
+    >>> scenario_text(b"name: x\\n", "x.yaml")
+    'name: x\\n'
+    """
+    if len(raw) > MAX_SCENARIO_BYTES:
+        raise ScenarioError([ScenarioIssue(name, None, "", _too_large(len(raw)))])
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ScenarioError([ScenarioIssue(name, line, "", f"not UTF-8 text (got byte "
+                                           f"0x{raw[exc.start]:02x}; expected a scenario file "
+                                           "saved as UTF-8)")]) from None
 
 
 def load_scenario_text(text: str, name: str = "<string>") -> LoadedScenario:

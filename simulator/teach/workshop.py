@@ -25,13 +25,13 @@ from simulator.engine.model import simulate
 from simulator.experiments.runner import replication_outputs
 from simulator.measures import stats
 from simulator.scenario.fields import min_to_clock
-from simulator.scenario.files import MAX_SCENARIO_BYTES
 from simulator.scenario.loader import (
     LoadedScenario,
     ScenarioError,
     ScenarioIssue,
     locate,
     read_yaml,
+    scenario_text,
     validate_tree,
 )
 from simulator.scenario.overrides import Override, apply_overrides
@@ -112,7 +112,8 @@ def _most_on_duty(scenario: Scenario, group: str) -> int:
 
 
 def decode_upload(raw: bytes, name: str) -> str:
-    """The text of an uploaded scenario file.
+    """The text of an uploaded scenario file, with a scenario file's limits
+    (:func:`simulator.scenario.loader.scenario_text`).
 
     Raises
     ------
@@ -121,20 +122,10 @@ def decode_upload(raw: bytes, name: str) -> str:
 
     Examples
     --------
-    >>> decode_upload(b"name: x\n", "x.yaml")
-    'name: x\n'
+    >>> decode_upload(b"name: x\\n", "x.yaml")
+    'name: x\\n'
     """
-    if len(raw) > MAX_SCENARIO_BYTES:
-        raise ScenarioError([ScenarioIssue(name, None, "", (
-            f"scenario files are at most {MAX_SCENARIO_BYTES // (1024 * 1024)} MB (got "
-            f"{len(raw) / (1024 * 1024):,.1f} MB; expected a scenario file)"))])
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise ScenarioError([ScenarioIssue(name, line, "", (
-            f"not UTF-8 text (got byte 0x{raw[exc.start]:02x}; expected a scenario file saved "
-            "as UTF-8)"))]) from None
+    return scenario_text(raw, name)
 
 
 def with_staffing(text: str, file_name: str, values: dict[str, int],
