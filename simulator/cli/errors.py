@@ -51,8 +51,11 @@ def clean_message(exc: BaseException) -> str | None:
             return (f"an internal check failed ({exc}); this is a bug in servsim: please "
                     "report it with the scenario and the command; no results were written")
     if isinstance(exc, OSError) and exc.errno is not None:
-        code = errno.errorcode.get(exc.errno, str(exc.errno))
+        from simulator.experiments.oserrors import errno_name, why_not_written
+
+        why, fix = why_not_written(exc)
+        if exc.errno not in (errno.EEXIST, errno.ENOTDIR):  # about folders (-o) otherwise
+            fix = "a file or folder servsim can read and write"
         where = f"{exc.filename}: " if exc.filename else ""
-        return f"{where}{exc.strerror or exc} (got {code}; expected a file or folder servsim " \
-               "can read and write)"
+        return f"{where}{why} (got {errno_name(exc.errno)}; expected {fix})"
     return None

@@ -48,6 +48,7 @@ import numpy as np
 import pandas as pd
 
 from simulator.engine.records import Records
+from simulator.experiments.oserrors import WRITE_ERRNOS, errno_name, why_not_written
 from simulator.measures.staff_use import staff_use_rows
 
 TABLES_BY_MODE = {
@@ -220,28 +221,6 @@ def notice(message: str) -> None:
     sys.stderr.flush()
 
 
-def _errno_name(code: int | None) -> str:
-    return errno.errorcode.get(code, str(code)) if code is not None else "an error"
-
-
-_WHY = {
-    errno.ENOSPC: ("no space left on the device",
-                   "free space on the device: free some, or choose another -o"),
-    errno.EDQUOT: ("disk quota exceeded", "room within the quota: free some, or choose "
-                   "another -o"),
-    errno.EROFS: ("the file system is read-only", "a folder you can write to (-o)"),
-    errno.EACCES: ("permission denied", "a folder you can write to (-o)"),
-    errno.EPERM: ("permission denied", "a folder you can write to (-o)"),
-    errno.ENOTDIR: ("part of the path is a file, not a folder", "a folder path (-o)"),
-    errno.EEXIST: ("a file is in the way", "a folder path (-o)"),
-    errno.ENAMETOOLONG: ("the path is too long", "a shorter folder path (-o)"),
-}
-
-
-#: ``errno`` codes that mean "this folder cannot be written" (rather than a bug).
-WRITE_ERRNOS = frozenset(_WHY)
-
-
 def describe_os_error(exc: OSError, target: Path, after: str) -> str:
     """One line saying why ``target`` could not be written, e.g. ``cannot write results to
     out: no space left on the device (got ENOSPC on out/summary.csv; expected free space on
@@ -254,9 +233,9 @@ def describe_os_error(exc: OSError, target: Path, after: str) -> str:
     ...                   "nothing was written")[:60]
     'cannot write results to r: the file system is read-only (got'
     """
-    why, fix = _WHY.get(exc.errno or -1, (exc.strerror or str(exc), "a writable folder (-o)"))
+    why, fix = why_not_written(exc)
     where = f" on {exc.filename}" if exc.filename else ""
-    return (f"cannot write results to {target}: {why} (got {_errno_name(exc.errno)}{where}; "
+    return (f"cannot write results to {target}: {why} (got {errno_name(exc.errno)}{where}; "
             f"expected {fix}); {after}")
 
 
@@ -438,7 +417,7 @@ def _fsync_tree(root: Path) -> None:
 def _is_output_error(exc: OSError, *paths: Path) -> bool:
     """True if ``exc`` is about writing under one of ``paths`` (or names no file)."""
     if exc.filename is None:
-        return exc.errno in _WHY
+        return exc.errno in WRITE_ERRNOS
     name = os.path.abspath(str(exc.filename))
     return any(name.startswith(os.path.abspath(str(p))) for p in paths)
 

@@ -28,8 +28,8 @@ import pandas as pd
 
 from simulator.engine.rng import STREAM_SCHEME
 from simulator.experiments.artifacts import Artifacts
+from simulator.experiments.oserrors import WRITE_ERRNOS
 from simulator.experiments.storage import (
-    WRITE_ERRNOS,
     OutputFolderError,
     canonical_hash,
     describe_os_error,
