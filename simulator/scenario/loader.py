@@ -385,8 +385,9 @@ def locate(tree: Any, loc: tuple[Any, ...]) -> tuple[int | None, str]:
 
 
 _TAGS = {
-    "exponential", "lognormal", "gamma", "triangular", "uniform", "constant", "empirical",
-    "poisson", "appointments", "trace", "str", "Step", "RecoveryStep", "literal['redo']",
+    "exponential", "lognormal", "gamma", "weibull", "triangular", "uniform", "constant",
+    "empirical", "poisson", "appointments", "trace", "str", "Step", "RecoveryStep",
+    "literal['redo']",
     "constrained-str", "per_class", "stage_flag", "wait_based",
     "arrival_waves", "whole_number", "size_distribution",
 }
