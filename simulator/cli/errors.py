@@ -50,6 +50,8 @@ def clean_message(exc: BaseException) -> str | None:
         if isinstance(exc, InvariantError):
             return (f"an internal check failed ({exc}); this is a bug in servsim: please "
                     "report it with the scenario and the command; no results were written")
+    if isinstance(exc, FileExistsError) and exc.errno is None:  # a folder holding results
+        return str(exc)
     if isinstance(exc, OSError) and exc.errno is not None:
         from simulator.experiments.oserrors import errno_name, why_not_written
 
