@@ -19,11 +19,13 @@ from simulator.scenario.distributions import CountDistribution, Distribution
 from simulator.scenario.fields import (
     MINUTES_IN_DAY,
     ClockTime,
+    DayMinutes,
     Minutes,
     Name,
     PositiveMinutes,
     RatePerHour,
     StrictModel,
+    upper_bound,
 )
 
 __all__ = [
@@ -86,7 +88,8 @@ def _size_kind(value: Any) -> str | None:
 
 
 WaveSize = Annotated[
-    Annotated[Annotated[int, Field(ge=0, le=MAX_WAVE)], Tag("whole_number")]
+    Annotated[Annotated[int, Field(ge=0), *upper_bound(MAX_WAVE, "customers")],
+              Tag("whole_number")]
     | Annotated[CountDistribution, Tag("size_distribution")],
     Discriminator(
         _size_kind,
@@ -141,16 +144,17 @@ class WaveArrivals(StrictModel):
 class Appointments(StrictModel):
     """Booked arrivals: ``per_slot`` customers every ``slots_every_min`` from start to end."""
 
-    slots_every_min: float = Field(ge=0.1, le=MINUTES_IN_DAY,
-                                   description="minutes between slots (0.1 to 1440)")
+    slots_every_min: Annotated[float, Field(ge=0.1),
+                               *upper_bound(MINUTES_IN_DAY, "minutes (a day)")] = Field(
+        description="minutes between slots (0.1 to 1440)")
     start: ClockTime
     end: ClockTime
-    per_slot: int = Field(default=1, ge=1, le=1000)
+    per_slot: Annotated[int, Field(ge=1), *upper_bound(1000, "customers per slot")] = 1
     no_show: float = Field(default=0.0, ge=0, lt=1)
-    punctuality_mean_min: float = Field(
-        default=0.0, ge=-MINUTES_IN_DAY, le=MINUTES_IN_DAY,
-        description="mean minutes late (negative: early), at most a day either way")
-    punctuality_sd_min: float = Field(default=0.0, ge=0, le=MINUTES_IN_DAY)
+    punctuality_mean_min: Annotated[float, Field(ge=-MINUTES_IN_DAY),
+                                    *upper_bound(MINUTES_IN_DAY, "minutes (a day)")] = Field(
+        default=0.0, description="mean minutes late (negative: early), at most a day either way")
+    punctuality_sd_min: DayMinutes = 0.0
     class_: Name | None = Field(default=None, alias="class")
     group_size: Distribution | None = None
 

@@ -30,6 +30,7 @@ __all__ = [
     "MINUTES_IN_YEAR",
     "ClockTime",
     "Count",
+    "DayMinutes",
     "Minutes",
     "Name",
     "PositiveMinutes",
@@ -38,6 +39,7 @@ __all__ = [
     "at_most",
     "clock_to_min",
     "min_to_clock",
+    "upper_bound",
 ]
 
 #: Minutes in a day: the span of clock times, shifts and breaks.
@@ -74,21 +76,26 @@ def at_most(limit: float, unit: str) -> Callable[[Any], Any]:
     return check
 
 
-def _bounded(lower: dict[str, float], limit: float, unit: str) -> Any:
-    return Field(**lower, json_schema_extra={"maximum": limit}), AfterValidator(
-        at_most(limit, unit))
+def upper_bound(limit: float, unit: str) -> tuple[Any, Any]:
+    """``Annotated`` metadata for an upper bound in the scenario's units: the bound in the
+    JSON Schema, and :func:`at_most` as the check, e.g.
+    ``Annotated[int, Field(ge=1), *upper_bound(1000, "customers per slot")]``."""
+    return Field(json_schema_extra={"maximum": limit}), AfterValidator(at_most(limit, unit))
 
 
 _YEAR = "minutes (a year)"
 
 #: A duration in minutes, 0 up to a year.
-Minutes = Annotated[float, *_bounded({"ge": 0}, MINUTES_IN_YEAR, _YEAR)]
+Minutes = Annotated[float, Field(ge=0), *upper_bound(MINUTES_IN_YEAR, _YEAR)]
 #: A duration in minutes, more than 0 and up to a year.
-PositiveMinutes = Annotated[float, *_bounded({"gt": 0}, MINUTES_IN_YEAR, _YEAR)]
+PositiveMinutes = Annotated[float, Field(gt=0), *upper_bound(MINUTES_IN_YEAR, _YEAR)]
+#: A duration in minutes within a day, 0 up to 1,440.
+DayMinutes = Annotated[float, Field(ge=0), *upper_bound(MINUTES_IN_DAY, "minutes (a day)")]
 #: An arrival rate per hour, 0 up to :data:`MAX_RATE_PER_HOUR`.
-RatePerHour = Annotated[float, *_bounded({"ge": 0}, MAX_RATE_PER_HOUR, "arrivals per hour")]
+RatePerHour = Annotated[float, Field(ge=0),
+                        *upper_bound(MAX_RATE_PER_HOUR, "arrivals per hour")]
 #: A whole number of people, customers or items, 0 up to :data:`MAX_COUNT`.
-Count = Annotated[int, *_bounded({"ge": 0}, MAX_COUNT, "")]
+Count = Annotated[int, Field(ge=0), *upper_bound(MAX_COUNT, "")]
 
 
 ClockTime = Annotated[

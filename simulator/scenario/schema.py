@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import (
@@ -41,6 +41,7 @@ from simulator.scenario.fields import (
     StrictModel,
     clock_to_min,
     min_to_clock,
+    upper_bound,
 )
 from simulator.scenario.pathways import PathwayStep, Release, Seize, Standard, Step
 from simulator.scenario.resources import Resource, Rooms, Tables
@@ -82,8 +83,9 @@ class RunSettings(StrictModel):
 
     replications: int = Field(default=30, ge=1, le=1_000_000)
     seed: int = Field(default=12345, ge=0, le=MAX_SEED)
-    length_min: float | None = Field(
-        default=None, gt=0, le=MAX_LENGTH_MIN,
+    length_min: Annotated[float, Field(gt=0),
+                          *upper_bound(MAX_LENGTH_MIN, "minutes (ten years)")] | None = Field(
+        default=None,
         description="steady-state run length after open, minutes (at most ten years; "
         "more than a year is warned about)"
     )

@@ -200,7 +200,7 @@ def test_row05_absurd_rates_and_sizes_are_refused_in_the_scenarios_units(old, ne
 
 @pytest.mark.parametrize(("field", "value", "expected"), [
     ("slots_every_min", "1e-9", "greater than or equal to 0.1"),
-    ("per_slot", "1000000000", "less than or equal to 1000"),
+    ("per_slot", "1000000000", "at most 1,000 customers per slot"),
 ])
 def test_row05_appointments_every_nanosecond_are_refused(field, value, expected):
     source = ('  booked: {slots_every_min: 15, start: "09:00", end: "11:00", '
@@ -215,7 +215,8 @@ def test_row05_wave_sizes_are_bounded():
     text = MINIMAL_SCENARIO.replace("stations:\n", '  coach: {waves: [{at: "10:00", size: '
                                     "1000000000000}]}\nstations:\n")
     issues = issues_of(text)
-    assert any(i.path == "arrivals.coach.waves.0.size" and "100000" in i.message
+    assert any(i.path == "arrivals.coach.waves.0.size"
+               and "Input should be at most 100,000 customers" in i.message
                for i in issues), [str(i) for i in issues]
 
 
