@@ -1,21 +1,27 @@
 """The ``servsim`` command line: parses options, calls the public API, shows results.
 
 Exit codes: 0 success, 1 a scenario or model error (the message names file, line and field),
-2 a usage error.
+or a file or folder that cannot be read or written (one ``Error:`` line, no traceback,
+:func:`simulator.cli.errors.clean_message`), 2 a usage error. SIGTERM stops a command the way
+Ctrl-C does: temporary results are removed and nothing half-written is left (exit 143).
 """
 
 from __future__ import annotations
 
 import json
 import math
+import signal
 import sys
+import threading
 from pathlib import Path
-from typing import TYPE_CHECKING
+from types import FrameType
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from simulator import __version__
-from simulator.cli.errors import fail_scenario
+from simulator.cli.errors import clean_message, fail_scenario, warn
+from simulator.cli.params import FiniteFloatRange
 from simulator.scenario.loader import ScenarioError, load_scenario
 
 if TYPE_CHECKING:
@@ -25,26 +31,62 @@ CONTEXT = {"auto_envvar_prefix": "SERVSIM", "show_default": True,
            "help_option_names": ["-h", "--help"]}
 
 
-@click.group(context_settings=CONTEXT)
+class _Servsim(click.Group):
+    """The command group: errors a user can act on become one ``Error:`` line and exit 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
+            message = clean_message(exc)
+            if message is None:
+                raise
+            raise click.ClickException(message) from None
+
+
+def _on_sigterm(signum: int, _frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)  # unwinds like Ctrl-C: temporary results are removed
+
+
+@click.group(context_settings=CONTEXT, cls=_Servsim)
 @click.version_option(__version__, prog_name="servsim")
-def main() -> None:
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """servsim: simulate a service operation's day and predict waits and satisfaction."""
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+        ctx.call_on_close(lambda: signal.signal(signal.SIGTERM, previous))
+
+
+def horizon_lines(loaded: Any, replications: int | None = None) -> list[str]:
+    """``FILE: warning: path: message`` lines about the size of a run (none if reasonable)."""
+    from simulator.scenario.horizon import horizon_warnings
+
+    name = loaded.path if loaded.path is not None else "scenario"
+    return [f"{name}: warning: {w}" for w in horizon_warnings(loaded.scenario, replications)]
 
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 def validate(files: tuple[Path, ...]) -> None:
-    """Check scenario FILES; print every problem and exit 1 if any file is invalid."""
+    """Check scenario FILES; print every problem and exit 1 if any file is invalid.
+
+    Every file is checked, whatever happens with the others; warnings about a run's size (a
+    steady-state run longer than a year, millions of customers) are printed but do not fail.
+    """
     bad = 0
     for path in files:
         try:
-            load_scenario(path)
+            loaded = load_scenario(path)
         except ScenarioError as exc:
             bad += 1
             for issue in exc.issues:
                 click.echo(str(issue), err=True)
         else:
             click.echo(f"{path}: ok")
+            warn(horizon_lines(loaded))
     if bad:
         click.echo(f"{bad} of {len(files)} file(s) invalid", err=True)
         sys.exit(1)
@@ -95,7 +137,7 @@ def summary_table(summary: pd.DataFrame, max_rows: int = 40) -> str:
 @click.argument("scenario", type=click.Path(path_type=Path))
 @click.option("-n", "--replications", type=click.IntRange(min=1), default=None,
               help="replications [default: the scenario's run.replications]")
-@click.option("--seed", type=click.IntRange(min=0), default=None,
+@click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=None,
               help="seed [default: the scenario's run.seed]")
 @click.option("-j", "--jobs", type=int, default=1,
               help="worker processes (1: in-process, -1: all cores); results do not depend "
@@ -111,7 +153,7 @@ def summary_table(summary: pd.DataFrame, max_rows: int = 40) -> str:
 @click.option("--no-report", is_flag=True, help="do not write report.html")
 @click.option("--set", "sets", multiple=True, metavar="PATH=VALUE",
               help="change a scenario value, e.g. stations.window.counters=9 (repeatable)")
-@click.option("--precision", type=click.FloatRange(0.001, 0.999, min_open=True), default=None,
+@click.option("--precision", type=FiniteFloatRange(0.001, 0.999, min_open=True), default=None,
               help="add replications until the relative 95%% half-width of --precision-kpi "
               "is at most this (e.g. 0.05); -n is then the first batch")
 @click.option("--precision-kpi", "precision_kpis", multiple=True,
@@ -138,11 +180,13 @@ def run(
     """Simulate SCENARIO over replications and write a results folder."""
     from simulator.api import run_scenario
     from simulator.experiments.run import OutputFormatError, default_out_dir
+    from simulator.scenario.files import DataFileError
 
     loaded = _load_or_exit(scenario, sets)
     out_dir = out if out is not None else default_out_dir(loaded)
     n = replications or loaded.scenario.run.replications
     used_seed = seed if seed is not None else loaded.scenario.run.seed
+    warn(horizon_lines(loaded, n))
     if not quiet:
         what = (f"replications until ±{precision:.1%} on {', '.join(precision_kpis)}"
                 if precision else f"{n} replications")
@@ -164,7 +208,7 @@ def run(
         raise click.ClickException(str(exc)) from None
     except OutputFormatError as exc:
         raise click.ClickException(str(exc)) from None
-    except ValueError as exc:  # a file named by the scenario could not be read
+    except DataFileError as exc:  # a file named by the scenario could not be read
         click.echo(f"{scenario}: {exc}", err=True)
         sys.exit(1)
     if output.precision is not None:
@@ -192,7 +236,7 @@ def _load_or_exit(path: Path, sets: tuple[str, ...] = ()):
         return with_overrides(loaded, parse_overrides(sets)) if sets else loaded
     except ScenarioError as exc:
         fail_scenario(exc)
-        raise  # unreachable: _fail_scenario exits
+        raise  # unreachable: fail_scenario exits
 
 
 def _experiment_errors(report) -> None:
@@ -230,11 +274,11 @@ def _with(options):
 @click.option("--variant", "variant_specs", multiple=True, metavar="'LABEL: P=V; P=V'",
               help="a named variant of the baseline (repeatable, for several variants)")
 @click.option("-n", "--replications", type=click.IntRange(min=2), default=None)
-@click.option("--seed", type=click.IntRange(min=0), default=None)
+@click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=None)
 @_with(_backend_opts)
 @click.option("-o", "--out", type=click.Path(path_type=Path), default=None,
               help="results folder [default: results/<base>-compare-<UTC time>]")
-@click.option("--confidence", type=click.FloatRange(0.5, 0.999), default=0.95,
+@click.option("--confidence", type=FiniteFloatRange(0.5, 0.999), default=0.95,
               help="family-wise confidence (Bonferroni over the variants)")
 @click.option("--independent-check", is_flag=True,
               help="also run the variants on independent seeds and report those intervals")
@@ -258,9 +302,11 @@ def compare(base: Path, changed: tuple[Path, ...], sets: tuple[str, ...],
         make_variant,
         variant_from_file,
     )
+    from simulator.scenario.files import DataFileError
     from simulator.scenario.overrides import parse_overrides
 
     base_loaded = _load_or_exit(base)
+    warn(horizon_lines(base_loaded, replications))
     try:
         base_v = variant_from_file(base_loaded, "baseline")
         base_v = type(base_v)("base", "baseline", {}, base_v.plan, base_v.scenario_sha256)
@@ -276,6 +322,8 @@ def compare(base: Path, changed: tuple[Path, ...], sets: tuple[str, ...],
     except ScenarioError as exc:
         fail_scenario(exc)
         return
+    except DataFileError as exc:  # a file named by the scenario could not be read
+        raise click.ClickException(f"{base}: {exc}") from None
     if not variants:
         raise click.UsageError("nothing to compare: give CHANGED.yaml, --set or --variant")
     n = replications or base_loaded.scenario.run.replications
@@ -306,7 +354,7 @@ def compare(base: Path, changed: tuple[Path, ...], sets: tuple[str, ...],
 @click.option("--samples", type=click.IntRange(min=1), default=None,
               help="design points for --design lhs")
 @click.option("-n", "--replications", type=click.IntRange(min=2), default=None)
-@click.option("--seed", type=click.IntRange(min=0), default=None)
+@click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=None)
 @_with(_backend_opts)
 @click.option("--shard", default=None, metavar="I/N",
               help="run only the I-th of N deterministic slices (join them with merge)")
@@ -328,8 +376,10 @@ def sweep(scenario: Path, varies: tuple[str, ...], design: str, samples: int | N
     from simulator.api import run_sweep
     from simulator.experiments.sweep import parse_shard, parse_vary
     from simulator.experiments.variants import ExperimentError, Progress
+    from simulator.scenario.files import DataFileError
 
     loaded = _load_or_exit(scenario)
+    warn(horizon_lines(loaded, replications))
     try:
         res = run_sweep(loaded, [parse_vary(v) for v in varies], out,
                         design=design,  # type: ignore[arg-type]
@@ -342,6 +392,8 @@ def sweep(scenario: Path, varies: tuple[str, ...], design: str, samples: int | N
     except ScenarioError as exc:
         fail_scenario(exc)
         return
+    except DataFileError as exc:  # a file named by the scenario could not be read
+        raise click.ClickException(f"{scenario}: {exc}") from None
     except ExperimentError as exc:
         raise click.ClickException(str(exc)) from None
     if res.run is not None and res.run.report.errors:

@@ -30,6 +30,7 @@ from simulator.experiments.tasks import Backend, Task, TaskResult, Variant
 from simulator.experiments.variants import (
     ExperimentRun,
     finish_folder,
+    holds_folder,
     kpi_keys,
     manifest,
     prepare_folder,
@@ -114,6 +115,7 @@ def comparison_table(
     return pd.DataFrame(out)
 
 
+@holds_folder("out")
 def compare(
     base: Variant,
     variants: Sequence[Variant],

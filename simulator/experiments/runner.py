@@ -19,7 +19,7 @@ import numpy as np
 from simulator.engine.model import simulate
 from simulator.engine.records import Records
 from simulator.measures.by_hour import by_hour_rows
-from simulator.measures.conservation import check_conservation
+from simulator.measures.conservation import InvariantError, check_conservation
 from simulator.measures.kpis import replication_kpis
 from simulator.measures.levels import level_grid, wait_histogram
 from simulator.satisfaction.replication import add_by_hour, replication_satisfaction
@@ -69,7 +69,11 @@ def replication_outputs(
     ``satisfaction`` stream. With ``detail`` the hourly satisfaction values are added to the
     by-hour rows of ``station == "all"``.
     """
-    check_conservation(records)
+    try:
+        check_conservation(records)
+    except InvariantError as exc:
+        seed_text = f", seed {seed}" if seed is not None else ""
+        raise InvariantError(f"replication {replication}{seed_text}: {exc}") from None
     standards = plan.scenario.standards
     kpis = replication_kpis(records, standards, plan.group_cost_per_hour)
     sat = replication_satisfaction(plan, records, seed, replication)

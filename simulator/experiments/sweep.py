@@ -34,6 +34,7 @@ from simulator.experiments.variants import (
     ExperimentError,
     ExperimentRun,
     finish_folder,
+    holds_folder,
     kpi_keys,
     load_rows,
     make_variant,
@@ -197,6 +198,7 @@ class SweepOutput:
     run: ExperimentRun | None
 
 
+@holds_folder("out")
 def run_sweep(
     loaded: LoadedScenario,
     varies: Sequence[Vary],
@@ -268,6 +270,7 @@ def finish_sweep(out: Path, variants: Sequence[Variant], rows: dict[str, list[Ta
     return files
 
 
+@holds_folder("out")
 def merge_sweeps(shard_dirs: Sequence[Path], out: Path, loaded: LoadedScenario,
                  varies: Sequence[Vary], *, design: Design = "grid",
                  samples: int | None = None, replications: int | None = None,

@@ -122,7 +122,10 @@ def _to_tree(value: Any) -> Any:
 def with_overrides(loaded: LoadedScenario, overrides: Sequence[Override]) -> LoadedScenario:
     """Validate ``loaded``'s file with the overrides applied.
 
-    Errors about an overridden field name the ``--set`` instead of a file line.
+    ``loaded`` is valid, so every problem comes from the overrides: it names the ``--set``
+    whose path is the field's (or inside it, or contains it: a share that makes the class
+    shares add up wrong is reported at ``customer_classes``), else every ``--set`` given,
+    instead of a line of the file.
     """
     if not overrides:
         return loaded
@@ -134,14 +137,16 @@ def with_overrides(loaded: LoadedScenario, overrides: Sequence[Override]) -> Loa
     try:
         scenario = validate_tree(tree, name)
     except ScenarioError as exc:
-        issues = []
-        for issue in exc.issues:
-            source = next((ov for ov in overrides if _covers(ov, issue.path)), None)
-            if source is not None:
-                issue = ScenarioIssue(f"--set {source.text}", None, issue.path, issue.message)
-            issues.append(issue)
-        raise ScenarioError(issues) from None
+        raise ScenarioError([ScenarioIssue(_sources(overrides, issue.path), None, issue.path,
+                                           issue.message) for issue in exc.issues]) from None
     return LoadedScenario(scenario, loaded.path, loaded.raw_sha256)
+
+
+def _sources(overrides: Sequence[Override], path: str) -> str:
+    """The ``--set`` texts an error at ``path`` is attributed to."""
+    related = [ov for ov in overrides if _covers(ov, path)
+               or ov.dotted.startswith(path + ".") or not path]
+    return ", ".join(f"--set {ov.text}" for ov in (related or overrides))
 
 
 def _covers(ov: Override, path: str) -> bool:

@@ -9,6 +9,8 @@ Nothing is fetched from the network.
 from __future__ import annotations
 
 import math
+import sys
+import traceback
 from pathlib import Path
 from typing import Any
 
@@ -314,6 +316,14 @@ def lesson_satisfaction() -> None:
 
 
 # --------------------------------------------------------------------------- workshop
+def show_problems(title: str, exc: ScenarioError, most: int = 20) -> None:
+    """A scenario's problems as a list of messages (no traceback, no file contents)."""
+    lines = [f"- `{issue}`" for issue in exc.issues[:most]]
+    if len(exc.issues) > most:
+        lines.append(f"- ... and {len(exc.issues) - most} more")
+    st.error(title + "\n\n" + "\n".join(lines))
+
+
 def page_workshop() -> None:
     st.markdown(
         "Open a bundled scenario or upload your own YAML file, change the staffing with the "
@@ -323,18 +333,19 @@ def page_workshop() -> None:
     choice = st.selectbox("Bundled scenario", list(bundled), key="ws_bundled")
     upload = st.file_uploader("... or upload a scenario (.yaml)", type=["yaml", "yml", "json"],
                               key="ws_upload")
-    if upload is not None:
-        text, name, base = upload.getvalue().decode("utf-8"), upload.name, None
-    elif choice is not None:
-        path = bundled[choice]
-        text, name, base = path.read_text(encoding="utf-8"), path.name, str(path.parent)
-    else:
-        st.info("No bundled scenarios found; upload one.")
-        return
     try:
+        if upload is not None:  # no folder of its own: it may not name files (workshop docs)
+            text = workshop.decode_upload(upload.getvalue(), upload.name)
+            name, base = upload.name, None
+        elif choice is not None:
+            path = bundled[choice]
+            text, name, base = path.read_text(encoding="utf-8"), path.name, str(path.parent)
+        else:
+            st.info("No bundled scenarios found; upload one.")
+            return
         plain = workshop.with_staffing(text, name, {}, Path(base) if base else None)
     except ScenarioError as exc:
-        st.error("This scenario has problems:\n\n" + "\n".join(f"- `{i}`" for i in exc.issues))
+        show_problems("This scenario has problems:", exc)
         return
     st.subheader(plain.scenario.name)
     knobs = workshop.staffing_knobs(plain.scenario)
@@ -347,7 +358,12 @@ def page_workshop() -> None:
     try:
         res = run_scenario_text(text, name, base, values, reps)
     except ScenarioError as exc:
-        st.error("\n".join(f"- `{i}`" for i in exc.issues))
+        show_problems("With these values the scenario has problems:", exc)
+        return
+    except Exception:  # the message only: details stay in the server's log
+        traceback.print_exc(file=sys.stderr)
+        st.error("This scenario could not be simulated (an internal error; the details are in "
+                 "the log of the computer running servsim teach).")
         return
     s = res.summary.set_index("kpi")
     head = [k for k in ("wait_mean_min", "abandon_rate", "sat__csat_mean", "staff_cost")

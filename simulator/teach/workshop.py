@@ -25,16 +25,25 @@ from simulator.engine.model import simulate
 from simulator.experiments.runner import replication_outputs
 from simulator.measures import stats
 from simulator.scenario.fields import min_to_clock
-from simulator.scenario.loader import LoadedScenario, read_yaml, validate_tree
+from simulator.scenario.loader import (
+    LoadedScenario,
+    ScenarioError,
+    ScenarioIssue,
+    locate,
+    read_yaml,
+    scenario_text,
+    validate_tree,
+)
 from simulator.scenario.overrides import Override, apply_overrides
 from simulator.scenario.plan import compile_plan
 from simulator.scenario.profile import resolve_profile
+from simulator.scenario.references import file_references
 from simulator.scenario.schema import Scenario
 from simulator.scenario.templates import TEMPLATES_DIR, list_templates
 from simulator.teach.animation import Animated
 
-__all__ = ["HEADLINE_KPIS", "Knob", "WorkshopResult", "bundled_scenarios", "run_workshop",
-           "staffing_knobs", "with_staffing"]
+__all__ = ["HEADLINE_KPIS", "Knob", "WorkshopResult", "bundled_scenarios", "decode_upload",
+           "run_workshop", "staffing_knobs", "with_staffing"]
 
 
 @dataclass(frozen=True)
@@ -102,6 +111,23 @@ def _most_on_duty(scenario: Scenario, group: str) -> int:
     return sum(sh.count for sh in grp.shifts or ())
 
 
+def decode_upload(raw: bytes, name: str) -> str:
+    """The text of an uploaded scenario file, with a scenario file's limits
+    (:func:`simulator.scenario.loader.scenario_text`).
+
+    Raises
+    ------
+    simulator.ScenarioError
+        If it is larger than a scenario file may be, or not UTF-8 (naming the line).
+
+    Examples
+    --------
+    >>> decode_upload(b"name: x\\n", "x.yaml")
+    'name: x\\n'
+    """
+    return scenario_text(raw, name)
+
+
 def with_staffing(text: str, file_name: str, values: dict[str, int],
                   base_dir: Path | None = None) -> LoadedScenario:
     """Validate scenario ``text`` with staffing slider values applied.
@@ -115,7 +141,8 @@ def with_staffing(text: str, file_name: str, values: dict[str, int],
     values : dict[str, int]
         :attr:`Knob.key` -> value.
     base_dir : Path, optional
-        Where file names inside the scenario (traces, profiles) are resolved.
+        Where file names inside the scenario (traces, profiles) are resolved. Without it (an
+        upload) the scenario may not name files at all.
 
     Raises
     ------
@@ -127,6 +154,13 @@ def with_staffing(text: str, file_name: str, values: dict[str, int],
                           f"{k}={int(v)}") for k, v in sorted(values.items())]
     tree = apply_overrides(tree, overrides)
     scenario = validate_tree(tree, file_name)
+    if base_dir is None:
+        refs = file_references(scenario)
+        if refs:
+            raise ScenarioError([ScenarioIssue(file_name, *locate(tree, loc), (
+                f"an uploaded scenario cannot name files (got {name[:60]!r}; expected the "
+                "data inline, e.g. an empirical distribution's values: [...], or the scenario "
+                "run with servsim run next to its files)")) for loc, name in refs])
     seats = []
     for sname, st in scenario.stations.items():
         if st.staff is not None:

@@ -21,7 +21,7 @@ from simulator.engine.records import (
     VisitOutcome,
 )
 from simulator.measures.by_hour import BY_HOUR_COLUMNS, by_hour_columns, by_hour_rows
-from simulator.measures.conservation import check_conservation
+from simulator.measures.conservation import InvariantError, check_conservation
 from simulator.measures.estimators import (
     tally_stats,
     time_weighted_integral,
@@ -558,19 +558,19 @@ def test_conservation_detects_unfinished_visits_and_busy_counters():
         visits=[{"customer_id": 0, "join_min": 540.0, "start_min": 545.0,
                  "outcome": int(V.UNFINISHED)}],
     )
-    with pytest.raises(AssertionError, match="UNFINISHED"):
+    with pytest.raises(InvariantError, match="UNFINISHED"):
         check_conservation(bad)
     busy = make_records(
         customers=[{"customer_id": 0, "arrival_min": 540.0, "departure_min": 560.0}],
         levels=[(0, 540.0, 0, 1, 1)],
     )
-    with pytest.raises(AssertionError, match="busy=1"):
+    with pytest.raises(InvariantError, match="busy=1"):
         check_conservation(busy)
 
 
 def test_conservation_detects_bad_outcome_codes():
     rec = make_records(customers=[{"customer_id": 0, "arrival_min": 540.0, "outcome": 9}])
-    with pytest.raises(AssertionError, match="outcome codes"):
+    with pytest.raises(InvariantError, match="outcome codes"):
         check_conservation(rec)
 
 
@@ -594,7 +594,7 @@ def test_by_hour_station_balks_include_blocked():
 
 def test_conservation_detects_departed_customer_without_departure():
     rec = make_records(customers=[{"customer_id": 0, "arrival_min": 540.0}])
-    with pytest.raises(AssertionError, match="lack a departure"):
+    with pytest.raises(InvariantError, match="lack a departure"):
         check_conservation(rec)
 
 

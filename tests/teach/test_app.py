@@ -105,7 +105,8 @@ def test_streamlit_command_is_headless_and_offline():
     flags = dict(zip(cmd[5::2], cmd[6::2], strict=True))
     assert flags == {"--server.headless": "true", "--server.address": "127.0.0.1",
                      "--server.port": "8765", "--browser.gatherUsageStats": "false",
-                     "--server.fileWatcherType": "none", "--global.developmentMode": "false"}
+                     "--server.fileWatcherType": "none", "--global.developmentMode": "false",
+                     "--client.showErrorDetails": "false", "--server.maxUploadSize": "5"}
     port = teach_cli.free_port()
     assert 0 < port < 65536
 

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import ROOT
+from tests.helpers import MINIMAL_SCENARIO, ROOT
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -138,6 +138,14 @@ def _wait(predicate, timeout_s: float, what: str):
     raise AssertionError(f"timed out after {timeout_s:.0f} s waiting for {what}")
 
 
+def _page_showing(driver: object, text: str) -> str | None:
+    """The page's text once it shows ``text``."""
+    from selenium.webdriver.common.by import By
+
+    body = driver.find_element(By.TAG_NAME, "body").text  # type: ignore[attr-defined]
+    return body if text in body else None
+
+
 def _number(text: str | None) -> float | None:
     if text is None:
         return None
@@ -181,3 +189,20 @@ def test_teach_slider_moves_the_result(teach_url: str, browser: object,
     _wait(lambda: _number(_metric(driver, "mean wait (min)")) is not None, 120,
           "the workshop's mean wait")
     driver.save_screenshot(str(tmp_path / "teach_workshop.png"))  # type: ignore[attr-defined]
+
+    # uploads (issue 14): a file that is not UTF-8 and one naming a file on the server give
+    # a message on the page, never a traceback or the file's contents
+    secret = tmp_path / "secret.csv"
+    secret.write_text("time\nroot:x:0:0:server secret\n", encoding="utf-8")
+    naming = MINIMAL_SCENARIO.replace('rate_per_hour: {"09:00": 30, "11:00": 10}',
+                                      f"trace: {secret}")
+    uploads = {"latin.yaml": (b"name: caf\xe9\n", "latin.yaml:1: not UTF-8 text"),
+               "naming.yaml": (naming.encode(), "an uploaded scenario cannot name files")}
+    for name, (content, shown) in uploads.items():
+        (tmp_path / name).write_bytes(content)
+        field = _wait(lambda: driver.find_elements(  # type: ignore[attr-defined]
+            By.CSS_SELECTOR, 'input[type="file"]'), 60, "the upload field")[0]
+        field.send_keys(str(tmp_path / name))
+        page = _wait(lambda shown=shown: _page_showing(driver, shown), 60,
+                     f"the message for {name}")
+        assert "Traceback" not in page and "server secret" not in page, page
