@@ -7,19 +7,14 @@ Exit codes: 0 success, 1 a scenario or model error (the message names file, line
 from __future__ import annotations
 
 import json
-import math
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
 from simulator import __version__
 from simulator.cli.errors import fail_scenario
 from simulator.scenario.loader import ScenarioError, load_scenario
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 CONTEXT = {"auto_envvar_prefix": "SERVSIM", "show_default": True,
            "help_option_names": ["-h", "--help"]}
@@ -58,39 +53,6 @@ def schema() -> None:
     click.echo(json.dumps(Scenario.model_json_schema(by_alias=True), indent=2))
 
 
-def _fmt(x: float) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "-"
-    ax = abs(x)
-    if ax >= 1000:
-        return f"{x:,.0f}"
-    if ax >= 10:
-        return f"{x:.1f}"
-    return f"{x:.3f}" if ax < 1 else f"{x:.2f}"
-
-
-def summary_table(summary: pd.DataFrame, max_rows: int = 40) -> str:
-    """A one-screen table of the headline KPIs: mean and 95% interval across replications."""
-    table = summary.set_index("kpi")
-    wanted = ["arrived", "served", "balk_rate", "abandon_rate", "wait_mean_min", "wait_p90_min",
-              "time_in_system_mean_min", "overtime_min", "staff_cost", "closing_overrun_min"]
-    wanted += [k for k in table.index if k.endswith(("__wait_mean_min", "__utilisation_tw"))]
-    wanted += [k for k in table.index if k.startswith("std__") and k.endswith("__compliance")]
-    wanted += ["sat__csat_mean", "sat__top2_share", "sat__complaint_rate", "sat__return_rate"]
-    shown = [k for k in wanted[:max_rows] if k in table.index]
-    width = max([len("KPI"), *map(len, shown)])
-    lines = [f"{'KPI':{width}s} {'mean':>10s}   {'95% interval':>22s}"]
-    for k in shown:
-        row = table.loc[k]
-        ci = f"[{_fmt(row['ci_low'])}, {_fmt(row['ci_high'])}]"
-        lines.append(f"{k:{width}s} {_fmt(row['mean']):>10s}   {ci:>22s}")
-    if "note" in table.columns and any(k.startswith("sat__") for k in shown):
-        notes = {str(n) for n in table.loc[[k for k in shown if k.startswith("sat__")],
-                                           "note"].dropna()}
-        lines += [f"sat__*: predicted satisfaction, {n}" for n in sorted(notes)]
-    return "\n".join(lines)
-
-
 @main.command()
 @click.argument("scenario", type=click.Path(path_type=Path))
 @click.option("-n", "--replications", type=click.IntRange(min=1), default=None,
@@ -112,7 +74,7 @@ def summary_table(summary: pd.DataFrame, max_rows: int = 40) -> str:
 @click.option("--set", "sets", multiple=True, metavar="PATH=VALUE",
               help="change a scenario value, e.g. stations.window.counters=9 (repeatable)")
 @click.option("--precision", type=click.FloatRange(0.001, 0.999, min_open=True), default=None,
-              help="add replications until the relative 95%% half-width of --precision-kpi "
+              help="add replications until the relative 95 % half-width of --precision-kpi "
               "is at most this (e.g. 0.05); -n is then the first batch")
 @click.option("--precision-kpi", "precision_kpis", multiple=True,
               default=("wait_mean_min",), help="KPI(s) the precision target applies to")
@@ -173,7 +135,14 @@ def run(
         click.echo(f"precision ±{p.target:.1%} {state} after {p.replications} replications: "
                    + ", ".join(f"{k} ±{v:.2%}" for k, v in p.rel_half_width.items()), err=True)
     if not quiet:
-        click.echo(summary_table(output.summary))
+        from simulator.cli.show import summary_table, verdict_text
+        from simulator.measures.verdict import run_verdict, standard_names
+
+        sc = loaded.scenario
+        click.echo(verdict_text(run_verdict(output.summary, sc.standards, output.by_hour,
+                                            sc.currency)))
+        click.echo()
+        click.echo(summary_table(output.summary, sc.currency, standard_names(sc.standards)))
         click.echo(f"\nresults: {output.out_dir}  ({output.wall_time_s:.1f} s)", err=True)
 
 
@@ -238,6 +207,8 @@ def _with(options):
               help="family-wise confidence (Bonferroni over the variants)")
 @click.option("--independent-check", is_flag=True,
               help="also run the variants on independent seeds and report those intervals")
+@click.option("--kpi", default="wait_mean_min", metavar="KPI",
+              help="the KPI the verdict ranks the variants by")
 @click.option("--force", is_flag=True, help="replace a folder holding other results")
 @click.option("--no-figures", is_flag=True)
 @click.option("--no-report", is_flag=True, help="do not write report.html")
@@ -245,13 +216,12 @@ def _with(options):
 def compare(base: Path, changed: tuple[Path, ...], sets: tuple[str, ...],
             variant_specs: tuple[str, ...], replications: int | None, seed: int | None,
             jobs: int, backend: str | None, scheduler: str | None, out: Path | None,
-            confidence: float, independent_check: bool, force: bool, no_figures: bool,
-            no_report: bool, quiet: bool) -> None:
+            confidence: float, independent_check: bool, kpi: str, force: bool,
+            no_figures: bool, no_report: bool, quiet: bool) -> None:
     """Compare BASE with CHANGED scenario files and/or --set variants (common random numbers)."""
     from datetime import UTC, datetime
 
     from simulator.api import compare as run_compare
-    from simulator.experiments.compare import format_comparison
     from simulator.experiments.variants import (
         ExperimentError,
         Progress,
@@ -293,9 +263,13 @@ def compare(base: Path, changed: tuple[Path, ...], sets: tuple[str, ...],
     if res.run.report.errors:
         _experiment_errors(res.run.report)
     if not quiet:
-        click.echo(format_comparison(res.comparison))
-        click.echo(f"\nresults: {out_dir}  (CRN ± is the paired half-width; indep. ± what "
-                   "independent runs of the same size give)", err=True)
+        from simulator.cli.show import comparison_text, verdict_text
+        from simulator.measures.verdict import compare_verdict, standard_names
+
+        sc = base_loaded.scenario
+        click.echo(verdict_text(compare_verdict(res.comparison, kpi, sc.currency)))
+        click.echo(comparison_text(res.comparison, sc.currency, standard_names(sc.standards)))
+        click.echo(f"\nresults: {out_dir}", err=True)
 
 
 @main.command()
@@ -311,7 +285,7 @@ def compare(base: Path, changed: tuple[Path, ...], sets: tuple[str, ...],
 @click.option("--shard", default=None, metavar="I/N",
               help="run only the I-th of N deterministic slices (join them with merge)")
 @click.option("--kpi", "kpis", multiple=True, default=("wait_mean_min", "abandon_rate"),
-              help="KPIs to plot against each varied field")
+              help="KPIs to plot against each varied field; the verdict ranks by the first")
 @click.option("-o", "--out", type=click.Path(path_type=Path), required=True,
               help="results folder (run the same command again to resume)")
 @click.option("--records", type=click.Choice(["none", "summary", "full"]), default="none",
@@ -347,6 +321,12 @@ def sweep(scenario: Path, varies: tuple[str, ...], design: str, samples: int | N
     if res.run is not None and res.run.report.errors:
         _experiment_errors(res.run.report)
     if not quiet and res.run is not None:
+        from simulator.cli.show import verdict_text
+        from simulator.measures.verdict import sweep_verdict
+
+        sc = loaded.scenario
+        click.echo(verdict_text(sweep_verdict(res.tables["sweep.csv"], res.tables["variants.csv"],
+                                              kpis[0], sc.standards, sc.currency)))
         click.echo(f"{len(res.variants)} variants; computed {res.run.report.computed} tasks, "
                    f"reused {res.run.report.reused}; results: {out}", err=True)
 
