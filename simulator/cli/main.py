@@ -257,7 +257,7 @@ def compare(base: Path, changed: tuple[Path, ...], sets: tuple[str, ...],
                           backend=_backend(backend, jobs), jobs=jobs,  # type: ignore[arg-type]
                           scheduler=scheduler, independent_check=independent_check,
                           force=force, figures=not no_figures, html_report=not no_report,
-                          on_progress=None if quiet else Progress("compare"))
+                          on_progress=None if quiet else Progress("compare"), verdict_kpi=kpi)
     except ExperimentError as exc:
         raise click.ClickException(str(exc)) from None
     if res.run.report.errors:

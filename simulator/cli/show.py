@@ -97,7 +97,7 @@ def _signed(kpi: str, x: float, currency: str | None) -> str:
     if kpi_info(kpi).share:
         return f"{100.0 * x:+.1f} pp"
     text = format_value(kpi, abs(x), currency, unit=False)
-    return ("+" if x > 0 else "−" if x < 0 else "") + text
+    return ("+" if x > 0 else "-" if x < 0 else "") + text
 
 
 def _judgement(kpi: str, diff: float, significant: bool) -> tuple[str, str | None]:
@@ -135,8 +135,11 @@ def comparison_text(table: pd.DataFrame, currency: str | None = None,
             r = rows.loc[k]
             diff = float(r["diff_mean"])
             word, colour = _judgement(k, diff, bool(r["significant"]))
-            base = format_value(k, r["baseline_mean"], currency, unit=False)
-            var = format_value(k, r["variant_mean"], currency, unit=False)
+            base = format_value(k, r["baseline_mean"], currency)
+            var = format_value(k, r["variant_mean"], currency)
+            if not kpi_info(k).share:  # the unit is in the label
+                base = format_value(k, r["baseline_mean"], currency, unit=False)
+                var = format_value(k, r["variant_mean"], currency, unit=False)
             ci = f"[{_signed(k, float(r['diff_ci_low']), currency)}, " \
                  f"{_signed(k, float(r['diff_ci_high']), currency)}]"
             text = (f"  {labels[k]:{width}s} {base:>10s} {var:>10s} "

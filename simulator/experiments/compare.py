@@ -129,13 +129,15 @@ def compare(
     force: bool = False,
     artifacts: Artifacts | None = None,
     on_progress=None,
+    verdict_kpi: str = "wait_mean_min",
 ) -> CompareOutput:
     """Run the baseline and every variant with common random numbers and compare them.
 
     Writes ``comparison.csv``, ``replications.csv``, ``scenario.resolved.yaml`` (the
     baseline) and the manifest into ``out`` (resumable: finished replications are kept in
     ``out/tasks``), with ``figures/differences.png`` and ``report.html`` when ``artifacts``
-    asks for them (:mod:`simulator.experiments.artifacts`).
+    asks for them (:mod:`simulator.experiments.artifacts`). ``verdict_kpi`` is the KPI the
+    verdict ranks variants by (recorded in the manifest; it does not change the results).
     """
     all_variants = [base, *variants]
     spec = {
@@ -170,7 +172,8 @@ def compare(
             files += artifacts.differences_figure(out / "figures", table, HEADLINE_KPIS)
         if artifacts is not None and artifacts.report:
             files.append("report.html")
-        finish_folder(out, manifest("compare", spec, run, backend, jobs, files), artifacts)
+        finish_folder(out, manifest("compare", spec, run, backend, jobs, files)
+                      | {"verdict": {"kpi": verdict_kpi}}, artifacts)
     return CompareOutput(out, table, run)
 
 
@@ -184,33 +187,3 @@ def replications_table(variants: Sequence[Variant],
             out.append({"variant_id": v.id, "variant": v.label, "replication": r.replication,
                         "seed": r.seed, **{k: r.kpis.get(k, math.nan) for k in keys}})
     return pd.DataFrame(out)
-
-
-def format_comparison(table: pd.DataFrame, kpis: Sequence[str] = HEADLINE_KPIS) -> str:
-    """A readable table of the headline KPIs for the terminal."""
-    def f(x: float) -> str:
-        if x != x:
-            return "-"
-        return f"{x:,.3f}" if abs(x) < 10 else f"{x:,.1f}"
-
-    lines = []
-    for vid, part in table.groupby("variant_id", sort=False):
-        label = part["variant"].iloc[0]
-        conf = part["confidence"].iloc[0]
-        lines.append(f"\n{label}  [{vid}]  vs baseline  "
-                     f"(paired differences, {conf:.1%} intervals, * = significant)")
-        lines.append(f"  {'KPI':28s} {'baseline':>10s} {'variant':>10s} {'difference':>11s}"
-                     f"   {'interval':>22s}  {'CRN ±':>8s} {'indep. ±':>9s}")
-        rows = part.set_index("kpi")
-        for k in kpis:
-            if k not in rows.index:
-                continue
-            r = rows.loc[k]
-            star = "*" if r["significant"] else " "
-            ind = r.get("independent_half_width_run", r["independent_half_width_est"])
-            lines.append(
-                f"  {k:28s} {f(r['baseline_mean']):>10s} {f(r['variant_mean']):>10s} "
-                f"{f(r['diff_mean']):>10s}{star}   "
-                f"{'[' + f(r['diff_ci_low']) + ', ' + f(r['diff_ci_high']) + ']':>22s}  "
-                f"{f(r['diff_half_width']):>8s} {f(ind):>9s}")
-    return "\n".join(lines)

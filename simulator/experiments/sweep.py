@@ -165,26 +165,44 @@ def sweep_spec(loaded: LoadedScenario, varies: Sequence[Vary], design: Design,
             "replications": replications, "seed": seed, "kpis": list(kpis)}
 
 
+#: KPIs whose sensitivity to the varied values an LHS sweep reports, besides ``--kpi``.
+SENSITIVITY_KPIS = ("wait_mean_min", "abandon_rate", "staff_cost")
+
+
 def tables(variants: Sequence[Variant], rows: dict[str, list[TaskResult]],
-           confidence: float = 0.95) -> dict[str, pd.DataFrame]:
-    """The sweep's result tables: variants, replications (wide) and the tidy summary."""
+           confidence: float = 0.95, design: Design = "grid",
+           kpis: Sequence[str] = DEFAULT_KPIS) -> dict[str, pd.DataFrame]:
+    """The sweep's result tables: variants, replications (wide), the tidy summary and, for a
+    Latin hypercube, the sensitivity of the KPIs to the varied values
+    (:mod:`simulator.experiments.sensitivity`).
+
+    The tidy summary has one row per (variant, KPI) with the columns of
+    :func:`simulator.measures.stats.summarise` (intervals inside each KPI's range).
+    """
     params = list(variants[0].values) if variants else []
     keys = kpi_keys(rows)
     vt = pd.DataFrame([{"variant_id": v.id, **v.values} for v in variants],
                       columns=["variant_id", *params])
+    columns = ["mean", "sd", "n", "ci_low", "ci_high", "half_width", "ci_method"]
     reps, tidy = [], []
     for v in variants:
         rs = rows[v.id]
         for r in rs:
             reps.append({"variant_id": v.id, **v.values, "replication": r.replication,
                          "seed": r.seed, **{k: r.kpis.get(k, math.nan) for k in keys}})
+        summary = stats.summarise([r.kpis for r in rs], confidence).set_index("kpi")
         for k in keys:
-            ti = stats.t_interval([r.kpis.get(k, math.nan) for r in rs], confidence)
-            tidy.append({"variant_id": v.id, **v.values, "kpi": k, "mean": ti.mean,
-                         "sd": ti.sd, "n": ti.n, "ci_low": ti.ci_low, "ci_high": ti.ci_high,
-                         "half_width": ti.half_width})
-    return {"variants.csv": vt, "replications.csv": pd.DataFrame(reps),
-            "sweep.csv": pd.DataFrame(tidy)}
+            cells = (summary.loc[k, columns].to_dict() if k in summary.index else
+                     {c: math.nan for c in columns} | {"n": 0, "ci_method": ""})
+            tidy.append({"variant_id": v.id, **v.values, "kpi": k, **cells})
+    out = {"variants.csv": vt, "replications.csv": pd.DataFrame(reps),
+           "sweep.csv": pd.DataFrame(tidy).astype({"n": np.int64})}
+    if design == "lhs":
+        from simulator.experiments.sensitivity import sensitivity_table
+
+        wanted = list(dict.fromkeys([*kpis, *SENSITIVITY_KPIS]))
+        out["sensitivity.csv"] = sensitivity_table(out["sweep.csv"], vt, wanted, confidence)
+    return out
 
 
 @dataclass(frozen=True)
@@ -245,27 +263,29 @@ def run_sweep(
                           f'{{"shard": "{shard[0]}/{shard[1]}", "spec_hash": '
                           f'"{spec_hash(spec)}", "tasks": {len(tasks)}}}\n')
         return SweepOutput(out, variants, {}, run)
-    result = finish_sweep(out, variants, run.rows, kpis, artifacts)
+    result, frames = finish_sweep(out, variants, run.rows, kpis, artifacts, design)
     result.append(write_resolved_scenario(out, loaded.scenario, n, s))
     if artifacts is not None and artifacts.report:
         result.append("report.html")
     finish_folder(out, manifest("sweep", spec, run, backend, jobs, [*result, "spec.json"]),
                   artifacts)
-    return SweepOutput(out, variants, tables(variants, run.rows), run)
+    return SweepOutput(out, variants, frames, run)
 
 
 def finish_sweep(out: Path, variants: Sequence[Variant], rows: dict[str, list[TaskResult]],
-                 kpis: Sequence[str], artifacts: Artifacts | None) -> list[str]:
+                 kpis: Sequence[str], artifacts: Artifacts | None,
+                 design: Design = "grid") -> tuple[list[str], dict[str, pd.DataFrame]]:
     """Write the result tables (and, when ``artifacts`` asks, the figures) of a complete
-    sweep; return the file names."""
+    sweep; return the file names and the tables."""
     files = []
-    for name, frame in tables(variants, rows).items():
+    frames = tables(variants, rows, design=design, kpis=kpis)
+    for name, frame in frames.items():
         write_csv_atomic(frame, out / name)
         files.append(name)
     if artifacts is not None and artifacts.figures:
-        files += artifacts.sweep_figures(out / "figures", tables(variants, rows)["sweep.csv"],
-                                         list(variants[0].values), kpis)
-    return files
+        files += artifacts.sweep_figures(out / "figures", frames["sweep.csv"],
+                                         list(variants[0].values), kpis, design)
+    return files, frames
 
 
 def merge_sweeps(shard_dirs: Sequence[Path], out: Path, loaded: LoadedScenario,
@@ -294,13 +314,13 @@ def merge_sweeps(shard_dirs: Sequence[Path], out: Path, loaded: LoadedScenario,
             shutil.copytree(src, out / "tasks", dirs_exist_ok=True)
     variants = sweep_variants(loaded, design_points(varies, design, samples, s), varies)
     rows = load_rows(out, variants, n, s)
-    files = finish_sweep(out, variants, rows, kpis, artifacts)
+    files, frames = finish_sweep(out, variants, rows, kpis, artifacts, design)
     files.append(write_resolved_scenario(out, loaded.scenario, n, s))
     if artifacts is not None and artifacts.report:
         files.append("report.html")
     finish_folder(out, manifest("sweep", spec, None, "merge", 0, [*files, "spec.json"])
                   | {"merged_from": [str(d) for d in shard_dirs]}, artifacts)
-    return SweepOutput(out, variants, tables(variants, rows), None)
+    return SweepOutput(out, variants, frames, None)
 
 
 def parse_shard(text: str) -> tuple[int, int]:

@@ -7,7 +7,8 @@ their own. CSV files keep the machine names.
 A KPI name is either a fixed name (``wait_mean_min``) or built from a pattern:
 
 ==========================================  ==============================================
-``<station>__<metric>``                     a station or held resource (``general_window__wait_mean_min``)
+``<station>__<metric>``                     a station or held resource
+                                            (``general_window__wait_mean_min``)
 ``<metric>__class__<class>``                one customer class (``abandon_rate__class__resident``)
 ``std__<standard>__compliance|met|n``       a service standard
 ``staff__<group>__on_duty_min|...``         a staff group under skill-based routing
@@ -367,7 +368,7 @@ def format_value(key: str, x: float | None, currency: str | None = None,
     if info.share:
         return f"{100.0 * x:.1f} %" if unit else f"{100.0 * x:.1f}"
     if info.unit == "clock":
-        m = int(round(x))
+        m = round(x)
         day, rest = divmod(m, 24 * 60)
         text = f"{rest // 60:02d}:{rest % 60:02d}"
         return text if day == 0 else f"d{day + 1} {text}"

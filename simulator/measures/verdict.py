@@ -235,40 +235,66 @@ def _signed(kpi: str, x: float, currency: str | None = None) -> str:
     if kpi_info(kpi).share:
         return f"{100.0 * x:+.1f} pp"
     text = format_value(kpi, abs(x), currency)
-    return ("+" if x > 0 else "−" if x < 0 else "") + text
+    return ("+" if x > 0 else "-" if x < 0 else "") + text
+
+
+#: KPIs a comparison's verdict judges (then every standard's compliance).
+COMPARE_KPIS = ("wait_mean_min", "wait_p90_min", "abandon_rate", "balk_rate",
+                "time_in_system_mean_min", "overtime_min", "staff_cost", "sat__csat_mean",
+                "sat__complaint_rate")
+
+
+def _judged_keys(rows: pd.DataFrame) -> list[str]:
+    keys = [k for k in COMPARE_KPIS if k in rows.index]
+    return keys + [k for k in rows.index if k.startswith("std__") and k.endswith("__compliance")]
+
+
+def _short(kpi: str) -> str:
+    label = kpi_info(kpi).label
+    if kpi.startswith("std__"):
+        return "compliance with " + label.removeprefix("Compliance: ")
+    return label[0].lower() + label[1:]
 
 
 def cost_per_benefit(rows: pd.DataFrame, currency: str | None = None) -> str | None:
-    """``Cost per unit of benefit`` of one variant's comparison rows (kpi, diff_mean): the
-    change in staff cost per minute of mean wait saved and per percentage point of each
-    standard's compliance gained; None without a staff cost."""
-    by = rows.set_index("kpi")["diff_mean"]
-    if "staff_cost" not in by.index or math.isnan(float(by["staff_cost"])):
+    """``Cost per unit of benefit`` of one variant's comparison rows (kpi, diff_mean,
+    significant): the change in staff cost per minute of mean wait saved and per percentage
+    point of each standard's compliance gained, for the significant gains only (ratios of
+    mean changes); None without a staff cost."""
+    table = rows.set_index("kpi")
+    if "staff_cost" not in table.index or math.isnan(float(table.loc["staff_cost",
+                                                                      "diff_mean"])):
         return None
-    cost = float(by["staff_cost"])
+    cost = float(table.loc["staff_cost", "diff_mean"])
+    if cost == 0:
+        return "no change in staff cost"
     money = format_value("staff_cost", abs(cost), currency)
-    parts = []
-    wait = float(by.get("wait_mean_min", math.nan))
-    if wait < 0:
-        parts.append(f"{format_value('staff_cost', cost / -wait, currency)} per minute of "
-                     "mean wait saved" if cost > 0 else "saves cost and wait")
-    for k in by.index:
-        if k.startswith("std__") and k.endswith("__compliance"):
-            gain = 100.0 * float(by[k])
-            if gain > 0 and cost > 0:
-                parts.append(f"{format_value('staff_cost', cost / gain, currency)} per point "
-                             f"of {kpi_info(k).label.removeprefix('Compliance: ')}")
-    direction = "more" if cost > 0 else "less" if cost < 0 else "no change in"
-    head = f"staff cost {money} {direction} per replication (day)" if cost else \
-        "no change in staff cost"
-    return head + (": " + "; ".join(parts) if parts else "")
+    more = "more" if cost > 0 else "less"
+    gains = []
+    if "wait_mean_min" in table.index and bool(table.loc["wait_mean_min", "significant"]):
+        wait = float(table.loc["wait_mean_min", "diff_mean"])
+        if wait < 0:
+            gains.append(f"{format_value('staff_cost', abs(cost) / -wait, currency)} {more} "
+                         "per minute of mean wait saved")
+    for k in table.index:
+        if k.startswith("std__") and k.endswith("__compliance") and bool(
+                table.loc[k, "significant"]):
+            gain = 100.0 * float(table.loc[k, "diff_mean"])
+            if gain > 0:
+                name = kpi_info(k).label.removeprefix("Compliance: ")
+                gains.append(f"{format_value('staff_cost', abs(cost) / gain, currency)} {more} "
+                             f"per point of compliance with {name}")
+    head = f"staff cost {money} {more} per replication (day)"
+    if not gains:
+        return head + "; no significant gain in mean wait or compliance"
+    return head + ": " + "; ".join(gains)
 
 
 def compare_verdict(table: pd.DataFrame, kpi: str = "wait_mean_min",
                     currency: str | None = None) -> Verdict:
     """The verdict of a comparison (``comparison.csv``): the best variant on ``kpi`` with
-    its cost, each variant's significant changes for better or worse, and the cost per
-    unit of benefit."""
+    its cost, then per variant the headline KPIs and standards it is significantly better
+    or worse on (by each KPI's direction of good)."""
     lines: list[Line] = []
     info = kpi_info(kpi)
     best: tuple[float, str, pd.DataFrame] | None = None
@@ -280,38 +306,33 @@ def compare_verdict(table: pd.DataFrame, kpi: str = "wait_mean_min",
             score = -d if info.good == LOWER else d
             if best is None or score > best[0]:
                 best = (score, name, part)
-        better = [k for k in rows.index if bool(rows.loc[k, "significant"])
-                  and _better(k, float(rows.loc[k, "diff_mean"])) is True]
-        worse = [k for k in rows.index if bool(rows.loc[k, "significant"])
-                 and _better(k, float(rows.loc[k, "diff_mean"])) is False]
-        shown = [k for k in ("wait_mean_min", "abandon_rate", "staff_cost") if k in rows.index]
-        shown += [k for k in rows.index if k.startswith("std__") and k.endswith("__compliance")]
-        changes = ", ".join(
-            f"{kpi_info(k).label.lower() if not k.startswith('std__') else kpi_info(k).label}"
-            f" {_signed(k, float(rows.loc[k, 'diff_mean']), currency)}"
-            + ("" if bool(rows.loc[k, "significant"]) else " (not significant)")
-            for k in shown)
+        judged = [(k, _better(k, float(rows.loc[k, "diff_mean"])))
+                  for k in _judged_keys(rows) if bool(rows.loc[k, "significant"])]
+        better = [f"{_short(k)} ({_signed(k, float(rows.loc[k, 'diff_mean']), currency)})"
+                  for k, b in judged if b is True]
+        worse = [f"{_short(k)} ({_signed(k, float(rows.loc[k, 'diff_mean']), currency)})"
+                 for k, b in judged if b is False]
         status: Status = ("good" if better and not worse else "bad" if worse and not better
                           else "info")
-        lines.append(Line(status, f"{name}: {changes}; significantly better on {len(better)} "
-                          f"KPI(s), worse on {len(worse)}"))
-        cpb = cost_per_benefit(part, currency)
-        if cpb:
-            lines.append(Line("info", f"{name}, cost per unit of benefit: {cpb}"))
+        text = f"{name}: better on " + (", ".join(better) or "nothing")
+        text += "; worse on " + (", ".join(worse) or "nothing")
+        lines.append(Line(status, text + " (significant changes only)"))
     if best is None:
         return Verdict(Line("info", f"No variant has {info.label.lower()}."), tuple(lines))
     _, name, part = best
     rows = part.set_index("kpi")
     d = float(rows.loc[kpi, "diff_mean"])
     sig = bool(rows.loc[kpi, "significant"])
-    cost = (f", staff cost {_signed('staff_cost', float(rows.loc['staff_cost', 'diff_mean']), currency)}"
-            if "staff_cost" in rows.index else "")
+    cost = ""
+    if "staff_cost" in rows.index:
+        cost_diff = float(rows.loc["staff_cost", "diff_mean"])
+        cost = f"; staff cost {_signed('staff_cost', cost_diff, currency)} per day"
     if _better(kpi, d) and sig:
-        head = Line("good", f"Best on {info.label.lower()}: {name} "
+        head = Line("good", f"Best on {_short(kpi)}: {name} "
                     f"({_signed(kpi, d, currency)} against the baseline, significant{cost}).")
     else:
         head = Line("unclear", f"No variant is significantly better than the baseline on "
-                    f"{info.label.lower()} (closest: {name}, {_signed(kpi, d, currency)}{cost}).")
+                    f"{_short(kpi)} (closest: {name}, {_signed(kpi, d, currency)}{cost}).")
     return Verdict(head, tuple(lines))
 
 
@@ -339,7 +360,8 @@ def sweep_verdict(tidy: pd.DataFrame, variants: pd.DataFrame, kpi: str,
     vid = str(top["variant_id"])
     cost = ""
     if (vid, "staff_cost") in cells.index:
-        cost = f", staff cost {_with_interval(cells.loc[vid].reset_index(), 'staff_cost', currency)}"
+        mine = cells.loc[vid].reset_index()
+        cost = f", staff cost {_with_interval(mine, 'staff_cost', currency)}"
     close = 0
     for _, r in order.iloc[1:].iterrows():
         if info.good == LOWER and r["ci_low"] <= top["ci_high"]:
@@ -364,8 +386,9 @@ def sweep_verdict(tidy: pd.DataFrame, variants: pd.DataFrame, kpi: str,
                 meeting.append((float(cells.loc[(v, "staff_cost"), "mean"]), str(v)))
         if meeting:
             c, v = min(meeting)
+            money = format_value("staff_cost", c, currency)
             lines.append(Line("good", f"Cheapest variant meeting every standard on average: "
-                              f"{describe(v)} (staff cost {format_value('staff_cost', c, currency)})."))
+                              f"{describe(v)} (staff cost {money})."))
         else:
             lines.append(Line("missed", "No variant meets every standard on average."))
     return Verdict(head, tuple(lines))

@@ -6,12 +6,14 @@ import os
 from pathlib import Path
 from typing import Any
 
+from simulator.measures.verdict import standard_names
 from simulator.report import sections_experiments as ex
 from simulator.report import sections_run as sr
 from simulator.report.collect import ResultsData, collect
 from simulator.report.markup import REPORT_NAME, esc, page
 from simulator.report.methods import methods
 from simulator.report.scenario_text import scenario_html
+from simulator.report.sections_verdict import verdict_html, verdict_of
 
 
 def _scenario_section(data: ResultsData) -> str:
@@ -32,8 +34,10 @@ def _run_sections(data: ResultsData, draw: bool) -> list[tuple[str, str, str]]:
     figs = data.figures if draw else {}
     n = int(data.manifest.get("run", {}).get("replications", 0))
     stations = sr.station_order(data.by_hour, data.scenario)
+    currency = data.scenario.currency if data.scenario is not None else None
     out = [("headline", "Headline results",
-            sr.headline(data.summary, n) + sr.stations_table(data.summary, stations))]
+            sr.headline(data.summary, n, currency) + sr.stations_table(data.summary, stations)
+            + sr.classes_table(data.summary))]
     by_hour = data.by_hour
     if by_hour is not None and not by_hour.empty:
         out.append(("by-hour", "Waits and queues by hour",
@@ -54,10 +58,15 @@ def _run_sections(data: ResultsData, draw: bool) -> list[tuple[str, str, str]]:
 
 def _experiment_sections(data: ResultsData, draw: bool) -> list[tuple[str, str, str]]:
     figs = data.figures if draw else {}
+    sc = data.scenario
+    currency = sc.currency if sc is not None else None
+    names = standard_names(sc.standards) if sc is not None else None
     if data.kind == "compare":
-        body = ex.comparison(data.manifest, data.comparison, data.replications, figs)
+        body = ex.comparison(data.manifest, data.comparison, data.replications, figs,
+                             currency, names)
         return [("comparison", "Comparison of variants", body)]
-    body = ex.sweep(data.manifest, data.sweep, data.variants, figs)
+    body = ex.sweep(data.manifest, data.sweep, data.variants, figs, data.sensitivity,
+                    currency)
     return [("sweep", "Sweep results", body)]
 
 
@@ -79,7 +88,9 @@ def build_report(data: ResultsData, figures: bool = True) -> str:
     run = m.get("run") or m.get("spec") or {}
     subtitle = (f"{what} · {esc(run.get('replications'))} replications · seed "
                 f"{esc(run.get('seed'))} · servsim {esc(m.get('software', {}).get('servsim', ''))}")
-    sections = [("scenario", "The scenario in plain words", _scenario_section(data))]
+    verdict = verdict_of(data)
+    sections = [("verdict", "Verdict", verdict_html(verdict))] if verdict is not None else []
+    sections.append(("scenario", "The scenario in plain words", _scenario_section(data)))
     if data.kind == "run":
         sections += _run_sections(data, figures)
     else:

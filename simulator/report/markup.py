@@ -15,7 +15,7 @@ REPORT_NAME = "report.html"
 
 CSS = """\
 :root { --ink: #1b1f24; --muted: #57606a; --rule: #d0d7de; --band: #f6f8fa;
-        --good: #1a7f37; --bad: #cf222e; }
+        --good: #1a7f37; --bad: #cf222e; --warn: #9a6700; }
 * { box-sizing: border-box; }
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial,
        sans-serif; color: var(--ink); line-height: 1.45; margin: 0 auto; max-width: 62rem;
@@ -34,7 +34,17 @@ table { border-collapse: collapse; margin: .5rem 0 1rem; font-size: .88em;
         font-variant-numeric: tabular-nums; }
 th, td { border: 1px solid var(--rule); padding: .25rem .5rem; vertical-align: top; }
 th { background: var(--band); text-align: left; font-weight: 600; }
-td.num { text-align: right; white-space: nowrap; }
+td.num { text-align: right; }
+.verdict { border: 1px solid var(--rule); border-left: 6px solid var(--muted);
+           background: var(--band); padding: .6rem 1rem; border-radius: 6px; margin: .5rem 0; }
+.verdict .headline { font-weight: 700; font-size: 1.08em; margin: 0 0 .3rem; }
+.verdict ul { list-style: none; padding-left: 0; margin: 0; }
+.verdict li { margin: .15rem 0; }
+.verdict .mark { display: inline-block; width: 1.1em; font-weight: 700; }
+.met, .good, .better { color: var(--good); }
+.missed, .bad, .worse { color: var(--bad); }
+.unclear { color: var(--warn); }
+.ns { color: var(--muted); }
 td code { white-space: nowrap; }
 .scroll { overflow-x: auto; max-width: 100%; }
 .yes { color: var(--good); font-weight: 600; }
@@ -59,7 +69,6 @@ footer { margin-top: 2.5rem; color: var(--muted); font-size: .85em;
   figure, .keep { break-inside: avoid; page-break-inside: avoid; }
   figure img { max-height: 24cm; border: none; }
   table { font-size: 8.5pt; max-width: 100%; }
-  td.num { white-space: normal; }
   th { overflow-wrap: break-word; }
   thead { display: table-header-group; }
   tr { break-inside: avoid; page-break-inside: avoid; }
@@ -118,14 +127,20 @@ def pct(x: float | None) -> str:
     return f"{100.0 * float(x):.1f} %"  # type: ignore[arg-type]
 
 
+_NBSP = "\u00a0"
+
+
 def with_interval(mean: float, low: float, high: float, percent: bool = False) -> str:
-    """``mean [low, high]`` (the interval left out when it is undefined)."""
+    """``mean [low, high]`` (the interval left out when it is undefined). The only place a
+    narrow table cell may wrap is between the mean and its interval (the other spaces do not
+    break)."""
     f = pct if percent else num
+    value = f(mean).replace(" ", _NBSP)
     if is_missing(low) or is_missing(high):
-        return f(mean)
+        return value
     if percent:
-        return f"{f(mean)} [{100.0 * low:.1f}, {100.0 * high:.1f}]"
-    return f"{f(mean)} [{num(low)}, {num(high)}]"
+        return f"{value} [{100.0 * low:.1f},{_NBSP}{100.0 * high:.1f}]"
+    return f"{value} [{num(low)},{_NBSP}{num(high)}]"
 
 
 def clock(minutes: float) -> str:

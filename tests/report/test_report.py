@@ -271,7 +271,8 @@ def test_number_formats():
     assert [num(x) for x in (1234.5, 45.0, 12.34, 1.234, 0.01234, float("nan"))] == \
         ["1,234", "45", "12.3", "1.23", "0.012", "–"]
     assert pct(0.0712) == "7.1 %"
-    assert with_interval(0.0712, 0.05, 0.09, percent=True) == "7.1 % [5.0, 9.0]"
+    # a narrow cell may wrap only between the mean and its interval (no-break spaces inside)
+    assert with_interval(0.0712, 0.05, 0.09, percent=True) == "7.1\u00a0% [5.0,\u00a09.0]"
     assert with_interval(3.0, float("nan"), float("nan")) == "3"
     assert clock(510) == "08:30" and clock(24 * 60 + 60) == "d2 01:00"
 
