@@ -129,13 +129,16 @@ def staffing_and_utilisation(
         ax.set_zorder(ax2.get_zorder() + 1)
         ax.patch.set_visible(False)
         ax.set_ylim(bottom=0)
+        ax.set_ylabel("staff / counters", fontsize=8)
         ax.set_title(name, fontsize=10)
         _clock_ticks(ax, float(grid_min[0]), float(grid_min[-1]))
         ax.grid(alpha=0.3)
     h1, l1 = axes[0].get_legend_handles_labels()
+    # "outside": constrained layout makes room below the axes, so the legend never covers
+    # the clock labels of the bottom row
     fig.legend([*h1, plt.Rectangle((0, 0), 1, 1, color="tab:green", alpha=0.25)],
-               [*l1, "utilisation by hour"], loc="lower center", ncol=3, fontsize=8,
-               bbox_to_anchor=(0.5, -0.02))
+               [*l1, "utilisation by hour"], loc="outside lower center", ncol=3, fontsize=8,
+               frameon=False)
     fig.suptitle("Staff on duty, counters busy and utilisation (means over replications)",
                  fontsize=12)
     return fig

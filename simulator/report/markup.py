@@ -37,6 +37,9 @@ th { background: var(--band); text-align: left; font-weight: 600; }
 td.num { text-align: right; }
 .verdict { border: 1px solid var(--rule); border-left: 6px solid var(--muted);
            background: var(--band); padding: .6rem 1rem; border-radius: 6px; margin: .5rem 0; }
+.verdict[data-status="met"], .verdict[data-status="good"] { border-left-color: var(--good); }
+.verdict[data-status="missed"], .verdict[data-status="bad"] { border-left-color: var(--bad); }
+.verdict[data-status="unclear"] { border-left-color: var(--warn); }
 .verdict .headline { font-weight: 700; font-size: 1.08em; margin: 0 0 .3rem; }
 .verdict ul { list-style: none; padding-left: 0; margin: 0; }
 .verdict li { margin: .15rem 0; }
@@ -183,10 +186,11 @@ def section(anchor: str, title: str, body: str) -> str:
 
 
 def page(title: str, subtitle: str, sections: Sequence[tuple[str, str, str]],
-         footer: str) -> str:
-    """The whole document: head with the style sheet, a table of contents, the sections.
+         footer: str, lead: tuple[str, str, str] | None = None) -> str:
+    """The whole document: head with the style sheet, the ``lead`` section (the verdict,
+    before anything else), a table of contents, the sections.
 
-    ``sections`` holds ``(anchor, escaped title, body html)``.
+    ``sections`` and ``lead`` hold ``(anchor, escaped title, body html)``.
     """
     toc = "".join(f'<li><a href="#{a}">{t}</a></li>' for a, t, _ in sections)
     body = "".join(section(a, t, b) for a, t, b in sections)
@@ -197,6 +201,7 @@ def page(title: str, subtitle: str, sections: Sequence[tuple[str, str, str]],
         '<link rel="icon" href="data:,">\n'
         f"<title>{esc(title)}</title>\n<style>\n{CSS}</style>\n</head>\n<body>\n"
         f"<header>\n<h1>{esc(title)}</h1>\n<p class=\"subtitle\">{subtitle}</p>\n</header>\n"
+        f"{section(*lead) if lead is not None else ''}"
         f'<nav class="toc" aria-label="Contents"><strong>Contents</strong><ol>{toc}</ol></nav>\n'
         f"{body}<footer>{footer}</footer>\n</body>\n</html>\n"
     )

@@ -87,7 +87,7 @@ def stations_table(summary: pd.DataFrame, stations: Sequence[str]) -> str:
     """One row per station: visits, waits, P(wait > 0), queue, utilisation, abandonment."""
     rows = []
     for s in stations:
-        cells = [breakable(s), summary_cell(summary, f"{s}__visits")]
+        cells = [esc(s.replace("_", " ")), summary_cell(summary, f"{s}__visits")]
         cells += [summary_cell(summary, f"{s}__{c}") for c in
                   ("wait_mean_min", "wait_p90_min", "waited_share", "queue_len_tw",
                    "utilisation_tw")]

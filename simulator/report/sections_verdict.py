@@ -29,7 +29,8 @@ def verdict_html(verdict: Verdict) -> str:
     items = "".join(f'<li class="{line.status}"><span class="mark" aria-hidden="true">'
                     f"{_MARKS[line.status]}</span> {esc(line.text)}</li>"
                     for line in verdict.lines)
-    return (f'<div class="verdict keep" id="verdict-block"><p class="headline {head.status}">'
+    return (f'<div class="verdict keep" id="verdict-block" data-status="{head.status}">'
+            f'<p class="headline {head.status}">'
             f"{esc(head.text)}</p>" + (f"<ul>{items}</ul>" if items else "") + "</div>\n")
 
 

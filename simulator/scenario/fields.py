@@ -17,6 +17,8 @@ from pydantic import (
 )
 
 __all__ = [
+    "CLOCK_PATTERN",
+    "NAME_PATTERN",
     "ClockTime",
     "Name",
     "StrictModel",
@@ -25,17 +27,22 @@ __all__ = [
 ]
 
 
+#: ``"HH:MM"`` on a 24-hour clock, 00:00 to 24:00.
+CLOCK_PATTERN = r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$"
+#: A name: letters, digits, ``_`` or ``-``, starting with a letter or ``_``.
+NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_\-]*$"
+
 ClockTime = Annotated[
     str,
     Field(
-        pattern=r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$",
+        pattern=CLOCK_PATTERN,
         description='clock time "HH:MM" (00:00 to 24:00), quoted in YAML',
         examples=["08:30"],
     ),
 ]
 
 
-Name = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_\-]*$", max_length=64)]
+Name = Annotated[str, Field(pattern=NAME_PATTERN, max_length=64)]
 
 
 def clock_to_min(value: str) -> float:
