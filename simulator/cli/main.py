@@ -67,7 +67,8 @@ def schema() -> None:
 @click.option("--records", type=click.Choice(["none", "summary", "full"]), default="full",
               help="record tables to write: none, customers only, or all")
 @click.option("--format", "records_format", type=click.Choice(["auto", "csv", "parquet"]),
-              default="auto", help="record file format (auto: Parquet if pyarrow is installed)")
+              default="auto", help="record file format (auto: CSV, or Parquet when --records "
+              "full would exceed 200 MB of CSV and pyarrow is installed; it says so)")
 @click.option("--force", is_flag=True, help="replace a non-empty results folder")
 @click.option("--no-figures", is_flag=True, help="skip drawing figures")
 @click.option("--no-report", is_flag=True, help="do not write report.html")
@@ -113,7 +114,8 @@ def run(
     kwargs = dict(replications=replications, seed=seed, jobs=jobs, records=records,
                   records_format=records_format, force=force, figures=not no_figures,
                   html_report=not no_report, precision=precision, precision_kpis=precision_kpis,
-                  max_replications=max_replications)
+                  max_replications=max_replications,
+                  notify=lambda text: click.echo(text, err=True))
     try:
         if quiet or precision:
             output = run_scenario(loaded, out_dir, **kwargs)  # type: ignore[arg-type]
