@@ -7,14 +7,12 @@ came from. Values are read as YAML 1.2 scalars or flow collections (``9``, ``0.5
 
 Three operators:
 
-==========================================================  ===================================
-``PATH=VALUE``                                              set (or add a key to a mapping)
-``staff.clerks.shifts+={start: "11:00", end: "15:00", count: 1}``  append VALUE to the list at PATH
-``pathways.standard-=cashier``                              remove the items equal to VALUE
-                                                            from the list at PATH
-``staff.clerks.shifts.1-=``                                 remove the list item or mapping
-                                                            key at PATH (nothing after ``-=``)
-==========================================================  ===================================
+- ``PATH=VALUE`` sets a value (or adds a key to a mapping);
+- ``PATH+=VALUE`` appends VALUE to the list at PATH
+  (``staff.clerks.shifts+={start: "11:00", end: "15:00", count: 1}``);
+- ``PATH-=VALUE`` removes the items equal to VALUE from the list at PATH
+  (``pathways.standard-=cashier``); ``PATH-=`` with nothing after it removes the list item
+  or mapping key at PATH itself (``staff.clerks.shifts.1-=``).
 """
 
 from __future__ import annotations
@@ -37,7 +35,6 @@ from simulator.scenario.loader import (
     to_plain,
     validate_tree,
 )
-
 
 #: The operators of an override: set, append to a list, remove from a list or mapping.
 OPERATORS = {"=": "set", "+=": "append", "-=": "remove"}
