@@ -29,16 +29,22 @@ def main() -> None:
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 def validate(files: tuple[Path, ...]) -> None:
-    """Check scenario FILES; print every problem and exit 1 if any file is invalid."""
+    """Check scenario FILES; print every problem and exit 1 if any file is invalid.
+
+    Warnings (staff on duty with no free counter) are printed too but do not fail a file."""
+    from simulator.scenario.staffing_check import warning_issues
+
     bad = 0
     for path in files:
         try:
-            load_scenario(path)
+            loaded = load_scenario(path)
         except ScenarioError as exc:
             bad += 1
             for issue in exc.issues:
                 click.echo(str(issue), err=True)
         else:
+            for issue in warning_issues(loaded):
+                click.echo(str(issue), err=True)
             click.echo(f"{path}: ok")
     if bad:
         click.echo(f"{bad} of {len(files)} file(s) invalid", err=True)
@@ -158,12 +164,18 @@ def _backend(backend: str | None, jobs: int) -> str:
 def _load_or_exit(path: Path, sets: tuple[str, ...] = ()):
     from simulator.scenario.overrides import parse_overrides, with_overrides
 
+    from simulator.scenario.staffing_check import warning_issues
+
     try:
         loaded = load_scenario(path)
-        return with_overrides(loaded, parse_overrides(sets)) if sets else loaded
+        changed = with_overrides(loaded, parse_overrides(sets)) if sets else loaded
     except ScenarioError as exc:
         fail_scenario(exc)
         raise  # unreachable: _fail_scenario exits
+    label = f"{path} with --set {' '.join(sets)}" if sets else None
+    for issue in warning_issues(changed, label):
+        click.echo(str(issue), err=True)
+    return changed
 
 
 def _experiment_errors(report) -> None:
