@@ -163,7 +163,6 @@ def _backend(backend: str | None, jobs: int) -> str:
 
 def _load_or_exit(path: Path, sets: tuple[str, ...] = ()):
     from simulator.scenario.overrides import parse_overrides, with_overrides
-
     from simulator.scenario.staffing_check import warning_issues
 
     try:
@@ -176,6 +175,16 @@ def _load_or_exit(path: Path, sets: tuple[str, ...] = ()):
     for issue in warning_issues(changed, label):
         click.echo(str(issue), err=True)
     return changed
+
+
+def _interrupted(out: Path, command: str) -> None:
+    """Say what an interrupted compare or sweep kept and how to resume it; exit 130."""
+    tasks = out / "tasks"
+    done = sum(1 for _ in tasks.rglob("rep=*.json")) if tasks.is_dir() else 0
+    click.echo(f"\n{command} interrupted: {done} finished replication(s) are kept in {tasks}. "
+               f"To resume, run the same command again with -o {out}: finished replications "
+               "are reused, not recomputed.", err=True)
+    sys.exit(130)
 
 
 def _experiment_errors(report) -> None:
@@ -274,6 +283,9 @@ def compare(base: Path, changed: tuple[Path, ...], sets: tuple[str, ...],
                           on_progress=None if quiet else Progress("compare"), verdict_kpi=kpi)
     except ExperimentError as exc:
         raise click.ClickException(str(exc)) from None
+    except KeyboardInterrupt:
+        _interrupted(out_dir, "compare")
+        return
     if res.run.report.errors:
         _experiment_errors(res.run.report)
     if not quiet:
@@ -332,6 +344,9 @@ def sweep(scenario: Path, varies: tuple[str, ...], design: str, samples: int | N
         return
     except ExperimentError as exc:
         raise click.ClickException(str(exc)) from None
+    except KeyboardInterrupt:
+        _interrupted(out, "sweep")
+        return
     if res.run is not None and res.run.report.errors:
         _experiment_errors(res.run.report)
     if not quiet and res.run is not None:
