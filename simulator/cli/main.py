@@ -78,8 +78,11 @@ def schema() -> None:
 @click.option("--force", is_flag=True, help="replace a non-empty results folder")
 @click.option("--no-figures", is_flag=True, help="skip drawing figures")
 @click.option("--no-report", is_flag=True, help="do not write report.html")
+@click.option("--xlsx", is_flag=True,
+              help="also write results.xlsx (needs pip install 'servsim[excel]')")
 @click.option("--set", "sets", multiple=True, metavar="PATH=VALUE",
-              help="change a scenario value, e.g. stations.window.counters=9 (repeatable)")
+              help="change a scenario value, e.g. stations.window.counters=9; PATH+=VALUE "
+              "appends to a list, PATH-=VALUE removes from one (repeatable)")
 @click.option("--precision", type=click.FloatRange(0.001, 0.999, min_open=True), default=None,
               help="add replications until the relative 95 % half-width of --precision-kpi "
               "is at most this (e.g. 0.05); -n is then the first batch")
@@ -98,6 +101,7 @@ def run(
     force: bool,
     no_figures: bool,
     no_report: bool,
+    xlsx: bool,
     sets: tuple[str, ...],
     precision: float | None,
     precision_kpis: tuple[str, ...],
@@ -107,6 +111,7 @@ def run(
     """Simulate SCENARIO over replications and write a results folder."""
     from simulator.api import run_scenario
     from simulator.experiments.run import OutputFormatError, default_out_dir
+    from simulator.experiments.workbook import WorkbookError
 
     loaded = _load_or_exit(scenario, sets)
     out_dir = out if out is not None else default_out_dir(loaded)
@@ -121,7 +126,7 @@ def run(
                   records_format=records_format, force=force, figures=not no_figures,
                   html_report=not no_report, precision=precision, precision_kpis=precision_kpis,
                   max_replications=max_replications,
-                  notify=lambda text: click.echo(text, err=True))
+                  notify=lambda text: click.echo(text, err=True), xlsx=xlsx)
     try:
         if quiet or precision:
             output = run_scenario(loaded, out_dir, **kwargs)  # type: ignore[arg-type]
@@ -132,7 +137,7 @@ def run(
                                       on_result=lambda _r: bar.update(1))
     except FileExistsError as exc:
         raise click.ClickException(str(exc)) from None
-    except OutputFormatError as exc:
+    except (OutputFormatError, WorkbookError) as exc:
         raise click.ClickException(str(exc)) from None
     except ValueError as exc:  # a file named by the scenario could not be read
         click.echo(f"{scenario}: {exc}", err=True)
@@ -235,12 +240,14 @@ def _with(options):
 @click.option("--force", is_flag=True, help="replace a folder holding other results")
 @click.option("--no-figures", is_flag=True)
 @click.option("--no-report", is_flag=True, help="do not write report.html")
+@click.option("--xlsx", is_flag=True,
+              help="also write results.xlsx (needs pip install 'servsim[excel]')")
 @click.option("-q", "--quiet", is_flag=True)
 def compare(base: Path, changed: tuple[Path, ...], sets: tuple[str, ...],
             variant_specs: tuple[str, ...], replications: int | None, seed: int | None,
             jobs: int, backend: str | None, scheduler: str | None, out: Path | None,
             confidence: float, independent_check: bool, kpi: str, force: bool,
-            no_figures: bool, no_report: bool, quiet: bool) -> None:
+            no_figures: bool, no_report: bool, xlsx: bool, quiet: bool) -> None:
     """Compare BASE with CHANGED scenario files and/or --set variants (common random numbers)."""
     from datetime import UTC, datetime
 
@@ -251,6 +258,7 @@ def compare(base: Path, changed: tuple[Path, ...], sets: tuple[str, ...],
         make_variant,
         variant_from_file,
     )
+    from simulator.experiments.workbook import WorkbookError
     from simulator.scenario.overrides import parse_overrides
 
     base_loaded = _load_or_exit(base)
@@ -280,8 +288,9 @@ def compare(base: Path, changed: tuple[Path, ...], sets: tuple[str, ...],
                           backend=_backend(backend, jobs), jobs=jobs,  # type: ignore[arg-type]
                           scheduler=scheduler, independent_check=independent_check,
                           force=force, figures=not no_figures, html_report=not no_report,
-                          on_progress=None if quiet else Progress("compare"), verdict_kpi=kpi)
-    except ExperimentError as exc:
+                          on_progress=None if quiet else Progress("compare"), verdict_kpi=kpi,
+                          xlsx=xlsx)
+    except (ExperimentError, WorkbookError) as exc:
         raise click.ClickException(str(exc)) from None
     except KeyboardInterrupt:
         _interrupted(out_dir, "compare")
@@ -319,15 +328,19 @@ def compare(base: Path, changed: tuple[Path, ...], sets: tuple[str, ...],
 @click.option("--force", is_flag=True, help="replace a folder holding other results")
 @click.option("--no-figures", is_flag=True)
 @click.option("--no-report", is_flag=True, help="do not write report.html")
+@click.option("--xlsx", is_flag=True,
+              help="also write results.xlsx (needs pip install 'servsim[excel]')")
 @click.option("-q", "--quiet", is_flag=True)
 def sweep(scenario: Path, varies: tuple[str, ...], design: str, samples: int | None,
           replications: int | None, seed: int | None, jobs: int, backend: str | None,
           scheduler: str | None, shard: str | None, kpis: tuple[str, ...], out: Path,
-          records: str, force: bool, no_figures: bool, no_report: bool, quiet: bool) -> None:
+          records: str, force: bool, no_figures: bool, no_report: bool, xlsx: bool,
+          quiet: bool) -> None:
     """Sweep SCENARIO over a grid or a Latin hypercube of values (resumable)."""
     from simulator.api import run_sweep
     from simulator.experiments.sweep import parse_shard, parse_vary
     from simulator.experiments.variants import ExperimentError, Progress
+    from simulator.experiments.workbook import WorkbookError
 
     loaded = _load_or_exit(scenario)
     try:
@@ -338,11 +351,11 @@ def sweep(scenario: Path, varies: tuple[str, ...], design: str, samples: int | N
                         jobs=jobs, scheduler=scheduler,
                         shard=parse_shard(shard) if shard else None, force=force,
                         figures=not no_figures, html_report=not no_report, records=records,
-                        on_progress=None if quiet else Progress("sweep"))
+                        on_progress=None if quiet else Progress("sweep"), xlsx=xlsx)
     except ScenarioError as exc:
         fail_scenario(exc)
         return
-    except ExperimentError as exc:
+    except (ExperimentError, WorkbookError) as exc:
         raise click.ClickException(str(exc)) from None
     except KeyboardInterrupt:
         _interrupted(out, "sweep")

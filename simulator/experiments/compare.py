@@ -37,7 +37,9 @@ from simulator.experiments.variants import (
     write_csv_atomic,
     write_resolved_scenario,
 )
+from simulator.experiments.workbook import WORKBOOK_NAME, check_excel, write_workbook
 from simulator.measures import stats
+from simulator.measures.verdict import standard_names
 
 HEADLINE_KPIS = ("wait_mean_min", "wait_p90_min", "abandon_rate", "balk_rate",
                  "time_in_system_mean_min", "overtime_min", "staff_cost", "sat__csat_mean",
@@ -130,6 +132,7 @@ def compare(
     artifacts: Artifacts | None = None,
     on_progress=None,
     verdict_kpi: str = "wait_mean_min",
+    xlsx: bool = False,
 ) -> CompareOutput:
     """Run the baseline and every variant with common random numbers and compare them.
 
@@ -138,7 +141,10 @@ def compare(
     ``out/tasks``), with ``figures/differences.png`` and ``report.html`` when ``artifacts``
     asks for them (:mod:`simulator.experiments.artifacts`). ``verdict_kpi`` is the KPI the
     verdict ranks variants by (recorded in the manifest; it does not change the results).
+    ``xlsx`` also writes ``results.xlsx`` (comparison and replications sheets).
     """
+    if xlsx:
+        check_excel()
     all_variants = [base, *variants]
     spec = {
         "kind": "compare", "replications": replications, "seed": seed,
@@ -167,7 +173,13 @@ def compare(
         files = ["spec.json", "comparison.csv", "replications.csv",
                  write_resolved_scenario(out, base.plan.scenario, replications, seed)]
         write_csv_atomic(table, out / "comparison.csv")
-        write_csv_atomic(replications_table(all_variants, run.rows), out / "replications.csv")
+        reps = replications_table(all_variants, run.rows)
+        write_csv_atomic(reps, out / "replications.csv")
+        if xlsx:
+            sc = base.plan.scenario
+            write_workbook(out / WORKBOOK_NAME, {"Comparison": table, "Replications": reps},
+                           sc.currency, standard_names(sc.standards))
+            files.append(WORKBOOK_NAME)
         if artifacts is not None and artifacts.figures:
             files += artifacts.differences_figure(out / "figures", table, HEADLINE_KPIS)
         if artifacts is not None and artifacts.report:

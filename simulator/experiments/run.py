@@ -38,7 +38,9 @@ from simulator.experiments.storage import (
     software_versions,
     write_csv,
 )
+from simulator.experiments.workbook import WORKBOOK_NAME, check_excel, write_workbook
 from simulator.measures import stats
+from simulator.measures.verdict import standard_names
 from simulator.satisfaction.compiled import PREFIX, describe
 from simulator.scenario.loader import LoadedScenario
 from simulator.scenario.plan import Plan, compile_plan
@@ -156,6 +158,7 @@ def run_scenario(
     precision_kpis: Sequence[str] = ("wait_mean_min",),
     max_replications: int = 1000,
     notify: Callable[[str], None] | None = None,
+    xlsx: bool = False,
 ) -> RunOutput:
     """Simulate a scenario and write its results folder.
 
@@ -189,9 +192,14 @@ def run_scenario(
     notify : callable, optional
         Called with a sentence a person should read before the run (why ``auto`` chose
         Parquet).
+    xlsx : bool
+        Also write ``results.xlsx`` (:mod:`simulator.experiments.workbook`; needs the
+        ``excel`` extra, checked before the run).
     """
     started = datetime.now(UTC)
     t0 = time.perf_counter()
+    if xlsx:
+        check_excel()
     sc = loaded.scenario
     n_reps = replications if replications is not None else sc.run.replications
     run_seed = seed if seed is not None else sc.run.seed
@@ -233,6 +241,10 @@ def run_scenario(
         write_csv(summary, tmp / "summary.csv")
         write_csv(hours, tmp / "by_hour.csv")
         (tmp / "scenario.resolved.yaml").write_text(resolved_yaml(sc), encoding="utf-8")
+        if xlsx:
+            write_workbook(tmp / WORKBOOK_NAME, {"Summary": summary, "By hour": hours,
+                                                 "Replications": reps},
+                           sc.currency, standard_names(sc.standards))
         figs = (artifacts.run_figures(tmp / "figures", plan, results, summary, hours,
                                       WAIT_EDGES_MIN, sat_info["label"])
                 if artifacts is not None and artifacts.figures else [])
@@ -298,6 +310,7 @@ def run_scenario(
                 "records_format": fmt if records != "none" else None,
                 "files": sorted(["manifest.json", "scenario.resolved.yaml", "summary.csv",
                                  "replications.csv", "by_hour.csv", *files,
+                                 *([WORKBOOK_NAME] if xlsx else []),
                                  *(["report.html"] if html_report else []),
                                  *[f"figures/{f}" for f in figs]]),
                 "grid_step_min": GRID_STEP_MIN,

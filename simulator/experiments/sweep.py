@@ -46,7 +46,9 @@ from simulator.experiments.variants import (
     write_resolved_scenario,
     write_text_atomic,
 )
+from simulator.experiments.workbook import WORKBOOK_NAME, check_excel, write_workbook
 from simulator.measures import stats
+from simulator.measures.verdict import standard_names
 from simulator.scenario.loader import LoadedScenario, read_yaml, to_plain
 from simulator.scenario.overrides import Override
 
@@ -234,6 +236,7 @@ def run_sweep(
     records_format: str = "csv",
     artifacts: Artifacts | None = None,
     on_progress=None,
+    xlsx: bool = False,
 ) -> SweepOutput:
     """Run (or resume) a sweep into ``out``; with ``shard`` run only that slice of tasks.
 
@@ -241,7 +244,10 @@ def run_sweep(
     shards with :func:`merge_sweeps`. With ``records`` other than ``none``, each worker writes
     its replications' record tables to ``out/records/<table>/variant=<id>/rep=NNNNN.csv``
     (a shared file system is assumed on a cluster); the parent only ever holds KPI rows.
+    ``xlsx`` also writes ``results.xlsx`` (sweep, variants, sensitivity and replications).
     """
+    if xlsx:
+        check_excel()
     n = replications if replications is not None else loaded.scenario.run.replications
     s = seed if seed is not None else loaded.scenario.run.seed
     if not varies:
@@ -263,7 +269,7 @@ def run_sweep(
                           f'{{"shard": "{shard[0]}/{shard[1]}", "spec_hash": '
                           f'"{spec_hash(spec)}", "tasks": {len(tasks)}}}\n')
         return SweepOutput(out, variants, {}, run)
-    result, frames = finish_sweep(out, variants, run.rows, kpis, artifacts, design)
+    result, frames = finish_sweep(out, variants, run.rows, kpis, artifacts, design, xlsx)
     result.append(write_resolved_scenario(out, loaded.scenario, n, s))
     if artifacts is not None and artifacts.report:
         result.append("report.html")
@@ -273,15 +279,23 @@ def run_sweep(
 
 
 def finish_sweep(out: Path, variants: Sequence[Variant], rows: dict[str, list[TaskResult]],
-                 kpis: Sequence[str], artifacts: Artifacts | None,
-                 design: Design = "grid") -> tuple[list[str], dict[str, pd.DataFrame]]:
-    """Write the result tables (and, when ``artifacts`` asks, the figures) of a complete
-    sweep; return the file names and the tables."""
+                 kpis: Sequence[str], artifacts: Artifacts | None, design: Design = "grid",
+                 xlsx: bool = False) -> tuple[list[str], dict[str, pd.DataFrame]]:
+    """Write the result tables (and, when ``artifacts`` asks, the figures; with ``xlsx``
+    the workbook) of a complete sweep; return the file names and the tables."""
     files = []
     frames = tables(variants, rows, design=design, kpis=kpis)
     for name, frame in frames.items():
         write_csv_atomic(frame, out / name)
         files.append(name)
+    if xlsx:
+        sc = variants[0].plan.scenario
+        write_workbook(out / WORKBOOK_NAME, {
+            "Sweep": frames["sweep.csv"], "Variants": frames["variants.csv"],
+            "Sensitivity": frames.get("sensitivity.csv"),
+            "Replications": frames["replications.csv"]}, sc.currency,
+            standard_names(sc.standards))
+        files.append(WORKBOOK_NAME)
     if artifacts is not None and artifacts.figures:
         files += artifacts.sweep_figures(out / "figures", frames["sweep.csv"],
                                          list(variants[0].values), kpis, design)
@@ -292,7 +306,8 @@ def merge_sweeps(shard_dirs: Sequence[Path], out: Path, loaded: LoadedScenario,
                  varies: Sequence[Vary], *, design: Design = "grid",
                  samples: int | None = None, replications: int | None = None,
                  seed: int | None = None, kpis: Sequence[str] = DEFAULT_KPIS,
-                 force: bool = False, artifacts: Artifacts | None = None) -> SweepOutput:
+                 force: bool = False, artifacts: Artifacts | None = None,
+                 xlsx: bool = False) -> SweepOutput:
     """Join shard folders of one sweep into ``out`` and write its tables."""
     import shutil
 
@@ -314,7 +329,7 @@ def merge_sweeps(shard_dirs: Sequence[Path], out: Path, loaded: LoadedScenario,
             shutil.copytree(src, out / "tasks", dirs_exist_ok=True)
     variants = sweep_variants(loaded, design_points(varies, design, samples, s), varies)
     rows = load_rows(out, variants, n, s)
-    files, frames = finish_sweep(out, variants, rows, kpis, artifacts, design)
+    files, frames = finish_sweep(out, variants, rows, kpis, artifacts, design, xlsx)
     files.append(write_resolved_scenario(out, loaded.scenario, n, s))
     if artifacts is not None and artifacts.report:
         files.append("report.html")
