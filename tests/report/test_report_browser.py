@@ -3,7 +3,7 @@ with no console errors, every figure loads and is displayed, the screenshot show
 (not blank), and the print layout keeps figures whole.
 
 Needs Debian's Chromium and its driver (no browser download):
-``sudo apt-get install -y chromium chromium-driver``, and selenium (the ``dev`` extra). Without
+``scripts/install-browser``, and selenium (the ``dev`` extra). Without
 them these tests fail, saying what to install.
 """
 
@@ -27,7 +27,7 @@ REPO = ROOT
 HALL = REPO / "scenarios" / "government_hall.yaml"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
-INSTALL = "sudo apt-get install -y chromium chromium-driver"
+INSTALL = "scripts/install-browser"
 FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
          "--no-first-run", "--window-size=1280,1000")

@@ -8,7 +8,7 @@ metric tile went down (more clerks at the same arrivals: lower utilisation, shor
 Then it opens the scenario workshop, checks its tiles render and takes screenshots.
 
 Without /usr/bin/chromium and /usr/bin/chromedriver this test FAILS (it does not skip):
-install them with ``sudo apt-get install -y chromium chromium-driver``.
+install them with ``scripts/install-browser``.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from tests.helpers import ROOT
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
-INSTALL_HINT = "sudo apt-get install -y chromium chromium-driver"
+INSTALL_HINT = "scripts/install-browser"
 FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
          "--no-first-run")
