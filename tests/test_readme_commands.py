@@ -79,9 +79,8 @@ def test_install_browser_needs_no_bare_sudo_and_updates_first() -> None:
     calls = [re.sub(r'"[^"]*"', '""', line) for line in code]  # messages and the look-up
     assert not any(re.search(r"(^|[\s;&|(])sudo\s", line) for line in calls)
     assert 'SUDO="$(command -v sudo || true)"' in text
-    update = next(i for i, line in enumerate(code) if "apt-get update" in line)
-    install = next(i for i, line in enumerate(code) if "apt-get install" in line
-                   and "echo" not in line)
+    update = next(i for i, line in enumerate(calls) if "apt-get update" in line)
+    install = next(i for i, line in enumerate(calls) if "apt-get install" in line)
     assert update < install
     assert subprocess.run(["bash", "-n", str(INSTALL_BROWSER)], check=False).returncode == 0
 
