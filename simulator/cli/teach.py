@@ -2,7 +2,8 @@
 
 The command runs ``python -m streamlit run simulator/teach/app.py`` as a child process with a
 headless server on ``--host``/``--port`` (no usage statistics, no file watcher, no
-development mode: nothing is fetched from the network), waits until the server answers its
+development mode: nothing is fetched from the network; the toolbar in viewer mode, so no
+Deploy button or developer menu on the projector), waits until the server answers its
 health check, prints ``servsim teach: open http://HOST:PORT``, opens a browser unless
 ``--no-browser``, and waits until interrupted (Ctrl-C or SIGTERM stop the server too).
 Streamlit comes with the ``teach`` extra: ``pip install 'servsim[teach]'``.
@@ -50,6 +51,10 @@ def streamlit_command(host: str, port: int, app: Path = APP_PATH) -> list[str]:
         "--browser.gatherUsageStats", "false",
         "--server.fileWatcherType", "none",
         "--global.developmentMode", "false",
+        # a projector shows the lesson, not Streamlit: no Deploy button or developer menu,
+        # and an error shows its type, not a traceback
+        "--client.toolbarMode", "viewer",
+        "--client.showErrorDetails", "type",
     ]
 
 
