@@ -270,21 +270,21 @@ def lesson_lunch_dip() -> None:
                    lunch_min=float(minutes), arrivals_per_hour=float(rate))
     h = r.headline
     m = st.columns(4)
-    m[0].metric("Line before lunch (customers)", headline_est(h, "queue_before_lunch", 1),
-                help="mean over the hour before lunch and the days, with its 95 % interval")
-    m[1].metric(f"Peak line at {min_to_clock(h['peak_at_min'])} (customers)",
-                headline_est(h, "queue_peak", 1),
-                help="mean over the days, with its 95 % interval")
-    m[2].metric("Mean wait during lunch (min)", headline_est(h, "wait_lunch_min", 1),
+    m[0].metric("Line before lunch", headline_est(h, "queue_before_lunch", 1),
+                help="customers in line: mean over the hour before lunch and the days, with "
+                "its 95 % interval")
+    m[1].metric(f"Peak line, {min_to_clock(h['peak_at_min'])}", headline_est(h, "queue_peak", 1),
+                help="customers in line: mean over the days, with its 95 % interval")
+    m[2].metric("Wait at lunch (min)", headline_est(h, "wait_lunch_min", 1),
                 help="the days' mean waits of customers arriving during lunch, with the "
                 "95 % interval")
     lingers = h["lingers_min"]
-    m[3].metric("Line back to normal at", "never" if math.isnan(lingers) else
+    m[3].metric("Back to normal at", "never" if math.isnan(lingers) else
                 f"{min_to_clock(h['recovered_at_min'])}",
-                help="first time after lunch the mean line is within 0.5 of the level before",
-                delta=None if math.isnan(lingers) else f"{lingers:.0f} min after lunch",
-                delta_color="off")
-    st.caption(f"Mean wait by arrival: morning {fmt(h['wait_morning_min'], 1)} min, during "
+                help="first time after lunch the mean line is within 0.5 of the level before")
+    st.caption(("The line never gets back to its level before lunch. " if math.isnan(lingers)
+                else f"The line lingers {lingers:.0f} min after lunch. ")
+               + f"Mean wait by arrival: morning {fmt(h['wait_morning_min'], 1)} min, during "
                f"lunch {fmt(h['wait_lunch_min'], 1)} min, afternoon "
                f"{fmt(h['wait_afternoon_min'], 1)} min.")
     left, right = panels()

@@ -214,6 +214,20 @@ def test_compare_report(minimal_file, tmp_path):
     diff = table.loc["wait_mean_min", "diff_mean"]
     assert (("+" if diff > 0 else "") + num(diff)) in body
     assert body.count("<img") == 1  # figures/differences.png
+    # judged by the direction of good: a shorter wait is better, a higher cost is worse
+    wait_row = re.search(r"<tr><td>Mean total wait of served customers \(min\)</td>.*?</tr>",
+                         body).group(0)
+    cost_row = re.search(r"<tr><td>Staff cost</td>.*?</tr>", body).group(0)
+    assert table.loc["staff_cost", "significant"] and table.loc["staff_cost", "diff_mean"] > 0
+    assert 'class="worse">worse<' in cost_row
+    if table.loc["wait_mean_min", "significant"]:
+        assert 'class="better">better<' in wait_row
+    else:
+        assert 'class="ns">not significant<' in wait_row
+    assert "Cost per unit of benefit:" in body
+    assert re.search(r'<div class="verdict keep" id="verdict-block" data-status="\w+">'
+                     r'<p class="headline \w+">(Best on|No variant is significantly better)',
+                     html)
     assert "Minimal hall" in section(html, "scenario")
     methods = section(html, "methods")
     assert "paired by replication" in methods
@@ -238,6 +252,23 @@ def test_sweep_report(minimal_file, tmp_path):
     methods = section(html, "methods")
     assert "Each variant has its own interval" in methods
     assert "--vary stations.desk.counters=1,2" in methods
+
+
+@pytest.mark.parametrize("design", ["grid", "lhs"])
+def test_sweep_figures_draw_every_variant(design):
+    """Every design point is a marker in each panel: the old figure drew at most 8 lines."""
+    from simulator.figures.experiments import points_drawn, sweep_figure
+
+    rng = np.random.default_rng(5)
+    if design == "grid":
+        part = pd.DataFrame([(a, b) for a in (1, 2, 3) for b in range(4, 14)], columns=["a", "b"])
+    else:
+        part = pd.DataFrame({"a": rng.uniform(0, 1, 12), "b": rng.integers(3, 6, 12)})
+    part["mean"] = rng.uniform(1, 3, len(part))
+    part["ci_low"], part["ci_high"] = part["mean"] - 0.2, part["mean"] + 0.2
+    fig = sweep_figure(part, ["a", "b"], "wait_mean_min", design)
+    assert points_drawn(fig) == len(part)  # 30 grid points, 12 LHS points
+    assert fig.axes[0].get_ylabel() == "Mean total wait of served customers (min)"
 
 
 def test_report_of_an_unfinished_folder_fails(tmp_path):
