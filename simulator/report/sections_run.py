@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 
+from simulator.measures.labels import humanise
 from simulator.report import figures as fg
 from simulator.report.kpis import HEADLINE, SATISFACTION, has, label, summary_cell
 from simulator.report.markup import breakable, clock, esc, num, pct, table
@@ -75,7 +76,7 @@ def classes_table(summary: pd.DataFrame) -> str:
                if k.startswith("arrived__class__")]
     if len(classes) < 2:
         return ""
-    rows = [[esc(c.replace("_", " ")), summary_cell(summary, f"arrived__class__{c}"),
+    rows = [[esc(humanise(c)), summary_cell(summary, f"arrived__class__{c}"),
              summary_cell(summary, f"wait_mean_min__class__{c}"),
              summary_cell(summary, f"abandon_rate__class__{c}")] for c in classes]
     return ("<h3>Customer classes</h3>\n" + table(
@@ -87,7 +88,7 @@ def stations_table(summary: pd.DataFrame, stations: Sequence[str]) -> str:
     """One row per station: visits, waits, P(wait > 0), queue, utilisation, abandonment."""
     rows = []
     for s in stations:
-        cells = [esc(s.replace("_", " ")), summary_cell(summary, f"{s}__visits")]
+        cells = [esc(humanise(s)), summary_cell(summary, f"{s}__visits")]
         cells += [summary_cell(summary, f"{s}__{c}") for c in
                   ("wait_mean_min", "wait_p90_min", "waited_share", "queue_len_tw",
                    "utilisation_tw")]
@@ -155,9 +156,9 @@ def waits_by_hour(by_hour: pd.DataFrame, stations: Sequence[str], figs: dict[str
                                    "replications."))
     body.append("<h3>Mean wait (min) by hour</h3>\n")
     body.append(hour_table(by_hour, [("all", "wait_mean_min", "all"),
-                                     *[(s, "wait_mean_min", s) for s in stations]]))
+                                     *[(s, "wait_mean_min", humanise(s)) for s in stations]]))
     body.append("<h3>Mean queue length by hour</h3>\n")
-    body.append(hour_table(by_hour, [*[(s, "queue_len_tw", s) for s in stations],
+    body.append(hour_table(by_hour, [*[(s, "queue_len_tw", humanise(s)) for s in stations],
                                      ("all", "queue_len_tw", "all")]))
     body.append(embedded(figs, "figures/queue_length.png",
                          CAPTIONS["figures/queue_length.png"]))
@@ -192,7 +193,7 @@ def staffing(by_hour: pd.DataFrame, staffed: Sequence[str], figs: dict[str, byte
             rows.append([esc(_hour_label(h, k)), esc(num(float(r["arrivals"]))),
                          esc(num(float(r["on_duty_tw"]))), esc(num(float(r["busy_tw"]))),
                          esc(pct(float(r["utilisation_tw"])))])
-        body.append(f"<h3>{esc(s)}: demand and staff by hour</h3>\n")
+        body.append(f"<h3>{esc(humanise(s))}: demand and staff by hour</h3>\n")
         body.append(table(["Hour", "Customers joining", "Staff on duty", "Counters busy",
                            "Utilisation"], rows, numeric=[False, True, True, True, True],
                           cls="keep"))

@@ -93,8 +93,8 @@ def test_run_report_has_every_section(hall_run):
     assert "5 × 08:15–17:00; break 45 min from 12:00 in 2 staggered groups" in scenario
     assert "general window within 15 min" in section(html, "standards")
     staffing = section(html, "staffing")
-    assert "<h3>general_window: demand and staff by hour</h3>" in staffing
-    assert "ticket_kiosk: demand" not in staffing  # a self-service kiosk has no staff
+    assert "<h3>general window: demand and staff by hour</h3>" in staffing
+    assert "ticket kiosk: demand" not in staffing  # a self-service kiosk has no staff
     assert "uncalibrated defaults" in section(html, "satisfaction")
 
 
@@ -125,7 +125,7 @@ def test_staffing_tables_are_means_over_replications(hall_run):
     html = section((out / "report.html").read_text(encoding="utf-8"), "staffing")
     by_hour = pd.read_csv(out / "by_hour.csv")
     noon = by_hour[(by_hour["hour"] == 12) & (by_hour["station"] == "general_window")]
-    part = html[html.index("<h3>general_window: demand"):]
+    part = html[html.index("<h3>general window: demand"):]
     row = re.search(r"<tr><td>12:00–13:00</td>(.*?)</tr>", part).group(1)
     cells = re.findall(r'<td class="num">(.*?)</td>', row)
     assert cells == [num(noon["arrivals"].mean()), num(noon["on_duty_tw"].mean()),
