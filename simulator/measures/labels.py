@@ -36,6 +36,7 @@ __all__ = [
     "NEUTRAL",
     "KpiInfo",
     "format_interval",
+    "format_number",
     "format_value",
     "humanise",
     "is_share",
@@ -344,7 +345,9 @@ def is_share(key: str) -> bool:
     return kpi_info(key).share
 
 
-def _number(x: float) -> str:
+def format_number(x: float) -> str:
+    """A number for people: thousands separators, about three significant digits
+    (``1,234``, ``45``, ``12.3``, ``1.23``, ``0.012``)."""
     ax = abs(x)
     if x == round(x) and ax < 1e15:
         return f"{round(x):,}"
@@ -372,7 +375,7 @@ def format_value(key: str, x: float | None, currency: str | None = None,
         day, rest = divmod(m, 24 * 60)
         text = f"{rest // 60:02d}:{rest % 60:02d}"
         return text if day == 0 else f"d{day + 1} {text}"
-    text = _number(x)
+    text = format_number(x)
     if not unit:
         return text
     if info.unit == "currency":

@@ -10,6 +10,8 @@ import html
 import math
 from collections.abc import Iterable, Sequence
 
+from simulator.measures.labels import format_number
+
 #: File name of the report inside a results folder.
 REPORT_NAME = "report.html"
 
@@ -100,17 +102,7 @@ def num(x: float | int | None) -> str:
     """A number for people: thousands separators, about three significant digits."""
     if is_missing(x):
         return "–"
-    x = float(x)  # type: ignore[arg-type]
-    ax = abs(x)
-    if x == round(x) and ax < 1e15:
-        return f"{round(x):,}"
-    if ax >= 1000:
-        return f"{x:,.0f}"
-    if ax >= 10:
-        return f"{x:.1f}"
-    if ax >= 1:
-        return f"{x:.2f}"
-    return f"{x:.3f}"
+    return format_number(float(x))  # type: ignore[arg-type]
 
 
 def plain(x: float | int) -> str:
