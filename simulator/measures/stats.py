@@ -242,10 +242,10 @@ def range_interval(x: Any, low: float = -math.inf, high: float = math.inf,
     - Shares (``low = 0``, ``high = 1``): the Wilson score interval at the *effective sample
       size* implied by the spread across replications (Korn & Graubard 1998). With mean
       :math:`\bar p`, sample sd :math:`s` over :math:`R` replications and
-      :math:`z = t_{R-1,(1+c)/2}`, :math:`n_\text{eff} = \bar p(1-\bar p) R / s^2`, capped at
-      ``units`` (the customers or days judged over all replications) when given; with
-      :math:`s = 0` it is ``units`` (or the interval is the single point without ``units``).
-      Then
+      :math:`z = t_{R-1,(1+c)/2}`, :math:`n_\text{eff} = \bar p(1-\bar p) R / s^2`; when
+      every replication gave the same value (:math:`s = 0`) it is ``units`` (the customers or
+      days judged over all replications), or the interval is the single point without
+      ``units``. Then
 
       .. math:: \frac{\bar p + \frac{z^2}{2n} \pm z\sqrt{\frac{\bar p(1-\bar p)}{n} +
                 \frac{z^2}{4n^2}}}{1 + z^2/n}
@@ -267,7 +267,8 @@ def range_interval(x: Any, low: float = -math.inf, high: float = math.inf,
     confidence : float
         Two-sided level.
     units : float, optional
-        For shares: the number of units judged in all replications together.
+        For shares: the number of units judged in all replications together (used when the
+        replications do not vary).
 
     Returns
     -------
@@ -297,8 +298,8 @@ def range_interval(x: Any, low: float = -math.inf, high: float = math.inf,
     var = p * (1.0 - p)
     se2 = ti.sd**2 / ti.n
     n_eff = var / se2 if se2 > 0 and var > 0 else math.inf
-    if units is not None and units > 0:
-        n_eff = min(n_eff, float(units))
+    if not math.isfinite(n_eff) and units is not None and units > 0:
+        n_eff = float(units)  # no spread at all: the units counted are all the evidence
     if not math.isfinite(n_eff):
         return RangeInterval(p, p, method)
     z = _t_quantile(0.5 + confidence / 2.0, ti.n - 1)

@@ -330,6 +330,9 @@ def compare_verdict(table: pd.DataFrame, kpi: str = "wait_mean_min",
     if _better(kpi, d) and sig:
         head = Line("good", f"Best on {_short(kpi)}: {name} "
                     f"({_signed(kpi, d, currency)} against the baseline, significant{cost}).")
+    elif sig and _better(kpi, d) is False:
+        head = Line("bad", f"No variant beats the baseline on {_short(kpi)}: the closest, "
+                    f"{name}, is significantly worse ({_signed(kpi, d, currency)}{cost}).")
     else:
         head = Line("unclear", f"No variant is significantly better than the baseline on "
                     f"{_short(kpi)} (closest: {name}, {_signed(kpi, d, currency)}{cost}).")
