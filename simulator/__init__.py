@@ -41,12 +41,21 @@ _EXPORTS: dict[str, str] = {
     "run_replication": "simulator.experiments.runner",
     "run_replications": "simulator.experiments.runner",
     "Scenario": "simulator.scenario.schema",
+    "FitOptions": "simulator.experiments.fitting.fit",
+    "FitResult": "simulator.experiments.fitting.fit",
+    "LogError": "simulator.experiments.fitting.quality",
+    "fit_log": "simulator.experiments.fitting.fit",
+    "validate_log": "simulator.experiments.fitting.validate",
+    "fit_folder": "simulator.api",
 }
 
 __all__ = [
     "CustomerOutcome",
     "DutyChange",
+    "FitOptions",
+    "FitResult",
     "LoadedScenario",
+    "LogError",
     "Plan",
     "Records",
     "ReplicationResult",
@@ -58,12 +67,15 @@ __all__ = [
     "VisitOutcome",
     "__version__",
     "compile_plan",
+    "fit_folder",
+    "fit_log",
     "load_scenario",
     "load_scenario_text",
     "run_replication",
     "run_replications",
     "run_scenario",
     "simulate",
+    "validate_log",
 ]
 
 
@@ -71,9 +83,12 @@ __getattr__, __dir__ = lazy_exports('simulator', _EXPORTS, globals())
 
 
 if TYPE_CHECKING:
-    from simulator.api import run_scenario
+    from simulator.api import fit_folder, run_scenario
     from simulator.engine.model import simulate
     from simulator.engine.records import CustomerOutcome, Records, VisitOutcome
+    from simulator.experiments.fitting.fit import FitOptions, FitResult, fit_log
+    from simulator.experiments.fitting.quality import LogError
+    from simulator.experiments.fitting.validate import validate_log
     from simulator.experiments.run import RunOutput
     from simulator.experiments.runner import (
         ReplicationResult,

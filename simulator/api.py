@@ -21,14 +21,17 @@ from simulator.experiments import compare as _compare
 from simulator.experiments import run as _run
 from simulator.experiments import sweep as _sweep
 from simulator.report.artifacts import FiguresAndReport
+from simulator.report.fit_report import FitFiguresAndReport
 
 if TYPE_CHECKING:
     from simulator.experiments.compare import CompareOutput
+    from simulator.experiments.fitting.backtest import BackTest
+    from simulator.experiments.fitting.fit import FitResult
     from simulator.experiments.run import RunOutput
     from simulator.experiments.sweep import SweepOutput
     from simulator.scenario.loader import LoadedScenario
 
-__all__ = ["compare", "merge_sweeps", "run_scenario", "run_sweep"]
+__all__ = ["compare", "fit_folder", "merge_sweeps", "run_scenario", "run_sweep"]
 
 
 def run_scenario(loaded: LoadedScenario, out_dir: Path, *, figures: bool = True,
@@ -81,3 +84,20 @@ def merge_sweeps(*args: Any, figures: bool = True, html_report: bool = False,
     with its figures and (optionally) ``report.html``."""
     return _sweep.merge_sweeps(*args, artifacts=FiguresAndReport(figures, html_report),
                                **options)
+
+
+def fit_folder(result: FitResult, out_dir: Path, *, figures: bool = True,
+               html_report: bool = True, **options: Any) -> BackTest | None:
+    """Write a fit's folder (:func:`simulator.experiments.fitting.fit.write_fit`) with its
+    figures and ``fit_report.html``; ``validate=True`` adds the back-test.
+
+    Examples
+    --------
+    >>> from simulator import fit_log
+    >>> res = fit_log("scenarios/examples/hall_ticket_log.csv")  # doctest: +SKIP
+    >>> fit_folder(res, "results/hall-fit", validate=True)  # doctest: +SKIP
+    """
+    from simulator.experiments.fitting.fit import write_fit
+
+    return write_fit(result, Path(out_dir),
+                     artifacts=FitFiguresAndReport(figures, html_report), **options)

@@ -407,6 +407,7 @@ def merge(shards: tuple[Path, ...], out: Path, force: bool, no_figures: bool,
 def _register() -> None:
     """Commands that live in their own modules (each module is one concept)."""
     from simulator.cli.calibrate import calibrate
+    from simulator.cli.fit import fit_command, validate_log_command
     from simulator.cli.new import new
     from simulator.cli.report import report_command
     from simulator.cli.selfcheck import selfcheck
@@ -414,7 +415,8 @@ def _register() -> None:
     from simulator.cli.theory import theory
     from simulator.cli.warmup import warmup
 
-    for command in (calibrate, new, report_command, selfcheck, theory, warmup):
+    for command in (calibrate, fit_command, new, report_command, selfcheck, theory,
+                    validate_log_command, warmup):
         main.add_command(command)
     main.add_command(teach_command)
 

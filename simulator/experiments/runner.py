@@ -160,3 +160,43 @@ def run_replications(
             on_result(res)
     results.sort(key=lambda r: r.replication)
     return results
+
+
+def map_replications(
+    plan: Plan,
+    measure: Callable[[Records], object],
+    replications: int,
+    seed: int,
+    jobs: int = 1,
+    on_result: Callable[[], None] | None = None,
+) -> list[object]:
+    """Simulate replications and return ``measure(records)`` of each, in replication order.
+
+    For experiments that need their own numbers from every replication's records (the
+    back-test of ``servsim fit``): ``measure`` runs where the replication ran (a worker when
+    ``jobs`` > 1; it must be picklable, e.g. a module-level function or a
+    ``functools.partial`` of one), so only its result travels back. Results depend only on
+    (plan, seed, replication), never on ``jobs``.
+    """
+    reps = range(replications)
+    if jobs == 1 or replications <= 1:
+        out = []
+        for r in reps:
+            out.append(measure(simulate(plan, seed, r)))
+            if on_result is not None:
+                on_result()
+        return out
+    from joblib import Parallel, delayed
+
+    parallel = Parallel(n_jobs=worker_count(jobs), return_as="generator")
+    out = []
+    for value in parallel(delayed(_measured)(plan, measure, seed, r) for r in reps):
+        out.append(value)
+        if on_result is not None:
+            on_result()
+    return out
+
+
+def _measured(plan: Plan, measure: Callable[[Records], object], seed: int,
+              replication: int) -> object:
+    return measure(simulate(plan, seed, replication))

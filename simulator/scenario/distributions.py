@@ -145,6 +145,36 @@ class Gamma(_MeanCv):
         return special.gammaincinv(shape, u) * (self.mean_ / shape)
 
 
+class Weibull(_MeanCv):
+    """Weibull distribution given by its mean and coefficient of variation.
+
+    The shape k solves Γ(1 + 2/k) / Γ(1 + 1/k)² - 1 = cv² (cv 1 is the exponential; cv below
+    1 gives k > 1); the scale is mean / Γ(1 + 1/k). ``servsim fit`` writes it when it fits a
+    log's service times or patience best.
+    """
+
+    dist: Literal["weibull"] = "weibull"
+
+    def shape_scale(self) -> tuple[float, float]:
+        """The Weibull shape k and scale (minutes) of this mean and cv (cv > 0)."""
+        from scipy import optimize, special
+
+        target = math.log1p(self.cv_**2)
+
+        def gap(log_k: float) -> float:
+            k = math.exp(log_k)
+            return float(special.gammaln(1 + 2 / k) - 2 * special.gammaln(1 + 1 / k) - target)
+
+        k = math.exp(optimize.brentq(gap, math.log(0.02), math.log(1e5), xtol=1e-12))
+        return k, self.mean_ / math.exp(float(special.gammaln(1 + 1 / k)))
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        if self.cv_ < 1e-4:  # k beyond 1e4: the constant mean to within 0.01 %
+            return np.full(np.shape(u), self.mean_)
+        k, scale = self.shape_scale()
+        return scale * (-np.log1p(-np.asarray(u, dtype=float))) ** (1.0 / k)
+
+
 class Triangular(_Dist):
     """Triangular distribution on [low, high] with the given mode."""
 
@@ -318,15 +348,17 @@ class Poisson(_Dist):
 
 
 Distribution = Annotated[
-    Exponential | LogNormal | Gamma | Triangular | Uniform | Constant | Empirical,
+    Exponential | LogNormal | Gamma | Weibull | Triangular | Uniform | Constant | Empirical,
     Field(discriminator="dist"),
 ]
 """Any distribution, chosen by its ``dist`` key."""
 
 CountDistribution = Annotated[
-    Poisson | Exponential | LogNormal | Gamma | Triangular | Uniform | Constant | Empirical,
+    Poisson | Exponential | LogNormal | Gamma | Weibull | Triangular | Uniform | Constant
+    | Empirical,
     Field(discriminator="dist"),
 ]
 """A distribution of a count: ``poisson``, or any :data:`Distribution` (rounded when used)."""
 
-DIST_NAMES = ("exponential", "lognormal", "gamma", "triangular", "uniform", "constant", "empirical")
+DIST_NAMES = ("exponential", "lognormal", "gamma", "weibull", "triangular", "uniform", "constant",
+              "empirical")

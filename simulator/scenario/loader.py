@@ -216,8 +216,9 @@ _PATTERN_WORDS: dict[str, tuple[str, str]] = {
 }
 
 _TAGS = {
-    "exponential", "lognormal", "gamma", "triangular", "uniform", "constant", "empirical",
-    "poisson", "appointments", "trace", "str", "Step", "RecoveryStep", "literal['redo']",
+    "exponential", "lognormal", "gamma", "weibull", "triangular", "uniform", "constant",
+    "empirical", "poisson", "appointments", "trace", "str", "Step", "RecoveryStep",
+    "literal['redo']",
     "constrained-str", "per_class", "stage_flag", "wait_based",
     "arrival_waves", "whole_number", "size_distribution",
 }

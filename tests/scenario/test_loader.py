@@ -191,8 +191,8 @@ CASES = {
     "unknown top-level key": (
         {24: "statons:"}, "statons", 24, ["did you mean 'stations'"]),
     "unknown distribution": (
-        {32: "    service: {dist: weibull, mean: 6}"}, "stations.window.service", 32,
-        ["'weibull'", "'lognormal'", "(got "]),
+        {32: "    service: {dist: pareto, mean: 6}"}, "stations.window.service", 32,
+        ["'pareto'", "'lognormal'", "(got "]),
     "shift ends before it starts": (
         {37: '        end: "08:00"'}, "staff.clerks.shifts.0.end", 37,
         ["shift ends before it starts", "(got '08:00'", "later than 09:00"]),
