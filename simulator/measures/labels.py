@@ -82,21 +82,24 @@ class KpiInfo:
     good: int = NEUTRAL
 
     denominator: str | None = None
+    short: str = ""
 
     @property
     def share(self) -> bool:
         """A share of 0..1, shown as a percentage."""
         return self.unit == "%"
 
-    def titled(self, currency: str | None = None) -> str:
+    def titled(self, currency: str | None = None, short: bool = False) -> str:
         """The label with its unit in brackets (``Mean wait (min)``, ``Staff cost (EUR)``);
-        shares and plain counts carry no unit."""
+        shares and plain counts carry no unit. ``short``: the short label of a tile, where
+        the KPI has one."""
+        text = self.short if short and self.short else self.label
         unit = self.unit
         if unit == "currency":
             unit = currency or ""
         if unit in ("", "%", "customers", "visits", "clock", "points"):
-            return self.label
-        return f"{self.label} ({unit})"
+            return text
+        return f"{text} ({unit})"
 
 
 def _i(label: str, unit: str = "", low: float = -_INF, high: float = _INF,
@@ -126,10 +129,11 @@ FIXED: dict[str, KpiInfo] = {
     "inside": _count("Still inside at the end", LOWER),
     "persons_served": _count("Persons served", HIGHER),
     "balk_rate": _share("Turned away on arrival (balked)", LOWER, "arrived"),
-    "abandon_rate": _share("Left a line before service (abandoned)", LOWER, "arrived"),
+    "abandon_rate": replace(_share("Left a line before service (abandoned)", LOWER, "arrived"),
+                            short="Abandoned"),
     "served_share": _share("Served", HIGHER, "arrived"),
     "waited_share": _share("Had to wait at all (P(wait > 0))", LOWER),
-    "wait_mean_min": _minutes("Mean total wait of served customers"),
+    "wait_mean_min": replace(_minutes("Mean total wait of served customers"), short="Mean wait"),
     "wait_p50_min": _minutes("Median total wait of served customers"),
     "wait_p90_min": _minutes("90th percentile of the total wait"),
     "wait_p95_min": _minutes("95th percentile of the total wait"),
@@ -150,7 +154,8 @@ FIXED: dict[str, KpiInfo] = {
     "sat__calibrated": _i("Satisfaction model calibrated (1 = yes)", "", 0.0, 1.0),
     "sat__n_served": _count("Served customers scored"),
     "sat__n_all": _count("Customers scored"),
-    "sat__csat_mean": _i("Predicted CSAT of served customers (1–5)", "points", 1.0, 5.0, HIGHER),
+    "sat__csat_mean": replace(_i("Predicted CSAT of served customers (1–5)", "points", 1.0, 5.0,
+                                 HIGHER), short="Predicted CSAT (1–5)"),
     "sat__csat_mean__all": _i("Predicted CSAT of all arrivals (1–5)", "points", 1.0, 5.0,
                               HIGHER),
     "sat__top2_share": _share("Predicted satisfied (4 or 5), served customers", HIGHER,

@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 import streamlit.components.v1 as components
 
-from simulator.measures.labels import format_interval, format_value, kpi_info
+from simulator.measures.labels import format_interval, format_value, humanise, kpi_info
 from simulator.measures.verdict import Verdict
 from simulator.scenario.fields import min_to_clock
 from simulator.scenario.loader import ScenarioError
@@ -396,11 +396,16 @@ def kpi_tile(col: Any, row: pd.Series, currency: str | None) -> None:
         half_hi = float(row["ci_high"]) - float(row["mean"])
         half_lo = float(row["mean"]) - float(row["ci_low"])
         scale = 100.0 if share else 1.0
+        number = mean.removesuffix(" %")
+        decimals = len(number.split(".")[1]) if "." in number else 0
         if abs(half_hi - half_lo) * scale < 0.05:
-            mean += f" ± {format_value(k, half_hi, currency, unit=False)}"
-        else:
-            mean += " " + format_interval(k, lo, hi).replace("[", "(").replace("]", ")")
-    col.metric(str(row["label"]), mean, help="mean over the days with its 95 % interval")
+            mean += f" ± {half_hi * scale:,.{decimals}f}"
+        else:  # kept inside the range: the bounds, compactly
+            def bound(x: float) -> str:
+                return f"{x * scale:,.{decimals}f}".removesuffix(".0")
+            mean += f" ({bound(lo)}–{bound(hi)})"
+    col.metric(kpi_info(k).titled(currency, short=True), mean,
+               help=f"{row['label']}: mean over the days with its 95 % interval")
 
 
 def summary_table(summary: pd.DataFrame, currency: str | None) -> pd.DataFrame:
@@ -470,7 +475,8 @@ def page_workshop() -> None:
         kpi_tile(col, s.loc[k], res.currency)
     left, right = panels()
     with left:
-        chart(alt.Chart(res.queue).mark_line().encode(
+        queue = res.queue.assign(station=res.queue["station"].map(humanise))
+        chart(alt.Chart(queue).mark_line().encode(
             x=alt.X("hour_of_day:Q", title="time of day", scale=alt.Scale(zero=False),
                     axis=CLOCK_AXIS),
             y=alt.Y("queue_mean:Q", title="customers in line (mean over days)"),

@@ -221,7 +221,7 @@ def test_teach_slider_moves_the_result(teach_url: str, browser: object,
 
     # the workshop: a bundled scenario with its sliders, verdict and results
     _open_page(driver, "Open a scenario")
-    _wait(lambda: _number(_metric(driver, "Mean total wait")) is not None, 120,
+    _wait(lambda: _number(_metric(driver, "Mean wait (min)")) is not None, 120,
           "the workshop's mean wait")
     verdict = _wait(lambda: [e.text for e in driver.find_elements(  # type: ignore[attr-defined]
         By.CSS_SELECTOR, '[data-testid="stAlert"]') if "service standard" in e.text
