@@ -284,7 +284,9 @@ def run_scenario(
             "estimation": {
                 "summary": "each replication is one independent observation; summary.csv "
                 "gives the mean across replications, sd, n and a 95% Student-t interval "
-                "(n - 1 degrees of freedom); no interval is computed over customers",
+                "(n - 1 degrees of freedom) kept inside each KPI's range (clipped; Wilson at "
+                "the effective sample size for shares; column ci_method); no interval is "
+                "computed over customers",
                 "confidence": 0.95,
                 "statistics_window": (
                     "the whole day, from opening until the last customer leaves"
