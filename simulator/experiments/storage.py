@@ -169,6 +169,30 @@ def canonical_hash(scenario: Any) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+#: Written by the build (``setup.py``): the commit an installed package was built from.
+BUILD_FILE = Path(__file__).resolve().parents[1] / "_build.json"
+
+
+def _build_commit(path: Path | None = None) -> str | None:
+    """The commit recorded at build time in ``simulator/_build.json`` (None if absent)."""
+    path = BUILD_FILE if path is None else path
+    try:
+        return json.loads(path.read_text(encoding="utf-8")).get("git_commit") or None
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def code_commit() -> tuple[str | None, str | None]:
+    """``(commit, source)``: the checkout's HEAD (``"checkout"``) when servsim runs from a git
+    checkout, else the build commit of the installed package (``"build"``), else
+    ``(None, None)``."""
+    commit = _git_commit()
+    if commit is not None:
+        return commit, "checkout"
+    commit = _build_commit()
+    return (commit, "build") if commit is not None else (None, None)
+
+
 def _git_commit() -> str | None:
     here = Path(__file__).resolve().parents[2]
     if not (here / ".git").exists():
@@ -196,12 +220,15 @@ def software_versions() -> dict[str, str]:
 
 
 def platform_info() -> dict[str, Any]:
-    """OS, machine and CPU count (STRESS-DES 5.4)."""
+    """OS, machine and CPU count (STRESS-DES 5.4), the command line, and the code's commit
+    (:func:`code_commit`: ``git_commit`` and ``git_commit_source``, checkout or build)."""
+    commit, source = code_commit()
     return {
         "os": platform.platform(),
         "machine": platform.machine(),
         "cpu_count": os.cpu_count(),
-        "git_commit": _git_commit(),
+        "git_commit": commit,
+        "git_commit_source": source,
         "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]),
     }
 

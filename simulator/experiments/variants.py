@@ -105,7 +105,7 @@ def make_variant(loaded: LoadedScenario, overrides: Sequence[Override], label: s
                  values: dict[str, Any] | None = None, vid: str | None = None) -> Variant:
     """Validate ``loaded`` with ``overrides`` and compile it into a :class:`Variant`."""
     changed = with_overrides(loaded, overrides)
-    vals = values if values is not None else {ov.dotted: ov.value for ov in overrides}
+    vals = values if values is not None else {ov.key: ov.value for ov in overrides}
     sha = canonical_hash(changed.scenario)
     return Variant(vid or values_id(vals), label, vals,
                    compile_plan(changed.scenario, changed.base_dir), sha)

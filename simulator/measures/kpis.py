@@ -43,9 +43,16 @@ from simulator.measures.standards import field_of, standard_slugs, standard_unit
 from simulator.scenario.plan import DutyChange
 
 __all__ = [
+    "WAITED_MIN",
+    "class_kpis",
     "replication_kpis",
     "resource_kpis",
+    "waited_share",
 ]
+
+#: A wait longer than this (minutes) counts as having waited (P(wait > 0)); shorter ones are
+#: floating-point noise of an immediate start.
+WAITED_MIN = 1e-9
 
 _NAN = math.nan
 
@@ -87,6 +94,8 @@ def replication_kpis(
           ``persons_served`` — Σ ``group_size`` of served customers.
         - ``balk_rate`` = balked / arrived, ``abandon_rate`` = abandoned / arrived,
           ``served_share`` = served / arrived.
+        - ``waited_share`` — P(wait > 0): :func:`waited_share` of served customers' total
+          waits and the abandoned customers.
         - ``wait_mean_min``, ``wait_p50_min``, ``wait_p90_min``, ``wait_p95_min``,
           ``wait_max_min`` — :func:`tally_stats` of ``wait_min`` (total wait over the visit)
           of served customers.
@@ -106,6 +115,9 @@ def replication_kpis(
           as :math:`T_1`. When every customer arrives and leaves inside the window,
           ``in_system_tw == arrival_rate_per_min * time_in_system_all_mean_min`` exactly.
 
+        Per customer class ``c`` (window customers): :func:`class_kpis` —
+        ``arrived__class__c``, ``wait_mean_min__class__c``, ``abandon_rate__class__c``.
+
         Staff (whole run, ``staff`` table; not windowed):
 
         - ``overtime_min`` — Σ ``late_min`` over SHIFT_END rows; ``late_break_min`` — the same
@@ -124,6 +136,8 @@ def replication_kpis(
         - ``{s}__wait_mean_min``, ``{s}__wait_p50_min``, ``{s}__wait_p90_min``,
           ``{s}__wait_p95_min``, ``{s}__wait_max_min`` — :func:`tally_stats` of
           ``start_min − join_min`` over visits that started service.
+        - ``{s}__waited_share`` — P(wait > 0) at the station: :func:`waited_share` of those
+          waits and the visits that abandoned there.
         - ``{s}__visits`` (all visit rows), ``{s}__served`` (outcome SERVED, FAILED or
           RECOVERED), ``{s}__abandoned``, ``{s}__balked``, ``{s}__blocked`` (by
           :class:`VisitOutcome`), ``{s}__failures`` (Σ ``n_failures``).
@@ -195,8 +209,10 @@ def replication_kpis(
     k["balk_rate"] = ratio(balked, arrived)
     k["abandon_rate"] = ratio(abandoned, arrived)
     k["served_share"] = ratio(served, arrived)
+    served_waits = c["wait_min"][cust_in][is_served]
+    k["waited_share"] = waited_share(served_waits, abandoned)
 
-    waits = tally_stats(c["wait_min"][cust_in][is_served])
+    waits = tally_stats(served_waits)
     k["wait_mean_min"] = waits.mean
     k["wait_p50_min"] = waits.p50
     k["wait_p90_min"] = waits.p90
@@ -218,6 +234,7 @@ def replication_kpis(
     dep_all = np.where(np.isnan(dep), t1, dep)
     overlap = np.clip(np.minimum(dep_all, t1) - np.maximum(arr, t0), 0.0, None)
     k["in_system_tw"] = ratio(float(np.sum(overlap)), window)
+    k.update(class_kpis(r.class_names, c["class_idx"][cust_in], outcome, c["wait_min"][cust_in]))
 
     # Staff.
     late = staff_late(r)
@@ -249,6 +266,9 @@ def replication_kpis(
         k[f"{name}__wait_p90_min"] = w.p90
         k[f"{name}__wait_p95_min"] = w.p95
         k[f"{name}__wait_max_min"] = w.max
+        k[f"{name}__waited_share"] = waited_share(
+            start[at & started] - join[at & started],
+            int(np.count_nonzero(at & (vout == VisitOutcome.ABANDONED))))
         k[f"{name}__visits"] = float(np.count_nonzero(at))
         k[f"{name}__served"] = float(np.count_nonzero(at & np.isin(vout, SERVICE_DONE)))
         k[f"{name}__abandoned"] = float(np.count_nonzero(at & (vout == VisitOutcome.ABANDONED)))
@@ -285,6 +305,49 @@ def replication_kpis(
 
     # Skill-based routing (only when a group is routed): per group and per station served.
     k.update(routing_kpis(r))
+    return k
+
+
+def waited_share(waits_min: np.ndarray, abandoned: int) -> float:
+    r"""P(wait > 0): the share of units that had to wait at all.
+
+    Units are those that reached service (``waits_min``: their waits) and those that
+    abandoned (who waited by definition); balked and blocked units never joined a line and
+    are left out. This is what Erlang C's :math:`P(W > 0)` estimates at a station.
+
+    Examples
+    --------
+    >>> waited_share(np.array([0.0, 0.0, 2.5]), 1)
+    0.5
+    """
+    w = np.asarray(waits_min, dtype=np.float64)
+    return ratio(float(np.count_nonzero(w > WAITED_MIN) + abandoned), float(w.size + abandoned))
+
+
+def class_kpis(class_names: Sequence[str], class_idx: np.ndarray, outcome: np.ndarray,
+               wait_min: np.ndarray) -> dict[str, float]:
+    """Per customer class ``c``: ``arrived__class__c``, ``wait_mean_min__class__c`` (mean
+    total wait of its served customers) and ``abandon_rate__class__c`` (abandoned ÷ arrived).
+
+    The arrays describe the window customers (one entry each); rates are NaN for a class with
+    no arrivals, the mean wait NaN without served customers.
+
+    Examples
+    --------
+    >>> out = np.array([CustomerOutcome.SERVED, CustomerOutcome.ABANDONED])
+    >>> class_kpis(["a"], np.array([0, 0]), out, np.array([4.0, 9.0]))["abandon_rate__class__a"]
+    0.5
+    """
+    k: dict[str, float] = {}
+    for i, name in enumerate(class_names):
+        mine = class_idx == i
+        n = int(np.count_nonzero(mine))
+        served = mine & (outcome == CustomerOutcome.SERVED)
+        k[f"arrived__class__{name}"] = float(n)
+        k[f"wait_mean_min__class__{name}"] = (float(np.mean(wait_min[served]))
+                                              if served.any() else _NAN)
+        k[f"abandon_rate__class__{name}"] = ratio(
+            float(np.count_nonzero(mine & (outcome == CustomerOutcome.ABANDONED))), n)
     return k
 
 

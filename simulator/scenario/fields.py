@@ -24,10 +24,12 @@ from pydantic import (
 )
 
 __all__ = [
+    "CLOCK_PATTERN",
     "MAX_COUNT",
     "MAX_RATE_PER_HOUR",
     "MINUTES_IN_DAY",
     "MINUTES_IN_YEAR",
+    "NAME_PATTERN",
     "ClockTime",
     "Count",
     "DayMinutes",
@@ -98,17 +100,22 @@ RatePerHour = Annotated[float, Field(ge=0),
 Count = Annotated[int, Field(ge=0), *upper_bound(MAX_COUNT, "")]
 
 
+#: ``"HH:MM"`` on a 24-hour clock, 00:00 to 24:00.
+CLOCK_PATTERN = r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$"
+#: A name: letters, digits, ``_`` or ``-``, starting with a letter or ``_``.
+NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_\-]*$"
+
 ClockTime = Annotated[
     str,
     Field(
-        pattern=r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$",
+        pattern=CLOCK_PATTERN,
         description='clock time "HH:MM" (00:00 to 24:00), quoted in YAML',
         examples=["08:30"],
     ),
 ]
 
 
-Name = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_\-]*$", max_length=64)]
+Name = Annotated[str, Field(pattern=NAME_PATTERN, max_length=64)]
 
 
 def clock_to_min(value: str) -> float:

@@ -31,6 +31,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError, YAMLStreamError
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from ruamel.yaml.reader import ReaderError
 
+from simulator.scenario.fields import CLOCK_PATTERN, NAME_PATTERN
 from simulator.scenario.files import MAX_SCENARIO_BYTES, DataFileError, read_capped
 from simulator.scenario.schema import CrossFieldError, Scenario
 
@@ -384,6 +385,13 @@ def locate(tree: Any, loc: tuple[Any, ...]) -> tuple[int | None, str]:
     return line, ".".join(parts)
 
 
+#: Patterns of the scenario's field types, said in words: (what is wrong, what is expected).
+_PATTERN_WORDS: dict[str, tuple[str, str]] = {
+    CLOCK_PATTERN: ("not a clock time", 'HH:MM (24 h), quoted, e.g. "08:30" or "17:00"'),
+    NAME_PATTERN: ("not a valid name", "letters, digits, _ or -, starting with a letter or _ "
+                   "(no spaces)"),
+}
+
 _TAGS = {
     "exponential", "lognormal", "gamma", "weibull", "triangular", "uniform", "constant",
     "empirical", "poisson", "appointments", "trace", "str", "Step", "RecoveryStep",
@@ -526,6 +534,10 @@ def _issues_from_validation(exc: ValidationError, tree: Any, file: str) -> list[
             msg += f" (got {key!r}; expected {expected})"
         elif etype == "missing":
             msg = "required field is missing (got nothing)"
+        elif etype == "string_pattern_mismatch" and str(
+                (err.get("ctx") or {}).get("pattern")) in _PATTERN_WORDS:
+            words = _PATTERN_WORDS[str(err["ctx"]["pattern"])]
+            msg = f"{words[0]} (got {_show(err.get('input'))}; expected {words[1]})"
         else:
             msg = err["msg"]
             if msg.startswith("Value error, "):

@@ -105,6 +105,11 @@ class Scenario(StrictModel):
     name: str = Field(min_length=1)
     description: str = ""
     domain: Literal["government", "hotel", "restaurant", "bank", "generic"] = "generic"
+    currency: str | None = Field(
+        default=None, min_length=1, max_length=12,
+        description='currency of staff costs, shown with every cost (e.g. "EUR", "£"); '
+        "absent: costs are plain numbers",
+    )
     clock: Clock = Field(default_factory=Clock)
     run: RunSettings = Field(default_factory=RunSettings)
     customer_classes: dict[Name, CustomerClass] = Field(min_length=1)
