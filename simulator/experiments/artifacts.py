@@ -54,7 +54,7 @@ class Artifacts(Protocol):
         relative to the results folder."""
 
     def sweep_figures(self, folder: Path, tidy: pd.DataFrame, params: Sequence[str],
-                      kpis: Sequence[str]) -> list[str]:
+                      kpis: Sequence[str], design: str = "grid") -> list[str]:
         """Draw a sweep's figures into ``folder``; return the file names, relative to the
         results folder."""
 

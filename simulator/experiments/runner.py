@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -28,7 +29,7 @@ from simulator.measures.accumulate import (
     measure_records,
     records_chunk,
 )
-from simulator.measures.conservation import check_conservation
+from simulator.measures.conservation import InvariantError, check_conservation
 from simulator.satisfaction.replication import add_by_hour
 from simulator.satisfaction.stream import SatisfactionMeasures
 from simulator.scenario.plan import Plan
@@ -112,6 +113,16 @@ def _outputs(replication: int, measured: MeasuresResult, sat_kpis: dict[str, flo
                              grid.busy, grid.on_duty, measured.wait_hist)
 
 
+@contextmanager
+def invariants_of(replication: int, seed: int | None = None) -> Iterator[None]:
+    """Name the replication (and seed) in an :class:`InvariantError` raised inside."""
+    try:
+        yield
+    except InvariantError as exc:
+        seed_text = f", seed {seed}" if seed is not None else ""
+        raise InvariantError(f"replication {replication}{seed_text}: {exc}") from None
+
+
 def replication_outputs(
     plan: Plan, records: Records, replication: int, detail: bool = True,
     seed: int | None = None,
@@ -126,7 +137,8 @@ def replication_outputs(
     ``satisfaction`` stream. With ``detail`` the hourly satisfaction values are added to the
     by-hour rows of ``station == "all"``.
     """
-    check_conservation(records)
+    with invariants_of(replication, seed):
+        check_conservation(records)
     standards = plan.scenario.standards
     measured = measure_records(
         records, standards, plan.group_cost_per_hour, by_hour=detail,
@@ -164,8 +176,9 @@ def run_replication(
               if writing and records_mode == "summary" else None)
     sink = ReplicationSink(plan, task.replication, detail, task.seed,
                            extra=(stream,) if stream is not None else ())
-    records = simulate(plan, task.seed, task.replication, sink=sink,
-                       keep=records_mode == "full")
+    with invariants_of(task.replication, task.seed):
+        records = simulate(plan, task.seed, task.replication, sink=sink,
+                           keep=records_mode == "full")
     result = sink.result()
     if stream is not None:
         result.files = [str(stream.path)]

@@ -3,8 +3,10 @@
 A task is a pure function of its variant's plan, its replication index and the seed, so any
 backend (in-process, joblib workers, a Dask cluster), any number of workers and any order give
 identical results. The parent process keeps only the KPI row of each finished task, and saves
-it at once under ``tasks/<variant>/rep=NNNNN.json`` (write to a temporary name, then rename):
-re-running an interrupted experiment computes only the tasks that have no file yet.
+it at once under ``tasks/<variant>/rep=NNNNN.json`` (written to a temporary name, flushed to
+disk, then renamed): re-running an interrupted experiment computes only the tasks that have no
+file yet. A task file that does not parse (a disk that filled up, a copy cut short) is
+computed again, with a warning on stderr.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from simulator.experiments.runner import worker_count
+from simulator.experiments.storage import notice
 from simulator.scenario.plan import Plan
 
 Backend = Literal["inprocess", "joblib", "dask"]
@@ -207,27 +210,39 @@ class TaskStore:
         return self.root / task.variant_id / f"rep={task.replication:05d}.json"
 
     def load(self, task: Task) -> TaskResult | None:
-        """The stored result of ``task``, or None (also when it was run with another seed)."""
+        """The stored result of ``task``, or None: no file, a file of another seed, or a file
+        that does not parse (removed, with a warning on stderr, so the task is computed
+        again)."""
         p = self.path(task)
         if not p.exists():
             return None
-        data = json.loads(p.read_text(encoding="utf-8"))
-        if data.get("seed") != task.seed:
+        try:
+            data = json.loads(p.read_text(encoding="utf-8"))
+            if data.get("seed") != task.seed:
+                return None
+            kpis = {str(k): float(v) if v is not None else float("nan")
+                    for k, v in data["kpis"].items()}
+        except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
+            reason = type(exc).__name__ if not str(exc) else f"{type(exc).__name__}: {exc}"
+            notice(f"{p}: unreadable task file (got {reason[:80]}; expected the JSON row of a "
+                   "finished task); computing this task again")
+            p.unlink(missing_ok=True)
             return None
-        return TaskResult(task.variant_id, task.replication, task.seed,
-                          {k: float(v) if v is not None else float("nan")
-                           for k, v in data["kpis"].items()})
+        return TaskResult(task.variant_id, task.replication, task.seed, kpis)
 
     def save(self, result: TaskResult) -> None:
-        """Write one finished task atomically."""
+        """Write one finished task atomically: a temporary file, flushed to disk, renamed."""
         task = Task(result.variant_id, result.replication, result.seed)
         p = self.path(task)
         p.parent.mkdir(parents=True, exist_ok=True)
         tmp = p.with_suffix(f".tmp{os.getpid()}")
         row = {k: (None if v != v else v) for k, v in result.kpis.items()}  # NaN -> null
-        tmp.write_text(json.dumps({"variant": result.variant_id,
-                                   "replication": result.replication, "seed": result.seed,
-                                   "kpis": row}, separators=(",", ":")), encoding="utf-8")
+        with open(tmp, "w", encoding="utf-8") as handle:
+            handle.write(json.dumps({"variant": result.variant_id,
+                                     "replication": result.replication, "seed": result.seed,
+                                     "kpis": row}, separators=(",", ":")))
+            handle.flush()
+            os.fsync(handle.fileno())
         os.replace(tmp, p)
 
 

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from simulator.measures.stats import t_interval
+from simulator.measures.labels import kpi_info
+from simulator.measures.stats import range_interval, t_interval
 from simulator.satisfaction import DIMENSIONS
 
 if TYPE_CHECKING:
@@ -111,20 +112,24 @@ def dimension_figure(summary: pd.DataFrame, label: str, title: str = "") -> Figu
 
 def hourly_intervals(by_hour: pd.DataFrame, column: str) -> tuple[np.ndarray, ...]:
     """Per hour of arrival: (hours, mean, ci_low, ci_high) of ``column`` across replications,
-    from the ``station == "all"`` rows of the by-hour table."""
+    from the ``station == "all"`` rows of the by-hour table; the interval stays inside the
+    column's range (:func:`simulator.measures.stats.range_interval`)."""
     if by_hour.empty or column not in by_hour:
         empty = np.zeros(0)
         return empty, empty, empty, empty
     rows = by_hour[by_hour["station"] == "all"]
+    info = kpi_info(column)
     hours, mean, lo, hi = [], [], [], []
     for h, part in rows.groupby("hour", sort=True):
-        ti = t_interval(part[column].to_numpy(dtype=float))
+        values = part[column].to_numpy(dtype=float)
+        ti = t_interval(values)
         if ti.n == 0:
             continue
+        ri = range_interval(values, info.low, info.high)
         hours.append(float(h))
         mean.append(ti.mean)
-        lo.append(ti.ci_low if ti.n > 1 else ti.mean)
-        hi.append(ti.ci_high if ti.n > 1 else ti.mean)
+        lo.append(ri.ci_low if ti.n > 1 else ti.mean)
+        hi.append(ri.ci_high if ti.n > 1 else ti.mean)
     return np.array(hours), np.array(mean), np.array(lo), np.array(hi)
 
 

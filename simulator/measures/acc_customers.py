@@ -13,7 +13,7 @@ import math
 import numpy as np
 
 from simulator.engine.records import CustomerOutcome, VisitOutcome
-from simulator.measures.estimators import ratio
+from simulator.measures.estimators import ratio, waited_count
 from simulator.measures.exact import ExactSums
 from simulator.measures.quantiles import Tally
 
@@ -28,8 +28,13 @@ _INSIDE = int(CustomerOutcome.INSIDE)
 class CustomerMeasures:
     """Counts, waits, times in system, throughput and Little's-law terms of customers."""
 
-    def __init__(self, stats_start_min: float) -> None:
+    def __init__(self, stats_start_min: float, class_names: tuple[str, ...] = ()) -> None:
         self.t0 = float(stats_start_min)
+        self.class_names = tuple(class_names)
+        n_cls = max(len(self.class_names), 1)
+        self.by_class = np.zeros((n_cls, 3), dtype=np.int64)  # arrived, served, abandoned
+        self.class_waits = ExactSums()  # served window customers' waits, keyed by class
+        self.waited = 0  # served window customers who had to wait at all
         self.n = {"arrived": 0, "served": 0, "balked": 0, "abandoned": 0, "inside": 0}
         self.blocked = 0
         self.persons_served = 0
@@ -64,7 +69,15 @@ class CustomerMeasures:
         n["inside"] += int(np.count_nonzero(o == _INSIDE))
         self.persons_served += int(np.sum(customers["group_size"][cin][is_served],
                                           dtype=np.int64))
-        self.waits.add(customers["wait_min"][cin][is_served])
+        served_waits = customers["wait_min"][cin][is_served]
+        self.waits.add(served_waits)
+        self.waited += waited_count(served_waits)
+        cls = customers["class_idx"][cin].astype(np.int64)
+        n_cls = self.by_class.shape[0]
+        self.by_class[:, 0] += np.bincount(cls, minlength=n_cls)[:n_cls]
+        self.by_class[:, 1] += np.bincount(cls[is_served], minlength=n_cls)[:n_cls]
+        self.by_class[:, 2] += np.bincount(cls[o == _ABANDONED], minlength=n_cls)[:n_cls]
+        self.class_waits.add(served_waits.astype(np.float64), cls[is_served])
         a_in, d_in = arr[cin], dep[cin]
         gone = ~np.isnan(d_in)
         self.tis_served.add(d_in[is_served] - a_in[is_served])
@@ -98,6 +111,8 @@ class CustomerMeasures:
             "balk_rate": ratio(n["balked"], arrived),
             "abandon_rate": ratio(n["abandoned"], arrived),
             "served_share": ratio(served, arrived),
+            "waited_share": ratio(float(self.waited + n["abandoned"]),
+                                  float(served + n["abandoned"])),
         }
         w = self.waits.stats()
         k["wait_mean_min"], k["wait_p50_min"], k["wait_p90_min"] = w.mean, w.p50, w.p90
@@ -113,4 +128,10 @@ class CustomerMeasures:
         k["stats_window_min"] = window
         k["arrival_rate_per_min"] = ratio(self.arrived_in_window, window)
         k["in_system_tw"] = ratio(self.overlap.value(), window)
+        for i, name in enumerate(self.class_names):
+            arrived_c, served_c, abandoned_c = self.by_class[i].tolist()
+            k[f"arrived__class__{name}"] = float(arrived_c)
+            k[f"wait_mean_min__class__{name}"] = (self.class_waits.value(i) / served_c
+                                                  if served_c else math.nan)
+            k[f"abandon_rate__class__{name}"] = ratio(abandoned_c, arrived_c)
         return k

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from simulator.engine.records import RecordsMeta, VisitOutcome
-from simulator.measures.estimators import ratio
+from simulator.measures.estimators import ratio, waited_count
 from simulator.measures.exact import ExactSums
 from simulator.measures.quantiles import Tally
 from simulator.measures.record_views import SERVICE_DONE
@@ -40,6 +40,7 @@ class StationMeasures:
         n = len(meta.station_names)
         self.t0 = float(meta.stats_start_min)
         self.waits = [Tally() for _ in range(n)]
+        self.waited = np.zeros(n, dtype=np.int64)  # started visits that had to wait at all
         # visits, served, abandoned, balked, blocked, failures
         self.counts = np.zeros((n, 6), dtype=np.int64)
         self.q, self.b, self.d = ExactSums(), ExactSums(), ExactSums()  # keyed by station
@@ -64,7 +65,9 @@ class StationMeasures:
         n_st = len(self.waits)
         for s in np.unique(st[vin]).tolist():
             at = vin & (st == s)
-            self.waits[s].add(start[at & started] - join[at & started])
+            waits = start[at & started] - join[at & started]
+            self.waits[s].add(waits)
+            self.waited[s] += waited_count(waits)
         at = vin
         c = self.counts
         c[:, 0] += np.bincount(st[at], minlength=n_st)
@@ -123,6 +126,8 @@ class StationMeasures:
             k[f"{name}__wait_mean_min"], k[f"{name}__wait_p50_min"] = w.mean, w.p50
             k[f"{name}__wait_p90_min"], k[f"{name}__wait_p95_min"] = w.p90, w.p95
             k[f"{name}__wait_max_min"] = w.max
+            k[f"{name}__waited_share"] = ratio(float(self.waited[s] + self.counts[s, 2]),
+                                               float(self.waits[s].count + self.counts[s, 2]))
             for j, col in enumerate(("visits", "served", "abandoned", "balked", "blocked",
                                      "failures")):
                 k[f"{name}__{col}"] = float(self.counts[s, j])

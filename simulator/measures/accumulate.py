@@ -147,7 +147,7 @@ class ReplicationMeasures:
         self.meta = meta
         n_st = len(meta.station_names)
         self.segments = LevelSegments(n_st)
-        self.customers = CustomerMeasures(meta.stats_start_min)
+        self.customers = CustomerMeasures(meta.stats_start_min, meta.class_names)
         self.stations = StationMeasures(meta)
         self.standards = StandardMeasures(meta, standards)
         self.staff = StaffMeasures(meta, cost_per_hour_by_group)

@@ -1,22 +1,24 @@
 """Conservation checks of one replication's records.
 
 Every customer who arrived is served, balked, abandoned or still inside; visits and levels
-agree with the customers; no level goes negative.
+agree with the customers; no level goes negative. A violation raises :class:`InvariantError`
+(a bug in servsim, never a scenario mistake), also under ``python -O``.
 """
 
 from __future__ import annotations
 
 from simulator.engine.records import Records
-from simulator.measures.acc_checks import ConservationChecks
+from simulator.measures.acc_checks import ConservationChecks, InvariantError
 from simulator.measures.segments import LevelSegments
 
 __all__ = [
+    "InvariantError",
     "check_conservation",
 ]
 
 
 def check_conservation(records: Records) -> None:
-    """Assert that every customer and (on a finished terminating day) every visit is accounted for.
+    """Check that every customer and (on a finished terminating day) every visit is accounted for.
 
     Checks, over all customers (no warm-up deletion):
 
@@ -37,7 +39,7 @@ def check_conservation(records: Records) -> None:
 
     Raises
     ------
-    AssertionError
+    InvariantError
         Naming the first violated check and the numbers involved.
     """
     checks = ConservationChecks(records.meta)

@@ -25,11 +25,18 @@ from typing import Any
 import numpy as np
 
 __all__ = [
+    "WAITED_MIN",
     "ratio",
     "time_weighted_integral",
     "time_weighted_mean",
+    "waited_count",
+    "waited_share",
     "window_integrals",
 ]
+
+#: A wait longer than this (minutes) counts as having waited (P(wait > 0)); shorter ones are
+#: floating-point noise of an immediate start.
+WAITED_MIN = 1e-9
 
 
 _NAN = math.nan
@@ -177,3 +184,24 @@ def ratio(num: float, den: float) -> float:
     (0.75, nan)
     """
     return num / den if den > 0 else _NAN
+
+
+def waited_count(waits_min: Any) -> int:
+    """How many of ``waits_min`` are waits at all (longer than :data:`WAITED_MIN`)."""
+    return int(np.count_nonzero(np.asarray(waits_min, dtype=np.float64) > WAITED_MIN))
+
+
+def waited_share(waits_min: Any, abandoned: int) -> float:
+    r"""P(wait > 0): the share of units that had to wait at all.
+
+    Units are those that reached service (``waits_min``: their waits) and those that
+    abandoned (who waited by definition); balked and blocked units never joined a line and
+    are left out. This is what Erlang C's :math:`P(W > 0)` estimates at a station.
+
+    Examples
+    --------
+    >>> waited_share(np.array([0.0, 0.0, 2.5]), 1)
+    0.5
+    """
+    w = np.asarray(waits_min, dtype=np.float64)
+    return ratio(float(waited_count(w) + abandoned), float(w.size + abandoned))

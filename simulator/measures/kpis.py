@@ -31,8 +31,9 @@ from typing import Any
 
 from simulator.engine.records import Records
 from simulator.measures.accumulate import measure_records
+from simulator.measures.estimators import WAITED_MIN, waited_share
 
-__all__ = ["replication_kpis"]
+__all__ = ["WAITED_MIN", "replication_kpis", "waited_share"]
 
 _NAN = math.nan
 
@@ -74,6 +75,8 @@ def replication_kpis(
           ``persons_served`` — Σ ``group_size`` of served customers.
         - ``balk_rate`` = balked / arrived, ``abandon_rate`` = abandoned / arrived,
           ``served_share`` = served / arrived.
+        - ``waited_share`` — P(wait > 0): :func:`waited_share` of served customers' total
+          waits and the abandoned customers.
         - ``wait_mean_min``, ``wait_p50_min``, ``wait_p90_min``, ``wait_p95_min``,
           ``wait_max_min`` — :func:`simulator.measures.quantiles.tally_stats` of ``wait_min``
           (total wait over the visit) of served customers.
@@ -92,6 +95,10 @@ def replication_kpis(
           as :math:`\frac1W \sum_i |[a_i, d_i) \cap [T_0, T_1]|`; a missing departure counts
           as :math:`T_1`. When every customer arrives and leaves inside the window,
           ``in_system_tw == arrival_rate_per_min * time_in_system_all_mean_min`` exactly.
+
+        Per customer class ``c`` (window customers): ``arrived__class__c``,
+        ``wait_mean_min__class__c`` (mean total wait of its served customers; NaN without
+        any) and ``abandon_rate__class__c`` (abandoned ÷ arrived; NaN without arrivals).
 
         Staff (whole run, ``staff`` table; not windowed):
 
@@ -112,6 +119,8 @@ def replication_kpis(
           ``{s}__wait_p95_min``, ``{s}__wait_max_min`` —
           :func:`simulator.measures.quantiles.tally_stats` of
           ``start_min − join_min`` over visits that started service.
+        - ``{s}__waited_share`` — P(wait > 0) at the station: :func:`waited_share` of those
+          waits and the visits that abandoned there.
         - ``{s}__visits`` (all visit rows), ``{s}__served`` (outcome SERVED, FAILED or
           RECOVERED), ``{s}__abandoned``, ``{s}__balked``, ``{s}__blocked`` (by
           :class:`VisitOutcome`), ``{s}__failures`` (Σ ``n_failures``).

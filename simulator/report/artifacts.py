@@ -59,11 +59,11 @@ class FiguresAndReport:
         return [f"{folder.name}/differences.png"]
 
     def sweep_figures(self, folder: Path, tidy: pd.DataFrame, params: Sequence[str],
-                      kpis: Sequence[str]) -> list[str]:
+                      kpis: Sequence[str], design: str = "grid") -> list[str]:
         """A sweep's figures (:func:`simulator.figures.experiments.sweep_figures`)."""
         from simulator.figures.experiments import sweep_figures
 
-        return sweep_figures(folder, tidy, params, kpis)
+        return sweep_figures(folder, tidy, params, kpis, design)
 
     def write_report(self, results_dir: Path, manifest: dict[str, Any]) -> None:
         """``report.html`` (:func:`simulator.report.document.write_report`), with its own

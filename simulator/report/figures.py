@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from simulator.measures.labels import humanise
 from simulator.report.markup import esc
 
 if TYPE_CHECKING:
@@ -97,10 +98,10 @@ def waits_queues_by_hour(by_hour: pd.DataFrame, stations: Sequence[str]) -> Figu
     for i, name in enumerate(stations):
         colour = f"C{i % 10}"
         ax1.plot(hours + 0.5, wait[name].to_numpy(dtype=float), "o-", ms=3, lw=1.3,
-                 color=colour, label=name)
+                 color=colour, label=humanise(name))
         if q_hours.size:
             ax2.stairs(queue[name].to_numpy(dtype=float), edges, lw=1.3, color=colour,
-                       label=name, baseline=None)
+                       label=humanise(name), baseline=None)
     ax1.set_title("Mean wait by hour of joining the line", fontsize=10)
     ax1.set_ylabel("wait (min)")
     ax2.set_title("Mean queue length by clock hour (time-weighted)", fontsize=10)
@@ -148,7 +149,7 @@ def staff_against_demand(by_hour: pd.DataFrame, stations: Sequence[str]) -> Figu
         ax.patch.set_visible(False)
         ax.set_ylim(bottom=0)
         ax.set_ylabel("people / counters", fontsize=8)
-        ax.set_title(name, fontsize=10)
+        ax.set_title(humanise(name), fontsize=10)
         _hour_axis(ax, hours)
         ax.grid(alpha=0.3)
     handles, labels = flat[0].get_legend_handles_labels()

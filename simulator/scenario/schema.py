@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import (
@@ -32,7 +32,17 @@ from simulator.scenario.arrivals import (
     WaveArrivals,
 )
 from simulator.scenario.customers import CustomerClass
-from simulator.scenario.fields import ClockTime, Name, StrictModel, clock_to_min, min_to_clock
+from simulator.scenario.fields import (
+    MINUTES_IN_YEAR,
+    ClockTime,
+    Minutes,
+    Name,
+    PositiveMinutes,
+    StrictModel,
+    clock_to_min,
+    min_to_clock,
+    upper_bound,
+)
 from simulator.scenario.pathways import PathwayStep, Release, Seize, Standard, Step
 from simulator.scenario.resources import Resource, Rooms, Tables
 from simulator.scenario.satisfaction_section import SatisfactionSection
@@ -63,20 +73,28 @@ class Clock(StrictModel):
     )
 
 
+#: The largest seed (seeds are stored as 64-bit integers in the results tables).
+MAX_SEED = 2**63 - 1
+#: The longest steady-state run: ten years of minutes.
+MAX_LENGTH_MIN = 10 * MINUTES_IN_YEAR
+
+
 class RunSettings(StrictModel):
     """Replications, seed and, for steady-state studies, run length and warm-up."""
 
     replications: int = Field(default=30, ge=1, le=1_000_000)
-    seed: int = Field(default=12345, ge=0)
-    length_min: float | None = Field(
-        default=None, gt=0, description="steady-state run length after open, minutes"
+    seed: int = Field(default=12345, ge=0, le=MAX_SEED)
+    length_min: Annotated[float, Field(gt=0),
+                          *upper_bound(MAX_LENGTH_MIN, "minutes (ten years)")] | None = Field(
+        default=None,
+        description="steady-state run length after open, minutes (at most ten years; "
+        "more than a year is warned about)"
     )
-    warm_up_min: float = Field(
-        default=0.0, ge=0, description="steady-state only: statistics ignore this first period"
+    warm_up_min: Minutes = Field(
+        default=0.0, description="steady-state only: statistics ignore this first period"
     )
-    max_overtime_min: float = Field(
+    max_overtime_min: PositiveMinutes = Field(
         default=480.0,
-        gt=0,
         description="terminating day: stop this long after close even if customers remain",
     )
 
@@ -87,6 +105,11 @@ class Scenario(StrictModel):
     name: str = Field(min_length=1)
     description: str = ""
     domain: Literal["government", "hotel", "restaurant", "bank", "generic"] = "generic"
+    currency: str | None = Field(
+        default=None, min_length=1, max_length=12,
+        description='currency of staff costs, shown with every cost (e.g. "EUR", "£"); '
+        "absent: costs are plain numbers",
+    )
     clock: Clock = Field(default_factory=Clock)
     run: RunSettings = Field(default_factory=RunSettings)
     customer_classes: dict[Name, CustomerClass] = Field(min_length=1)

@@ -21,13 +21,13 @@ from simulator.engine.records import (
     VisitOutcome,
 )
 from simulator.measures.by_hour import BY_HOUR_COLUMNS, by_hour_columns, by_hour_rows
-from simulator.measures.conservation import check_conservation
+from simulator.measures.conservation import InvariantError, check_conservation
 from simulator.measures.estimators import (
     time_weighted_integral,
     time_weighted_mean,
     window_integrals,
 )
-from simulator.measures.kpis import replication_kpis
+from simulator.measures.kpis import replication_kpis, waited_share
 from simulator.measures.levels import level_grid, wait_histogram
 from simulator.measures.quantiles import tally_stats
 from simulator.scenario.plan import DutyChange
@@ -201,7 +201,7 @@ def test_mean_lies_between_min_and_max(fn):
 @given(fn=step_functions(), frac=st.floats(0.0, 1.0))
 def test_splitting_a_window_and_weighting_the_parts_gives_the_whole(fn, frac):
     times, values, a, b = fn
-    m = a + frac * (b - a)
+    m = min(b, a + frac * (b - a))  # rounding may put a + 1.0 * (b - a) above b
     whole = time_weighted_integral(times, values, a, b)
     parts = time_weighted_integral(times, values, a, m) + time_weighted_integral(
         times, values, m, b
@@ -268,14 +268,17 @@ def test_two_customer_day_exact_kpis():
     expected = {
         "arrived": 2, "served": 2, "balked": 0, "blocked": 0, "abandoned": 0, "inside": 0,
         "persons_served": 4, "balk_rate": 0.0, "abandon_rate": 0.0, "served_share": 1.0,
-        "wait_mean_min": 2.5, "wait_p50_min": 2.5, "wait_p90_min": 4.5, "wait_p95_min": 4.75,
-        "wait_max_min": 5.0, "time_in_system_mean_min": 12.5,
+        "waited_share": 0.5, "wait_mean_min": 2.5, "wait_p50_min": 2.5, "wait_p90_min": 4.5,
+        "wait_p95_min": 4.75, "wait_max_min": 5.0, "time_in_system_mean_min": 12.5,
         "time_in_system_all_mean_min": 12.5, "throughput_per_hour": 2 / (20 / 60),
         "stats_window_min": 20.0, "arrival_rate_per_min": 0.1, "in_system_tw": 25 / 20,
+        "arrived__class__resident": 2, "wait_mean_min__class__resident": 2.5,
+        "abandon_rate__class__resident": 0.0,
         "overtime_min": 10.0, "late_break_min": 0.0, "staff_paid_min": 20.0,
         "staff_cost": 20 / 60 * 30.0, "last_departure_min": 560.0, "closing_overrun_min": 10.0,
         "desk__wait_mean_min": 2.5, "desk__wait_p50_min": 2.5, "desk__wait_p90_min": 4.5,
-        "desk__wait_p95_min": 4.75, "desk__wait_max_min": 5.0, "desk__visits": 2,
+        "desk__wait_p95_min": 4.75, "desk__wait_max_min": 5.0, "desk__waited_share": 0.5,
+        "desk__visits": 2,
         "desk__served": 2, "desk__abandoned": 0, "desk__balked": 0, "desk__blocked": 0,
         "desk__failures": 0, "desk__queue_len_tw": 5 / 20, "desk__busy_tw": 1.0,
         "desk__on_duty_tw": 1.0, "desk__utilisation_tw": 1.0,
@@ -403,6 +406,30 @@ def test_standards_count_abandoned_as_failures_and_exclude_balked():
     assert (k["desk__balked"], k["desk__blocked"], k["desk__abandoned"]) == (1.0, 1.0, 1.0)
     assert k["desk__served"] == 2.0 and k["desk__failures"] == 1.0
     assert k["balk_rate"] == pytest.approx(2 / 5) and k["abandon_rate"] == pytest.approx(1 / 5)
+
+
+def test_class_kpis_and_waited_share_by_hand():
+    """Residents: c0 (served after 2 min), c3 balked, c4 blocked; business: c1 (served after
+    10 min), c2 abandoned. P(wait > 0) leaves balked and blocked units out."""
+    k = replication_kpis(_standards_day())
+    assert k["arrived__class__resident"] == 3.0 and k["arrived__class__business"] == 2.0
+    assert k["wait_mean_min__class__resident"] == 2.0
+    assert k["wait_mean_min__class__business"] == 10.0
+    assert k["abandon_rate__class__resident"] == 0.0
+    assert k["abandon_rate__class__business"] == 0.5
+    assert k["waited_share"] == 1.0  # two served after a wait, one abandoned
+    assert k["desk__waited_share"] == 1.0
+    # invariant: the classes add up to the whole
+    total = sum(k[f"arrived__class__{c}"] for c in ("resident", "business"))
+    assert total == k["arrived"]
+    assert sum(k[f"abandon_rate__class__{c}"] * k[f"arrived__class__{c}"]
+               for c in ("resident", "business")) == pytest.approx(k["abandoned"])
+
+
+def test_waited_share_counts_immediate_starts_as_not_waiting():
+    assert waited_share(np.array([0.0, 0.0, 0.0]), 0) == 0.0
+    assert waited_share(np.array([0.0, 1e-12, 3.0]), 1) == 0.5
+    assert math.isnan(waited_share(np.array([]), 0))
 
 
 def test_wait_and_service_standard_counts_from_joining_to_the_end_of_service():
@@ -570,19 +597,19 @@ def test_conservation_detects_unfinished_visits_and_busy_counters():
         visits=[{"customer_id": 0, "join_min": 540.0, "start_min": 545.0,
                  "outcome": int(V.UNFINISHED)}],
     )
-    with pytest.raises(AssertionError, match="UNFINISHED"):
+    with pytest.raises(InvariantError, match="UNFINISHED"):
         check_conservation(bad)
     busy = make_records(
         customers=[{"customer_id": 0, "arrival_min": 540.0, "departure_min": 560.0}],
         levels=[(0, 540.0, 0, 1, 1)],
     )
-    with pytest.raises(AssertionError, match="busy=1"):
+    with pytest.raises(InvariantError, match="busy=1"):
         check_conservation(busy)
 
 
 def test_conservation_detects_bad_outcome_codes():
     rec = make_records(customers=[{"customer_id": 0, "arrival_min": 540.0, "outcome": 9}])
-    with pytest.raises(AssertionError, match="outcome codes"):
+    with pytest.raises(InvariantError, match="outcome codes"):
         check_conservation(rec)
 
 
@@ -606,7 +633,7 @@ def test_by_hour_station_balks_include_blocked():
 
 def test_conservation_detects_departed_customer_without_departure():
     rec = make_records(customers=[{"customer_id": 0, "arrival_min": 540.0}])
-    with pytest.raises(AssertionError, match="lack a departure"):
+    with pytest.raises(InvariantError, match="lack a departure"):
         check_conservation(rec)
 
 
