@@ -113,6 +113,9 @@ class StationPlan:
     rework: Distribution | None  # None: the visit's own service distribution
     severity: float
     routed: bool = False  # served by cross-trained staff (skill-based routing)
+    # failure probability when a person of staff group g serves here (failure_scale); empty:
+    # failure_probability whoever serves
+    failure_by_group: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -314,6 +317,7 @@ def compile_plan(scenario: Scenario, base_dir: Path | None = None) -> Plan:
                 ),
                 severity=fail.severity if fail else 0.0,
                 routed=s_idx[name] in pooled,
+                failure_by_group=_failure_by_group(sc, name),
             )
         )
 
@@ -614,6 +618,19 @@ def shift_days(start_min: float, run_end_min: float, terminating: bool) -> int:
     if terminating or start_min >= run_end_min:
         return 1
     return math.ceil((run_end_min - start_min) / MINUTES_IN_DAY)
+
+
+def _failure_by_group(sc: Scenario, station: str) -> tuple[float, ...]:
+    """Failure probability at ``station`` when each staff group serves (its
+    ``failure_scale_at`` of the station, else its ``failure_scale``); empty when every group
+    leaves the probability as it is."""
+    fail = sc.stations[station].failure
+    if fail is None:
+        return ()
+    scales = [g.failure_scale_at.get(station, g.failure_scale) for g in sc.staff.values()]
+    if all(x == 1.0 for x in scales):
+        return ()
+    return tuple(fail.probability * x for x in scales)
 
 
 def _repeat_daily(intervals: list[tuple[float, float, int, float]],
