@@ -35,7 +35,7 @@ _COLOURS = {"met": "green", "good": "green", "missed": "red", "bad": "red",
 #: The KPIs of the run table, in order (those present are shown).
 RUN_KPIS = ("arrived", "served", "balk_rate", "abandon_rate", "waited_share", "wait_mean_min",
             "wait_p90_min", "time_in_system_mean_min", "overtime_min", "staff_cost",
-            "closing_overrun_min")
+            "staff_cost_overtime", "recovery_cost", "closing_overrun_min")
 
 #: The KPIs of the comparison table, in order (then the standards' compliance).
 COMPARE_KPIS = ("wait_mean_min", "wait_p90_min", "abandon_rate", "balk_rate",

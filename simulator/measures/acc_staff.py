@@ -39,11 +39,14 @@ class StaffMeasures:
         if self.costs is not None:
             rate = np.asarray(self.costs.per_hour_by_group, dtype=np.float64)
             premium = self.costs.premium()
-            if rate.shape != (len(meta.group_names),) or premium.shape != rate.shape:
+            if rate.shape != (len(meta.group_names),):
                 raise ValueError(
-                    f"cost_per_hour_by_group needs one rate (and overtime premium) per staff "
-                    f"group {list(meta.group_names)} (got {len(rate)} rates, "
-                    f"{len(premium)} premiums)")
+                    f"cost_per_hour_by_group needs one rate per staff group "
+                    f"{list(meta.group_names)} (got {len(rate)} values)")
+            if premium.shape != rate.shape:
+                raise ValueError(
+                    f"overtime_premium_by_group needs one premium per staff group "
+                    f"{list(meta.group_names)} (got {len(premium)} values)")
             self.rates = rate
             self.premium = premium
         self.overtime_by_hour = ExactSums()  # key: clock hour

@@ -148,6 +148,10 @@ FIXED: dict[str, KpiInfo] = {
     "late_break_min": _minutes("Breaks started late", LOWER, "person-min"),
     "staff_paid_min": _minutes("Paid staff time", LOWER, "person-min"),
     "staff_cost": _i("Staff cost", "currency", 0.0, _INF, LOWER),
+    "staff_cost_regular": _i("Staff cost, scheduled time", "currency", 0.0, _INF, LOWER),
+    "staff_cost_overtime": _i("Staff cost, overtime (with premium)", "currency", 0.0, _INF,
+                              LOWER),
+    "recovery_cost": _i("Compensation paid for failures", "currency", 0.0, _INF, LOWER),
     "last_departure_min": _i("Last customer leaves", "clock", 0.0, _INF),
     "closing_overrun_min": _minutes("Service after the doors close"),
     # predicted satisfaction (docs/satisfaction.md)
