@@ -263,7 +263,22 @@ class ReplicationMeasures:
 def _add_cost_by_hour(rows: list[dict[str, Any]],
                       hourly: dict[int, tuple[float, float]]) -> None:
     """Add ``staff_cost_regular``, ``staff_cost_overtime`` and ``staff_cost`` of each clock
-    hour to the ``station == "all"`` by-hour rows in place (NaN on station rows)."""
+    hour to the ``station == "all"`` by-hour rows in place (NaN on station rows).
+
+    Staff cost is for the whole run, so an hour with paid time before the first row (staff
+    on duty before the doors open, or in a warm-up) gets an ``all`` row of its own, with no
+    customers and NaN levels: the hours then add up to the day's cost."""
+    first = min(int(r["hour"]) for r in rows)
+    early = [h for h in hourly if h < first]
+    if early:
+        template = next(r for r in rows if r["station"] == "all")
+        new = []
+        for h in sorted(early):
+            row = {k: (0.0 if k in ("arrivals", "served", "balked", "abandoned") else math.nan)
+                   for k in template}
+            row.update(hour=h, hour_start_min=float(h * 60), station="all")
+            new.append(row)
+        rows[:0] = new
     for row in rows:
         if row["station"] == "all":
             regular, overtime = hourly.get(int(row["hour"]), (0.0, 0.0))

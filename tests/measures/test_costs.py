@@ -1,0 +1,170 @@
+"""Costs: overtime premium, regular and overtime staff cost, cost by hour, compensation per
+failure (``recovery_cost``) — docs/scenario.md "Costs".
+
+Exact timeline on a one-clerk day, invariants (the hours add up to the day; cost is the sum
+of its parts), theory (compensation of redo failures: a geometric number of failures per
+visit) and reproducibility (``-j 1`` equals ``-j 2``, files byte for byte).
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from simulator.cli import main
+from simulator.engine.model import simulate
+from simulator.measures.accumulate import measure_records
+from simulator.measures.costs import CostRates, cost_rates
+from simulator.measures.kpis import replication_kpis
+from simulator.scenario.loader import load_scenario_text
+from simulator.scenario.plan import compile_plan
+from tests.engine.timeline import run_text
+
+ONE_CLERK = """
+name: costs
+clock: {open: "09:00", close: "10:00"}
+run: {max_overtime_min: 120}
+customer_classes: {c: {pathway: p}}
+arrivals: {log: {trace: trace.csv}}
+stations:
+  desk: {counters: 1, staff: clerks, service: {dist: constant, value: 30},
+         failure: {probability: 1.0, recovery: {station: sup},
+                   actions: {apology: true, compensation_cost: 7.5}}}
+  sup: {counters: 1, staffed: false, service: {dist: constant, value: 1}}
+staff:
+  clerks:
+    cost_per_hour: 60
+    overtime_premium: 1.5
+    shifts: [{start: "09:00", end: "10:00", count: 1,
+              breaks: [{start: "09:10", minutes: 15}]}]
+pathways: {p: [desk]}
+"""
+
+
+def _plan(tmp_path):
+    (tmp_path / "trace.csv").write_text("time\n0\n25\n")
+    loaded = load_scenario_text(textwrap.dedent(ONE_CLERK))
+    return compile_plan(loaded.scenario, tmp_path)
+
+
+def test_one_clerk_day_exact_costs(tmp_path):
+    """Shift 09:00-10:00 with a break 09:10-09:25 (postponed: the clerk is serving until
+    09:30), paid 45 min at 60/h = 45; customer 2 (arrived 09:25) is served 09:45-10:15, so the
+    clerk leaves 15 min late: overtime 15 min × 60/h × 1.5 = 22.5, all in hour 10. Each
+    service fails and is compensated 7.5: recovery cost 15."""
+    plan = _plan(tmp_path)
+    rec = run_text(tmp_path, ONE_CLERK, "time\n0\n25\n")
+    res = measure_records(rec, (), cost_rates(plan))
+    k = res.kpis
+    assert k["overtime_min"] == 15.0
+    assert k["staff_cost_regular"] == 45.0
+    assert k["staff_cost_overtime"] == 22.5
+    assert k["staff_cost"] == 67.5
+    assert k["desk__failures"] == 2.0 and k["recovery_cost"] == 15.0
+    rows = {(r["hour"], r["station"]): r for r in res.by_hour}
+    assert rows[(9, "all")]["staff_cost_regular"] == 45.0  # 09:00-09:10 and 09:25-10:00
+    assert rows[(9, "all")]["staff_cost_overtime"] == 0.0
+    assert rows[(10, "all")]["staff_cost_regular"] == 0.0
+    assert rows[(10, "all")]["staff_cost_overtime"] == 22.5
+    assert rows[(10, "all")]["staff_cost"] == 22.5
+    assert math.isnan(rows[(9, "desk")]["staff_cost"])
+
+
+def test_plain_rates_keep_the_old_meaning(tmp_path):
+    """A plain list of rates: overtime at the normal rate, no compensation cost, no cost by
+    hour columns are wrong: the premium is 1 and recovery_cost 0."""
+    rec = run_text(tmp_path, ONE_CLERK, "time\n0\n25\n")
+    k = replication_kpis(rec, (), [60.0])
+    assert k["staff_cost_overtime"] == 15.0 and k["staff_cost"] == 60.0
+    assert k["recovery_cost"] == 0.0
+    none = replication_kpis(rec, ())
+    assert all(math.isnan(none[x]) for x in ("staff_cost", "staff_cost_regular",
+                                               "staff_cost_overtime", "recovery_cost"))
+    with pytest.raises(ValueError, match="one premium per staff group"):
+        replication_kpis(rec, (), CostRates((60.0,), (1.5, 2.0)))
+
+
+def test_overtime_premium_must_be_at_least_one():
+    bad = ONE_CLERK.replace("overtime_premium: 1.5", "overtime_premium: 0.5").replace(
+        "arrivals: {log: {trace: trace.csv}}", 'arrivals: {a: {rate_per_hour: {"09:00": 5}}}')
+    from simulator.scenario.loader import ScenarioError
+    with pytest.raises(ScenarioError, match="overtime_premium"):
+        load_scenario_text(textwrap.dedent(bad))
+
+
+# ------------------------------------------------------------------ a busier day
+
+BUSY = """
+name: busy
+clock: {open: "08:00", close: "12:00"}
+customer_classes: {c: {pathway: p}}
+arrivals: {walk_in: {rate_per_hour: {"08:00": 50}}}
+stations:
+  desk: {counters: 3, staff: clerks, service: {dist: exponential, mean: 3},
+         failure: {probability: 0.2, recovery: redo, actions: {compensation_cost: 4}}}
+staff:
+  clerks:
+    cost_per_hour: 30
+    overtime_premium: 2
+    shifts:
+      - {start: "07:45", end: "12:00", count: 2, breaks: [{start: "10:00", minutes: 20}]}
+      - {start: "09:00", end: "11:00", count: 1}
+pathways: {p: [desk]}
+"""
+
+
+@pytest.fixture(scope="module")
+def busy():
+    plan = compile_plan(load_scenario_text(BUSY).scenario)
+    return plan, [measure_records(simulate(plan, 9, r), (), cost_rates(plan))
+                  for r in range(16)]
+
+
+def test_hours_add_up_to_the_day(busy):
+    """Regular, overtime and total cost by hour add up to the day's KPIs (paid time before
+    the doors open, 07:45, is in hour 7's row); regular cost is the roster's paid hours."""
+    _plan_, results = busy
+    for res in results:
+        rows = [r for r in res.by_hour if r["station"] == "all"]
+        assert rows[0]["hour"] == 7 or rows[0]["staff_cost_regular"] > 0
+        for col in ("staff_cost_regular", "staff_cost_overtime", "staff_cost"):
+            total = math.fsum(r[col] for r in rows)
+            assert total == pytest.approx(res.kpis[col], rel=1e-12, abs=1e-9), col
+        k = res.kpis
+        assert k["staff_cost_regular"] == pytest.approx(30.0 * (2 * (255 - 20) + 120) / 60)
+        assert k["staff_cost_overtime"] == pytest.approx(k["overtime_min"] / 60 * 30 * 2)
+        assert k["staff_cost"] == pytest.approx(k["staff_cost_regular"]
+                                                + k["staff_cost_overtime"])
+
+
+def test_recovery_cost_matches_geometric_failures(busy):
+    """With redo, failures per served visit are geometric: mean p/(1 − p) = 0.25, so the
+    expected compensation is 4 × 0.25 × served visits (within 3 replication SEs)."""
+    _plan_, results = busy
+    ratio = np.array([r.kpis["recovery_cost"] / (4.0 * r.kpis["desk__served"])
+                      for r in results])
+    se = ratio.std(ddof=1) / math.sqrt(ratio.size)
+    assert abs(ratio.mean() - 0.25) <= 3 * se, (ratio.mean(), se)
+    for r in results:
+        assert r.kpis["recovery_cost"] == 4.0 * r.kpis["desk__failures"]
+
+
+def test_costs_do_not_depend_on_jobs(tmp_path):
+    scenario = tmp_path / "busy.yaml"
+    scenario.write_text(BUSY)
+    outs = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"j{jobs}"
+        res = CliRunner().invoke(main, ["run", str(scenario), "-n", "3", "--seed", "4",
+                                        "-j", jobs, "-o", str(out), "-q", "--no-figures"])
+        assert res.exit_code == 0, res.output
+        outs.append(out)
+    for name in ("summary.csv", "replications.csv", "by_hour.csv"):
+        assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes(), name
+    hours = pd.read_csv(outs[0] / "by_hour.csv")
+    assert {"staff_cost_regular", "staff_cost_overtime", "staff_cost"} <= set(hours.columns)
