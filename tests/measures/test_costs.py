@@ -128,7 +128,7 @@ def busy():
 def test_hours_add_up_to_the_day(busy):
     """Regular, overtime and total cost by hour add up to the day's KPIs (paid time before
     the doors open, 07:45, is in hour 7's row); regular cost is the roster's paid hours."""
-    _plan_, results = busy
+    results = busy[1]
     for res in results:
         rows = [r for r in res.by_hour if r["station"] == "all"]
         assert rows[0]["hour"] == 7 or rows[0]["staff_cost_regular"] > 0
@@ -145,7 +145,7 @@ def test_hours_add_up_to_the_day(busy):
 def test_recovery_cost_matches_geometric_failures(busy):
     """With redo, failures per served visit are geometric: mean p/(1 − p) = 0.25, so the
     expected compensation is 4 × 0.25 × served visits (within 3 replication SEs)."""
-    _plan_, results = busy
+    results = busy[1]
     ratio = np.array([r.kpis["recovery_cost"] / (4.0 * r.kpis["desk__served"])
                       for r in results])
     se = ratio.std(ddof=1) / math.sqrt(ratio.size)
