@@ -624,12 +624,16 @@ def _failure_scale_problems(sc: Scenario, gname: str, serves: list[str]) -> list
         if st is None or st.failure is None:
             continue
         scale = grp.failure_scale_at.get(sname, grp.failure_scale)
-        if st.failure.probability * scale > 1.0:
+        p = st.failure.probability
+        redo = st.failure.recovery == "redo"
+        if p * scale > 1.0 or (redo and p * scale >= 1.0):
             loc = (*base, "failure_scale_at", sname) if sname in grp.failure_scale_at else (
                 *base, "failure_scale")
-            out.append(Problem(loc, f"scales the failure probability "
-                               f"{st.failure.probability:g} of station {sname!r} above 1",
-                               scale, f"at most {1.0 / st.failure.probability:g}"))
+            out.append(Problem(loc, f"scales the failure probability {p:g} of station "
+                               f"{sname!r} to {p * scale:g}" + (
+                                   ", and a redo that always fails never ends" if redo
+                                   else ", above 1"),
+                               scale, ("below " if redo else "at most ") + f"{1.0 / p:g}"))
     return out
 
 

@@ -104,7 +104,15 @@ def test_scale_above_one_probability_is_rejected():
     with pytest.raises(ScenarioError) as err:
         load_scenario_text(text)
     msg = str(err.value)
-    assert "staff.clerks.failure_scale" in msg and "above 1" in msg and "at most 2.5" in msg
+    assert "staff.clerks.failure_scale" in msg and "to 1.2" in msg and "below 2.5" in msg
+    exact = ONE_DESK.format(p=0.5, group=", failure_scale: 2").replace(
+        "arrivals: {log: {trace: trace.csv}}", 'arrivals: {a: {rate_per_hour: {"09:00": 5}}}')
+    with pytest.raises(ScenarioError, match="never ends"):
+        load_scenario_text(exact)
+    ok = exact.replace("recovery: redo", "recovery: {station: sup}").replace(
+        "\nstaff:\n", "\n  sup: {counters: 1, staffed: false, service: {dist: constant, "
+        "value: 1}}\nstaff:\n")
+    load_scenario_text(ok)  # probability 1 is fine when a recovery station puts it right
 
 
 def test_scale_at_unknown_station_is_rejected():
