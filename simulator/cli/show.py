@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import click
 
 from simulator.measures.labels import (
+    COST_PARTS,
     LOWER,
     NEUTRAL,
     format_interval,
@@ -73,7 +74,8 @@ def summary_table(summary: pd.DataFrame, currency: str | None = None,
     """A one-screen table of the headline KPIs: label with unit, mean and 95 % interval
     (inside the KPI's possible range) across replications."""
     table = summary.set_index("kpi")
-    shown = _rows_wanted(list(table.index))[:max_rows]
+    shown = [k for k in _rows_wanted(list(table.index))
+             if k not in COST_PARTS or float(table.loc[k, "mean"]) > 0][:max_rows]
     labels = {k: kpi_info(k, standard_names).titled(currency) for k in shown}
     width = max([len("KPI"), *map(len, labels.values())])
     lines = [f"{'KPI':{width}s} {'mean':>12s}   95 % interval"]

@@ -31,6 +31,7 @@ from dataclasses import dataclass, replace
 
 __all__ = [
     "COLUMN_LABELS",
+    "COST_PARTS",
     "HIGHER",
     "LOWER",
     "NEUTRAL",
@@ -100,6 +101,11 @@ class KpiInfo:
         if unit in ("", "%", "customers", "visits", "clock", "points"):
             return text
         return f"{text} ({unit})"
+
+
+#: Parts of the day's cost that run tables show only when some replication has them (a
+#: scenario without overtime premiums or compensation would show a row of zeros).
+COST_PARTS: tuple[str, ...] = ("staff_cost_overtime", "recovery_cost")
 
 
 def _i(label: str, unit: str = "", low: float = -_INF, high: float = _INF,

@@ -168,3 +168,22 @@ def test_costs_do_not_depend_on_jobs(tmp_path):
         assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes(), name
     hours = pd.read_csv(outs[0] / "by_hour.csv")
     assert {"staff_cost_regular", "staff_cost_overtime", "staff_cost"} <= set(hours.columns)
+
+
+def test_run_output_shows_cost_parts_only_when_not_zero(tmp_path):
+    """The verdict and the table show the overtime part and the compensation when a
+    replication has them, and leave out rows of zeros."""
+    outputs = []
+    for name, text in (("paid", BUSY), ("free", BUSY.replace(
+            ", actions: {compensation_cost: 4}", ""))):
+        scenario = tmp_path / f"{name}.yaml"
+        scenario.write_text(text)
+        res = CliRunner().invoke(main, ["run", str(scenario), "-n", "2", "--seed", "4",
+                                        "-o", str(tmp_path / name), "--no-figures"])
+        assert res.exit_code == 0, res.output
+        outputs.append(res.output)
+    paid, free = outputs
+    assert "(overtime " in paid and "Staff cost, overtime (with premium)" in paid
+    assert "compensation for failures" in paid and "Compensation paid for failures" in paid
+    assert "compensation for failures" not in free
+    assert "Compensation paid for failures" not in free
