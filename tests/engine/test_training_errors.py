@@ -190,3 +190,24 @@ def test_scale_one_changes_nothing_and_runs_repeat():
     # common random numbers: arrivals are the same with and without the scale
     np.testing.assert_array_equal(a.customers["arrival_min"][:50],
                                   c.customers["arrival_min"][:50])
+
+
+def test_assurance_input_is_the_training_level_not_the_failure_scale():
+    """The satisfaction model's staff skill is (training_level − 1)/4 of the server's group,
+    whatever its failure_scale (assurance and empathy keep using training level)."""
+    from simulator.satisfaction.replication import replication_satisfaction
+
+    text = MIXED.format(trained=0.25, trainees=1.5).replace(
+        "count: 2, failure_scale: 0.25", "count: 2, failure_scale: 0.25, training_level: 5"
+    ).replace("count: 2, failure_scale: 1.5", "count: 2, failure_scale: 1.5, training_level: 1")
+    plan = compile_plan(load_scenario_text(text).scenario)
+    rec = simulate(plan, 2, 0)
+    out = replication_satisfaction(plan, rec, keep=True)
+    skill = out.tables.stages.staff_skill
+    v = rec.visits
+    served = v["staff_id"] >= 0
+    group = np.array([rec.slot_group[int(s)] for s in v["staff_id"][served]])
+    want = np.where(group == 0, 1.0, 0.0)  # trained: level 5 -> 1.0; trainees: level 1 -> 0.0
+    assert skill.size == served.sum()
+    np.testing.assert_array_equal(np.sort(skill), np.sort(want))
+    assert set(np.unique(skill).tolist()) == {0.0, 1.0}

@@ -111,6 +111,7 @@ staff:
   clerks:
     cost_per_hour: 30
     overtime_premium: 2
+    failure_scale: 0.5           # trained: half the station's 0.2
     shifts:
       - {start: "07:45", end: "12:00", count: 2, breaks: [{start: "10:00", minutes: 20}]}
       - {start: "09:00", end: "11:00", count: 1}
@@ -143,18 +144,21 @@ def test_hours_add_up_to_the_day(busy):
 
 
 def test_recovery_cost_matches_geometric_failures(busy):
-    """With redo, failures per served visit are geometric: mean p/(1 − p) = 0.25, so the
-    expected compensation is 4 × 0.25 × served visits (within 3 replication SEs)."""
+    """With redo, failures per served visit are geometric: with the trained clerks'
+    p = 0.2 × 0.5 the mean is p/(1 − p) = 1/9, so the expected compensation is
+    4 × served visits / 9 (within 3 replication SEs)."""
     results = busy[1]
     ratio = np.array([r.kpis["recovery_cost"] / (4.0 * r.kpis["desk__served"])
                       for r in results])
     se = ratio.std(ddof=1) / math.sqrt(ratio.size)
-    assert abs(ratio.mean() - 0.25) <= 3 * se, (ratio.mean(), se)
+    assert abs(ratio.mean() - 1 / 9) <= 3 * se, (ratio.mean(), se)
     for r in results:
         assert r.kpis["recovery_cost"] == 4.0 * r.kpis["desk__failures"]
 
 
 def test_costs_do_not_depend_on_jobs(tmp_path):
+    """Overtime premium, compensation and a failure scale: -j 1 and -j 2 write the same
+    files."""
     scenario = tmp_path / "busy.yaml"
     scenario.write_text(BUSY)
     outs = []
