@@ -40,8 +40,8 @@ RUN_KPIS = ("arrived", "served", "balk_rate", "abandon_rate", "waited_share", "w
 
 #: The KPIs of the comparison table, in order (then the standards' compliance).
 COMPARE_KPIS = ("wait_mean_min", "wait_p90_min", "abandon_rate", "balk_rate",
-                "time_in_system_mean_min", "overtime_min", "staff_cost", "sat__csat_mean",
-                "sat__top2_share", "sat__complaint_rate")
+                "time_in_system_mean_min", "overtime_min", "staff_cost", "recovery_cost",
+                "sat__csat_mean", "sat__top2_share", "sat__complaint_rate")
 
 
 def verdict_text(verdict: Verdict) -> str:
@@ -125,7 +125,9 @@ def comparison_text(table: pd.DataFrame, currency: str | None = None,
     for vid, part in table.groupby("variant_id", sort=False):
         rows = part.set_index("kpi")
         conf = float(part["confidence"].iloc[0])
-        keys = [k for k in COMPARE_KPIS if k in rows.index]
+        keys = [k for k in COMPARE_KPIS if k in rows.index and (
+            k not in COST_PARTS or float(rows.loc[k, "baseline_mean"]) > 0
+            or float(rows.loc[k, "variant_mean"]) > 0)]
         keys += [k for k in rows.index if k.startswith("std__") and k.endswith("__compliance")]
         labels = {k: kpi_info(k, standard_names).titled(currency) for k in keys}
         width = max([len("KPI"), *map(len, labels.values())])

@@ -257,8 +257,8 @@ def _cost_parts(summary: pd.DataFrame, currency: str | None) -> str:
 
 #: KPIs a comparison's verdict judges (then every standard's compliance).
 COMPARE_KPIS = ("wait_mean_min", "wait_p90_min", "abandon_rate", "balk_rate",
-                "time_in_system_mean_min", "overtime_min", "staff_cost", "sat__csat_mean",
-                "sat__complaint_rate")
+                "time_in_system_mean_min", "overtime_min", "staff_cost", "recovery_cost",
+                "sat__csat_mean", "sat__complaint_rate")
 
 
 def _judged_keys(rows: pd.DataFrame) -> list[str]:

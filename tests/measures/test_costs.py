@@ -191,3 +191,21 @@ def test_run_output_shows_cost_parts_only_when_not_zero(tmp_path):
     assert "compensation for failures" in paid and "Compensation paid for failures" in paid
     assert "compensation for failures" not in free
     assert "Compensation paid for failures" not in free
+
+
+def test_comparison_shows_compensation_saved_by_training(tmp_path):
+    """Training (a smaller failure_scale) fails a subset of the same services (common random
+    numbers), so the compensation paid falls in every replication: the comparison shows the
+    row and the verdict counts it as better."""
+    scenario = tmp_path / "busy.yaml"
+    scenario.write_text(BUSY)
+    res = CliRunner().invoke(main, [
+        "compare", str(scenario), "--variant", "trained: staff.clerks.failure_scale=0.1",
+        "-n", "4", "--seed", "2", "-o", str(tmp_path / "cmp"), "--no-figures", "--no-report"])
+    assert res.exit_code == 0, res.output
+    assert "better on" in res.output and "compensation paid for failures (-" in res.output
+    rows = [line for line in res.output.splitlines()
+            if line.strip().startswith("Compensation paid for failures")]
+    assert len(rows) == 1 and rows[0].rstrip().endswith("better")
+    table = pd.read_csv(tmp_path / "cmp" / "comparison.csv").set_index("kpi")
+    assert table.loc["recovery_cost", "diff_mean"] < 0
