@@ -237,7 +237,7 @@ class ReplicationMeasures:
         k.update(self.staff.routing_kpis())
         by_hour = self.hours.rows(t1, self.standards) if self.hours is not None else []
         if by_hour and self.staff.rates is not None:
-            _add_cost_by_hour(by_hour, self.staff.cost_by_hour())
+            _add_cost_by_hour(by_hour, self.staff.cost_by_hour(), self.meta.terminating)
         return MeasuresResult(
             kpis=k,
             by_hour=by_hour,
@@ -260,16 +260,17 @@ class ReplicationMeasures:
         return total.value()
 
 
-def _add_cost_by_hour(rows: list[dict[str, Any]],
-                      hourly: dict[int, tuple[float, float]]) -> None:
+def _add_cost_by_hour(rows: list[dict[str, Any]], hourly: dict[int, tuple[float, float]],
+                      service_day: bool) -> None:
     """Add ``staff_cost_regular``, ``staff_cost_overtime`` and ``staff_cost`` of each clock
     hour to the ``station == "all"`` by-hour rows in place (NaN on station rows).
 
-    Staff cost is for the whole run, so an hour with paid time before the first row (staff
-    on duty before the doors open, or in a warm-up) gets an ``all`` row of its own, with no
-    customers and NaN levels: the hours then add up to the day's cost."""
+    On a service day (``service_day``) an hour with paid time before the first row (staff on
+    duty before the doors open) gets an ``all`` row of its own, with no customers and NaN
+    levels, so the hours add up to the day's cost. In steady state the rows stay those of
+    the statistics window: the warm-up's paid time is in the KPIs only."""
     first = min(int(r["hour"]) for r in rows)
-    early = [h for h in hourly if h < first]
+    early = [h for h in hourly if h < first] if service_day else []
     if early:
         template = next(r for r in rows if r["station"] == "all")
         new = []

@@ -209,3 +209,26 @@ def test_comparison_shows_compensation_saved_by_training(tmp_path):
     assert len(rows) == 1 and rows[0].rstrip().endswith("better")
     table = pd.read_csv(tmp_path / "cmp" / "comparison.csv").set_index("kpi")
     assert table.loc["recovery_cost", "diff_mean"] < 0
+
+
+def test_steady_state_rows_stay_in_the_statistics_window():
+    """A steady-state run: by-hour cost covers the window's hours (10:00-18:00), the KPIs
+    the whole run (08:00-18:00, warm-up included): 2 people × 60/h × 8 h against × 10 h."""
+    text = """
+    name: steady
+    clock: {open: "08:00"}
+    run: {length_min: 600, warm_up_min: 120}
+    customer_classes: {c: {pathway: p}}
+    arrivals: {walk_in: {rate_per_hour: {"08:00": 10}}}
+    stations:
+      desk: {counters: 2, staff: clerks, service: {dist: exponential, mean: 5}}
+    staff:
+      clerks: {count: 2, cost_per_hour: 60}
+    pathways: {p: [desk]}
+    """
+    plan = compile_plan(load_scenario_text(textwrap.dedent(text)).scenario)
+    res = measure_records(simulate(plan, 1, 0), (), cost_rates(plan))
+    rows = [r for r in res.by_hour if r["station"] == "all"]
+    assert [r["hour"] for r in rows] == list(range(10, 18))
+    assert math.fsum(r["staff_cost_regular"] for r in rows) == pytest.approx(960.0)
+    assert res.kpis["staff_cost_regular"] == pytest.approx(1200.0)
