@@ -16,6 +16,7 @@ import pytest
 
 from simulator.engine.model import simulate
 from simulator.engine.rng import make_generator
+from simulator.measures.conservation import check_conservation
 from simulator.scenario.loader import ScenarioError, load_scenario_text
 from simulator.scenario.plan import compile_plan
 from tests.engine.timeline import run_text, visits
@@ -185,6 +186,7 @@ def test_scale_one_changes_nothing_and_runs_repeat():
         np.testing.assert_array_equal(a.visits[k], b.visits[k])
     scaled = _plan(0.5, 1.2)
     c, d = simulate(scaled, 3, 0), simulate(scaled, 3, 0)
+    check_conservation(c)  # customers in = served + balked + abandoned + inside
     for k in c.visits:
         np.testing.assert_array_equal(c.visits[k], d.visits[k])
     # common random numbers: arrivals are the same with and without the scale
