@@ -21,6 +21,7 @@ from simulator.measures.labels import (
     format_interval,
     format_value,
     kpi_info,
+    with_cost_parts,
 )
 
 if TYPE_CHECKING:
@@ -36,12 +37,12 @@ _COLOURS = {"met": "green", "good": "green", "missed": "red", "bad": "red",
 #: The KPIs of the run table, in order (those present are shown).
 RUN_KPIS = ("arrived", "served", "balk_rate", "abandon_rate", "waited_share", "wait_mean_min",
             "wait_p90_min", "time_in_system_mean_min", "overtime_min", "staff_cost",
-            "staff_cost_overtime", "recovery_cost", "closing_overrun_min")
+            "closing_overrun_min")
 
 #: The KPIs of the comparison table, in order (then the standards' compliance).
 COMPARE_KPIS = ("wait_mean_min", "wait_p90_min", "abandon_rate", "balk_rate",
-                "time_in_system_mean_min", "overtime_min", "staff_cost", "recovery_cost",
-                "sat__csat_mean", "sat__top2_share", "sat__complaint_rate")
+                "time_in_system_mean_min", "overtime_min", "staff_cost", "sat__csat_mean",
+                "sat__top2_share", "sat__complaint_rate")
 
 
 def verdict_text(verdict: Verdict) -> str:
@@ -58,7 +59,7 @@ def verdict_text(verdict: Verdict) -> str:
 
 def _rows_wanted(keys: Sequence[str]) -> list[str]:
     present = set(keys)
-    wanted = [k for k in RUN_KPIS if k in present]
+    wanted = [k for k in with_cost_parts(RUN_KPIS) if k in present]
     wanted += [k for k in keys if k.endswith(("__wait_mean_min", "__utilisation_tw"))
                and "__class__" not in k]
     wanted += [k for k in keys if k.startswith(("wait_mean_min__class__",
@@ -125,7 +126,8 @@ def comparison_text(table: pd.DataFrame, currency: str | None = None,
     for vid, part in table.groupby("variant_id", sort=False):
         rows = part.set_index("kpi")
         conf = float(part["confidence"].iloc[0])
-        keys = [k for k in COMPARE_KPIS if k in rows.index and (
+        keys = [k for k in with_cost_parts(COMPARE_KPIS, ("recovery_cost",))
+                if k in rows.index and (
             k not in COST_PARTS or float(rows.loc[k, "baseline_mean"]) > 0
             or float(rows.loc[k, "variant_mean"]) > 0)]
         keys += [k for k in rows.index if k.startswith("std__") and k.endswith("__compliance")]

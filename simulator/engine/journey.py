@@ -38,7 +38,6 @@ if TYPE_CHECKING:
     from simulator.engine.context import HeldSteps, ReplicationContext
     from simulator.engine.customer import Customer
     from simulator.engine.station import Request
-    from simulator.scenario.plan import StationPlan
 
 NAN = math.nan
 _SERVED = int(VisitOutcome.SERVED)
@@ -134,14 +133,15 @@ class JourneyDriver:
         cust.visit_service = service
         cust.visit_fail = 0
         cust.extra, cust.again = extra1, u_refail
-        p_fail = self.failure_p(sp, cust.slot)
+        p_fail = self.failure_p(s_idx, cust.slot)
         failing = p_fail > 0.0 and u_fail < p_fail
         self.timeout(service, cust).callbacks.append(
             self.on_failed_service if failing else self.on_service_end)
 
-    def failure_p(self, sp: StationPlan, slot: int) -> float:
-        """Failure probability of a service at ``sp`` by roster slot ``slot`` (-1: nobody):
-        the station's, scaled by the server's group (``failure_scale``)."""
+    def failure_p(self, s_idx: int, slot: int) -> float:
+        """Failure probability of a service at station ``s_idx`` by roster slot ``slot`` (-1:
+        nobody): the station's, scaled by the server's group (``failure_scale``)."""
+        sp = self.plans[s_idx]
         by_group = sp.failure_by_group
         if not by_group or slot < 0:
             return sp.failure_probability
@@ -163,7 +163,7 @@ class JourneyDriver:
         extra = cust.extra * st.counter_skill[cust.counter]  # type: ignore[union-attr]
         cust.visit_service += extra
         again = cust.again
-        fails_again = again < self.failure_p(sp, cust.slot)
+        fails_again = again < self.failure_p(s_idx, cust.slot)
         if fails_again:  # draws for a third attempt come in event order, on their own streams
             rep = self.rep
             cust.extra = rep.rework_more[cust.cls][s_idx]()

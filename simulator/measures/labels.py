@@ -26,7 +26,7 @@ colours comparisons. ``docs/results.md`` prints the table.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 __all__ = [
@@ -43,6 +43,7 @@ __all__ = [
     "is_share",
     "kpi_info",
     "label",
+    "with_cost_parts",
 ]
 
 #: Directions of good.
@@ -103,9 +104,27 @@ class KpiInfo:
         return f"{text} ({unit})"
 
 
-#: Parts of the day's cost that run tables show only when some replication has them (a
-#: scenario without overtime premiums or compensation would show a row of zeros).
+#: Parts of the day's cost listed right after ``staff_cost`` (:func:`with_cost_parts`); tables
+#: show them only when some replication has them (a scenario without overtime or
+#: compensation would show a row of zeros).
 COST_PARTS: tuple[str, ...] = ("staff_cost_overtime", "recovery_cost")
+
+
+def with_cost_parts(keys: Sequence[str], parts: Sequence[str] = COST_PARTS) -> tuple[str, ...]:
+    """``keys`` with the cost KPIs ``parts`` inserted right after ``staff_cost`` (``keys``
+    unchanged when it has no ``staff_cost``).
+
+    Examples
+    --------
+    >>> with_cost_parts(("overtime_min", "staff_cost", "closing_overrun_min"))
+    ('overtime_min', 'staff_cost', 'staff_cost_overtime', 'recovery_cost', 'closing_overrun_min')
+    """
+    out: list[str] = []
+    for k in keys:
+        out.append(k)
+        if k == "staff_cost":
+            out.extend(p for p in parts if p not in keys)
+    return tuple(out)
 
 
 def _i(label: str, unit: str = "", low: float = -_INF, high: float = _INF,

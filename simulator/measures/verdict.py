@@ -28,6 +28,7 @@ from simulator.measures.labels import (
     format_value,
     humanise,
     kpi_info,
+    with_cost_parts,
 )
 from simulator.measures.standards import field_of, standard_slugs
 
@@ -257,12 +258,12 @@ def _cost_parts(summary: pd.DataFrame, currency: str | None) -> str:
 
 #: KPIs a comparison's verdict judges (then every standard's compliance).
 COMPARE_KPIS = ("wait_mean_min", "wait_p90_min", "abandon_rate", "balk_rate",
-                "time_in_system_mean_min", "overtime_min", "staff_cost", "recovery_cost",
-                "sat__csat_mean", "sat__complaint_rate")
+                "time_in_system_mean_min", "overtime_min", "staff_cost", "sat__csat_mean",
+                "sat__complaint_rate")
 
 
 def _judged_keys(rows: pd.DataFrame) -> list[str]:
-    keys = [k for k in COMPARE_KPIS if k in rows.index]
+    keys = [k for k in with_cost_parts(COMPARE_KPIS, ("recovery_cost",)) if k in rows.index]
     return keys + [k for k in rows.index if k.startswith("std__") and k.endswith("__compliance")]
 
 

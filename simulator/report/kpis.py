@@ -24,8 +24,7 @@ __all__ = ["HEADLINE", "SATISFACTION", "has", "interval_cell", "is_share", "labe
 HEADLINE: tuple[str, ...] = (
     "arrived", "served", "balk_rate", "abandon_rate", "waited_share", "wait_mean_min",
     "wait_p90_min", "time_in_system_mean_min", "throughput_per_hour", "overtime_min",
-    "staff_cost", "staff_cost_overtime", "recovery_cost", "closing_overrun_min",
-    "sat__csat_mean", "sat__complaint_rate",
+    "staff_cost", "closing_overrun_min", "sat__csat_mean", "sat__complaint_rate",
 )
 
 #: Predicted satisfaction KPIs of a run, in the order shown.

@@ -112,10 +112,10 @@ class StationPlan:
     recovery_station: int  # -1: redo at this station
     rework: Distribution | None  # None: the visit's own service distribution
     severity: float
-    routed: bool = False  # served by cross-trained staff (skill-based routing)
     # failure probability when a person of staff group g serves here (failure_scale); empty:
     # failure_probability whoever serves
     failure_by_group: tuple[float, ...] = ()
+    routed: bool = False  # served by cross-trained staff (skill-based routing)
 
 
 @dataclass(frozen=True)
@@ -316,8 +316,8 @@ def compile_plan(scenario: Scenario, base_dir: Path | None = None) -> Plan:
                     else None
                 ),
                 severity=fail.severity if fail else 0.0,
-                routed=s_idx[name] in pooled,
                 failure_by_group=_failure_by_group(sc, name),
+                routed=s_idx[name] in pooled,
             )
         )
 
