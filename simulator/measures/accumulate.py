@@ -29,13 +29,13 @@ from simulator.measures.acc_customers import CustomerMeasures
 from simulator.measures.acc_hours import HourMeasures
 from simulator.measures.acc_staff import StaffMeasures
 from simulator.measures.acc_stations import StandardMeasures, StationMeasures
-from simulator.measures.costs import CostRates
+from simulator.measures.costs import CostRates, cost_rates
 from simulator.measures.exact import ExactSums
 from simulator.measures.record_views import visit_customer_arrival
 from simulator.measures.segments import LevelSegments, Segments
 
-__all__ = ["LevelGrid", "MeasuresResult", "ReplicationMeasures", "measure_records",
-           "records_chunk"]
+__all__ = ["LevelGrid", "MeasuresResult", "ReplicationMeasures", "cost_rates",
+           "measure_records", "records_chunk"]
 
 
 @dataclass(frozen=True)
