@@ -23,6 +23,14 @@ Per station visit:
 
 Seize and release steps of held resources (step codes past the stations) are run by
 :class:`~simulator.engine.holdings.Holdings`.
+
+A branch step (code -1) is resolved when the customer reaches it: ``if_failed`` /
+``if_served`` by the outcome of the latest visit that was not a recovery step,
+``shortest_of`` by the lines at that moment (a station with a free counter first, else the
+fewest waiting in the line the customer would join, ties to the earlier station). The
+chosen visit replaces the branch in the customer's steps (a skipped one is removed), so
+``step_idx`` counts the visits made; the stations not chosen stop expecting the customer.
+(A ``choose`` is drawn at arrival and needs nothing here.)
 """
 
 from __future__ import annotations
@@ -33,6 +41,7 @@ from typing import TYPE_CHECKING
 import simpy
 
 from simulator.engine.records import CustomerOutcome, VisitOutcome
+from simulator.scenario.plan import BRANCH_KINDS
 
 if TYPE_CHECKING:
     from simulator.engine.context import HeldSteps, ReplicationContext
@@ -49,6 +58,8 @@ _RECOVERED = int(VisitOutcome.RECOVERED)
 _C_SERVED = int(CustomerOutcome.SERVED)
 _C_BALKED = int(CustomerOutcome.BALKED)
 _C_ABANDONED = int(CustomerOutcome.ABANDONED)
+_IF_FAILED = BRANCH_KINDS.index("if_failed")
+_IF_SERVED = BRANCH_KINDS.index("if_served")
 
 
 class JourneyDriver:
@@ -80,6 +91,9 @@ class JourneyDriver:
             self.rep.finish(cust, _C_SERVED)
             return
         s_idx, _base, _u_fail, is_rec, u_balk, _extra1, _u_refail, renege = steps[k]
+        if s_idx < 0:
+            self.branch(cust)
+            return
         if s_idx >= self.n_st:
             self.holdings.step(cust, s_idx)  # type: ignore[union-attr]
             return
@@ -107,6 +121,29 @@ class JourneyDriver:
         if cust.patience is not None and renege and not req.triggered:
             self.timeout(cust.patience).callbacks.append(req.renege)
         req.callbacks.append(self.on_counter)
+
+    def branch(self, cust: Customer) -> None:
+        """Resolve the branch step ``cust.k`` (see the module docstring) and go on."""
+        steps, k = cust.steps, cust.k
+        _code, kind, options, *_ = steps[k]
+        if kind == _IF_FAILED:
+            chosen = options[0] if cust.last_failed == 1 else None
+        elif kind == _IF_SERVED:
+            chosen = options[0] if cust.last_failed == 0 else None
+        else:  # shortest_of
+            chosen, best = None, (2, 0)
+            for opt in options:
+                rank = self.stations[opt[0]].line_rank()
+                if rank < best:
+                    chosen, best = opt, rank
+        for opt in options:
+            if opt is not chosen:
+                self.stations[opt[0]].done()
+        if chosen is None:
+            del steps[k]
+        else:
+            steps[k] = chosen
+        self.begin(cust)
 
     def on_counter(self, req: Request) -> None:  # type: ignore[override]
         """The line's answer: a counter (service starts) or -1 (the customer abandoned)."""
@@ -175,6 +212,8 @@ class JourneyDriver:
         st = cust.station
         cust.n_fail += cust.visit_fail
         cust.service += cust.visit_service
+        if not is_rec:
+            cust.last_failed = 1 if cust.visit_fail else 0
         st.release(cust.counter)  # type: ignore[union-attr]
         cust.station = None
         start = cust.start
@@ -190,6 +229,10 @@ class JourneyDriver:
         """Leave before the end of the pathway: later stations no longer expect the customer."""
         done_at = self.done_at
         for step in cust.steps[cust.k:]:
+            if step[0] < 0:  # a branch not reached: none of its stations is needed
+                for opt in step[2]:
+                    self.stations[opt[0]].done()
+                continue
             st = done_at[step[0]]
             if st is not None:
                 st.done()

@@ -132,6 +132,14 @@ class Station:
         c = self.choose_line()
         return self.line_len[c] if c >= 0 else self.n_waiting
 
+    def line_rank(self) -> tuple[int, int]:
+        """How an arriving customer ranks this station's line for ``shortest_of`` (lower is
+        better): ``(0, 0)`` with a free counter to start at, else ``(1, waiting)`` with the
+        customers waiting in the line the customer would join."""
+        if self._free_counter_for_arrival():
+            return (0, 0)
+        return (1, self.waiting_seen())
+
     def is_full(self) -> bool:
         """True when the waiting room is full and no counter is free."""
         return (

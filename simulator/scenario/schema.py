@@ -43,7 +43,20 @@ from simulator.scenario.fields import (
     min_to_clock,
     upper_bound,
 )
-from simulator.scenario.pathways import PathwayStep, Release, Seize, Standard, Step
+from simulator.scenario.pathways import (
+    Branch,
+    Choose,
+    IfFailed,
+    IfServed,
+    PathwayStep,
+    Release,
+    Seize,
+    ShortestOf,
+    Standard,
+    Step,
+    branch_kind,
+    branch_targets,
+)
 from simulator.scenario.resources import Resource, Rooms, Tables
 from simulator.scenario.satisfaction_section import SatisfactionSection
 from simulator.scenario.shift_rules import ShiftRules
@@ -367,6 +380,9 @@ def cross_field_problems(sc: Scenario) -> list[Problem]:
             loc: tuple[str | int, ...] = ("pathways", pname, i)
             if isinstance(step, Seize | Release):
                 continue  # checked with the resources
+            if isinstance(step, Choose | IfFailed | IfServed | ShortestOf):
+                out.extend(_branch_problems(sc, steps, i, loc))
+                continue
             if isinstance(step, Step):
                 loc = (*loc, "step")
             need(_step_station(step), stations, loc, "station")
@@ -389,6 +405,50 @@ def cross_field_problems(sc: Scenario) -> list[Problem]:
         out.extend(_satisfaction_problems(sc, sc.satisfaction))
     out.extend(_shift_rules_problems(sc, day_end))
     out.extend(_resource_problems(sc, staff_users))
+    return out
+
+
+def _branch_problems(sc: Scenario, steps: list[Any], i: int,
+                     loc: tuple[str | int, ...]) -> list[Problem]:
+    """Rules of a branch step (``choose``, ``if_failed``, ``if_served``, ``shortest_of``).
+
+    A pathway is a list walked forwards and a branch names stations, never a pathway, so a
+    journey cannot loop back; the loops a scenario can write (recovery stations that send
+    failures round in a circle) are rejected with the stations.
+    """
+    out: list[Problem] = []
+    step: Branch = steps[i]
+    kind = branch_kind(step)
+    names = branch_targets(step)
+    for j, name in enumerate(names):
+        where: tuple[str | int, ...] = (*loc, kind, name if kind == "choose" else j)
+        if kind in ("if_failed", "if_served"):
+            where = (*loc, kind)
+        if name not in sc.stations:
+            out.append(Problem(where, f"no station named {name!r}", name,
+                               _one_of(set(sc.stations))))
+    if len(set(names)) < len(names):
+        out.append(Problem((*loc, kind), "a station is listed twice", names,
+                           "each station once"))
+    if isinstance(step, Choose):
+        total = sum(step.choose.values())
+        if abs(total - 1) > 1e-6:
+            out.append(Problem((*loc, kind), "the probabilities of a choice must add up to 1",
+                               round(total, 6), "1"))
+    if isinstance(step, IfFailed | IfServed):
+        before = [n for s in steps[:i] if not isinstance(s, Seize | Release)
+                  for n in (branch_targets(s) if isinstance(s, Choose | IfFailed | IfServed |
+                                                            ShortestOf)
+                            else [_step_station(s)])]
+        if not before:
+            out.append(Problem((*loc, kind), "a step by the outcome of the previous visit "
+                               "needs a station visit before it", kind,
+                               "a station step earlier in the pathway"))
+        elif isinstance(step, IfFailed) and not any(
+                sc.stations[n].failure is not None for n in before if n in sc.stations):
+            out.append(Problem((*loc, kind), "no earlier station of this pathway can fail, so "
+                               "this step is never taken", step.if_failed,
+                               "a station with failure: earlier in the pathway"))
     return out
 
 
