@@ -68,7 +68,7 @@ class Replication:
                 st = Station(env, sp.idx, sp.counters, staffed=sp.staffed,
                              per_counter=sp.per_counter, waiting_room=sp.waiting_room,
                              n_ranks=plan.n_ranks, recorder=self.rec, group_idx=sp.group,
-                             skill=sp.skill)
+                             skill=sp.skill, jockey_by=sp.jockey_by)
             self.stations.append(st)
         if self.router is not None:
             self.router.place(plan)
@@ -258,7 +258,8 @@ class Replication:
                 rec.visit(cust.id, cust.cls, cust.group, s_idx, cust.k, cust.join, cust.start,
                           math.nan, cust.counter if started else -1, -1,
                           int(VisitOutcome.UNFINISHED), -1, -1, -1, 0,
-                          bool(cust.steps[cust.k][3]), math.nan, cust.arrival,
+                          bool(cust.steps[cust.k][3]), math.nan,
+                          cust.req.jockeyed if cust.req is not None else 0, cust.arrival,
                           st.overtaken_at_stop(cust.req))
             if self.holdings is not None:
                 self.holdings.close_rows(cust, stop)

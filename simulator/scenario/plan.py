@@ -131,6 +131,7 @@ class StationPlan:
     rework: Distribution | None  # None: the visit's own service distribution
     severity: float
     routed: bool = False  # served by cross-trained staff (skill-based routing)
+    jockey_by: int = 0  # per-counter lines: jockey when a line is this much shorter (0: no)
 
 
 @dataclass(frozen=True)
@@ -332,6 +333,7 @@ def compile_plan(scenario: Scenario, base_dir: Path | None = None) -> Plan:
                 ),
                 severity=fail.severity if fail else 0.0,
                 routed=s_idx[name] in pooled,
+                jockey_by=st.jockey.when_shorter_by if st.jockey is not None else 0,
             )
         )
 

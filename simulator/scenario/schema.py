@@ -310,6 +310,9 @@ def cross_field_problems(sc: Scenario) -> list[Problem]:
             staff_users.setdefault(st.staff, sname)
         for cname in st.service_by_class:
             need(cname, classes, (*base, "service_by_class", cname), "customer class")
+        if st.jockey is not None and st.line != "per_counter":
+            out.append(Problem((*base, "jockey"), "customers change lines only where each "
+                               "counter has its own line", st.line, "line: per_counter"))
         if st.failure is not None and st.failure.recovery == "redo" and (
             st.failure.probability >= 1
         ):

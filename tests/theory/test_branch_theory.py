@@ -57,3 +57,36 @@ def test_shortest_of_two_mm1_lies_between_separate_and_pooled_lines():
     # bound a choice made on arrival cannot beat), far from keeping them separate
     assert pooled - 3 * se <= wait.mean() < separate - 3 * se, (wait.mean(), se, pooled,
                                                                 separate)
+
+
+def _counters(jockey: str, rate_per_hour: float, counters: int) -> str:
+    return textwrap.dedent(f"""
+        name: jockey theory
+        clock: {{open: "00:00"}}
+        run: {{length_min: 3000, warm_up_min: 200}}
+        customer_classes: {{c: {{pathway: p}}}}
+        arrivals: {{poisson: {{rate_per_hour: {{"00:00": {rate_per_hour}}}}}}}
+        stations:
+          s: {{counters: {counters}, staffed: false, line: per_counter{jockey},
+              service: {{dist: exponential, mean: 1.0}}}}
+        pathways: {{p: [s]}}
+    """)
+
+
+def test_jockeying_lies_between_separate_lines_and_one_shared_line():
+    """Koenigsberg's rule with threshold 2 never leaves a counter idle while someone waits
+    (an idle line is 0, a line with someone waiting at least 2), so its mean wait is one
+    shared line's, Erlang C; threshold 3 lies between that and no jockeying."""
+    lam, c = 2.4, 3
+    pooled = theory.mmc(lam, 1.0, c).mean_wait_min
+    separate = theory.mm1(lam / c, 1.0).mean_wait_min
+    by2 = kpi_samples(_counters(", jockey: {when_shorter_by: 2}", lam * 60, c), reps=12)
+    assert_close(by2["s__wait_mean_min"], pooled)
+    by3 = kpi_samples(_counters(", jockey: {when_shorter_by: 3}", lam * 60, c), reps=12)
+    none = kpi_samples(_counters("", lam * 60, c), reps=12)
+    w3, w0 = by3["s__wait_mean_min"], none["s__wait_mean_min"]
+    se3 = w3.std(ddof=1) / len(w3) ** 0.5
+    assert pooled - 3 * se3 <= w3.mean() < separate
+    # same seeds, same customers (common random numbers): moving never makes waits longer
+    diff = w0 - w3
+    assert diff.mean() > 3 * diff.std(ddof=1) / len(diff) ** 0.5
