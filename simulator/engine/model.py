@@ -140,12 +140,15 @@ class Replication:
         ]
         self._next_id = 0
         self._last_departure = -math.inf
+        self._individually = [src.members_individually for src in plan.sources]
 
     # ------------------------------------------------------------------ customers
     def new_customer(self, source: int, cls: int, group: int) -> None:
         """Create a customer now: draw its attributes and start its journey."""
         cust = Customer(self._next_id, cls, source, group, self.env._now)
         self._next_id += 1
+        if group > 1 and self._individually[source]:
+            cust.members = group
         cp = self.plan.classes[cls]
         sampler = self.patience[cls]
         if sampler is not None:
@@ -157,7 +160,8 @@ class Replication:
         for k, step in enumerate(cp.steps):
             if step.op == OP_BRANCH:
                 u_balk = balk_u() if balk_u is not None else 0.0
-                entries = [self._visit_entry(cls, o.station, sample(), u_balk, step.renege)
+                entries = [self._visit_entry(cls, o.station, _base(sample, cust.members),
+                                             u_balk, step.renege)
                            for o, sample in zip(step.options, services[k], strict=True)]
                 if step.branch == _CHOOSE:
                     u = self.choose_u[cls][k]()  # type: ignore[misc]
@@ -179,7 +183,7 @@ class Replication:
                 if step.op == OP_SEIZE and self._seize_expect[step.station] is not None:
                     self._seize_expect[step.station].expect()  # type: ignore[union-attr]
                 continue
-            base = services[k]()  # type: ignore[misc]
+            base = services[k]() if cust.members == 1 else _base(services[k], cust.members)
             if step.probability < 1.0 and pathway_u() >= step.probability:
                 continue
             s = step.station
@@ -286,6 +290,14 @@ class Replication:
         return Records.from_recorder(
             rec, end_min=float(end),
             **{f: getattr(meta, f) for f in RecordsMeta.__dataclass_fields__})
+
+
+def _base(sample: Callable[[], float], members: int) -> float | list[float]:
+    """A visit's base service: one draw, or one per member of a party queueing member by
+    member (in member order, from the same stream)."""
+    if members == 1:
+        return sample()
+    return [sample() for _ in range(members)]
 
 
 def records_meta(plan: Plan) -> RecordsMeta:

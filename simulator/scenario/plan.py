@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import IntEnum
 from pathlib import Path
 
@@ -194,6 +194,8 @@ class SourcePlan:
     wave_shape: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
     wave_show: np.ndarray = field(default_factory=lambda: np.zeros(0))
     wave_size: tuple[int | Distribution | Poisson, ...] = ()
+    # members of a party join station lines one by one (members_queue: individually)
+    members_individually: bool = False
 
 
 @dataclass(frozen=True)
@@ -448,6 +450,8 @@ def compile_plan(scenario: Scenario, base_dir: Path | None = None) -> Plan:
                 fixed_class=c_idx[src.class_] if src.class_ else -1,
             ))
 
+    sources = [replace(sp, members_individually=True) if src.members_queue == "individually"
+               else sp for sp, src in zip(sources, sc.arrivals.values(), strict=True)]
     resources = _resources(sc, stations, classes, s_idx, base)
     slots, costs = _slots(sc, s_idx, g_idx, open_min, close_min, groups)
     first_on = min([iv[0][0] for iv in (s.intervals for s in slots) if iv] + [open_min])

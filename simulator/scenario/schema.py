@@ -70,6 +70,7 @@ __all__ = [
     "RunSettings",
     "Scenario",
     "cross_field_problems",
+    "fed_classes",
     "group_serves",
     "routed_groups",
 ]
@@ -408,6 +409,7 @@ def cross_field_problems(sc: Scenario) -> list[Problem]:
         out.extend(_satisfaction_problems(sc, sc.satisfaction))
     out.extend(_shift_rules_problems(sc, day_end))
     out.extend(_resource_problems(sc, staff_users))
+    out.extend(_members_queue_problems(sc))
     return out
 
 
@@ -528,16 +530,7 @@ def _party_size_problems(sc: Scenario) -> list[Problem]:
             group = getattr(src, "group_size", None)
             if isinstance(src, TraceArrivals) or group is None:
                 continue
-            fixed = getattr(src, "class_", None)
-            shares = getattr(src, "class_shares", None)
-            if fixed is not None:
-                feeds = fixed in classes
-            elif shares is not None:
-                feeds = any(shares.get(c, 0) > 0 for c in classes)
-            elif isinstance(src, Appointments) or len(sc.customer_classes) == 1:
-                feeds = next(iter(sc.customer_classes)) in classes
-            else:
-                feeds = any(sc.customer_classes[c].share > 0 for c in classes)
+            feeds = bool(fed_classes(sc, src) & classes)
             try:
                 with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
                     top = float(group.ppf(np.array([1.0]))[0])
@@ -549,6 +542,49 @@ def _party_size_problems(sc: Scenario) -> list[Problem]:
                                    max(1, int(np.rint(top))),
                                    f"at most {res.max_party} (the largest table"
                                    f"{' or two joined' if res.join else ''})"))
+    return out
+
+
+def fed_classes(sc: Scenario, src: ArrivalSource) -> set[str]:
+    """The customer classes an arrival source can bring."""
+    fixed = getattr(src, "class_", None)
+    shares = getattr(src, "class_shares", None)
+    if fixed is not None:
+        return {fixed}
+    if isinstance(src, TraceArrivals) and src.class_column is not None:
+        return set(sc.customer_classes)
+    if shares is not None:
+        return {c for c, v in shares.items() if v > 0}
+    if isinstance(src, Appointments) or len(sc.customer_classes) == 1:
+        return {next(iter(sc.customer_classes))}
+    return {c for c, cc in sc.customer_classes.items() if cc.share > 0}
+
+
+def _members_queue_problems(sc: Scenario) -> list[Problem]:
+    """Rules of ``members_queue: individually``: parties to queue, and stations whose
+    failures a party served member by member cannot have."""
+    out: list[Problem] = []
+    for sname, src in sc.arrivals.items():
+        if src.members_queue != "individually":
+            continue
+        loc: tuple[str | int, ...] = ("arrivals", sname, "members_queue")
+        sized = (src.group_size_column if isinstance(src, TraceArrivals)
+                 else src.group_size) is not None
+        if not sized:
+            out.append(Problem(loc, "members queue individually only in parties", "individually",
+                               "group_size (group_size_column for a trace), or as_one"))
+        for cname in sorted(fed_classes(sc, src) & set(sc.customer_classes)):
+            steps = sc.pathways.get(sc.customer_classes[cname].pathway, [])
+            names = [n for st in steps if not isinstance(st, Seize | Release)
+                     for n in (branch_targets(st) if isinstance(
+                         st, Choose | IfFailed | IfServed | ShortestOf) else [_step_station(st)])]
+            failing = sorted({n for n in names if n in sc.stations
+                              and sc.stations[n].failure is not None})
+            if failing:
+                out.append(Problem(loc, f"class {cname!r} visits {', '.join(failing)}, which "
+                                   "can fail; a party served member by member is not modelled "
+                                   "with failures", "individually",
+                                   "as_one, or no failure: at those stations"))
     return out
 
 

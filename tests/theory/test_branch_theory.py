@@ -90,3 +90,28 @@ def test_jockeying_lies_between_separate_lines_and_one_shared_line():
     # same seeds, same customers (common random numbers): moving never makes waits longer
     diff = w0 - w3
     assert diff.mean() > 3 * diff.std(ddof=1) / len(diff) ** 0.5
+
+
+def test_parties_queueing_member_by_member_match_mx_m1():
+    """Parties of 1, 2 or 4 at one exponential server (Gross et al. 2008, §3.2.1)."""
+    lam, sizes = 0.25, (1, 2, 4)
+    yaml = textwrap.dedent(f"""
+        name: batch theory
+        clock: {{open: "00:00"}}
+        run: {{length_min: 4000, warm_up_min: 200}}
+        customer_classes: {{c: {{pathway: p}}}}
+        arrivals:
+          parties:
+            rate_per_hour: {{"00:00": {lam * 60}}}
+            group_size: {{dist: empirical, values: {list(sizes)}}}
+            members_queue: individually
+        stations:
+          s: {{counters: 1, staffed: false, service: {{dist: exponential, mean: 1.0}}}}
+        pathways: {{p: [s]}}
+    """)
+    k = kpi_samples(yaml, reps=12)
+    ex, ex2 = sum(sizes) / 3, sum(x * x for x in sizes) / 3
+    th = theory.mxm1(lam, 1.0, ex, ex2)
+    assert_close(k["s__wait_mean_min"], th.mean_party_wait_min)
+    assert_close(k["s__queue_len_tw"], th.members.mean_queue_len)
+    assert_close(k["s__utilisation_tw"], th.members.utilisation)
