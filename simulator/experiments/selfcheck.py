@@ -14,7 +14,7 @@ except where a small bias of the estimator is known (see :func:`default_cases`).
 default seed the check is deterministic.
 
 Run lengths assume roughly 30,000 simulated customers per second per core: the default set
-simulates about 580,000 customers (20 replications per case), about 15 s on one core.
+simulates about 760,000 customers (20 replications per case), about 19 s on one core.
 
 References
 ----------
