@@ -27,6 +27,7 @@ __all__ = [
     "Step",
     "branch_kind",
     "branch_targets",
+    "step_stations",
 ]
 
 
@@ -121,6 +122,18 @@ def branch_targets(step: Branch) -> list[str]:
     if isinstance(step, IfServed):
         return [step.if_served]
     return list(step.shortest_of)
+
+
+def step_stations(step: object) -> list[str]:
+    """The stations a pathway step may visit: its station, a branch's stations, none for a
+    seize or release step."""
+    if isinstance(step, str):
+        return [step]
+    if isinstance(step, Step):
+        return [step.step]
+    if isinstance(step, Choose | IfFailed | IfServed | ShortestOf):
+        return branch_targets(step)
+    return []
 
 
 PathwayStep = Annotated[

@@ -56,6 +56,7 @@ from simulator.scenario.pathways import (
     Step,
     branch_kind,
     branch_targets,
+    step_stations,
 )
 from simulator.scenario.resources import Resource, Rooms, Tables
 from simulator.scenario.satisfaction_section import SatisfactionSection
@@ -441,10 +442,7 @@ def _branch_problems(sc: Scenario, steps: list[Any], i: int,
             out.append(Problem((*loc, kind), "the probabilities of a choice must add up to 1",
                                round(total, 6), "1"))
     if isinstance(step, IfFailed | IfServed):
-        before = [n for s in steps[:i] if not isinstance(s, Seize | Release)
-                  for n in (branch_targets(s) if isinstance(s, Choose | IfFailed | IfServed |
-                                                            ShortestOf)
-                            else [_step_station(s)])]
+        before = [n for s in steps[:i] for n in step_stations(s)]
         if not before:
             out.append(Problem((*loc, kind), "a step by the outcome of the previous visit "
                                "needs a station visit before it", kind,
@@ -575,9 +573,7 @@ def _members_queue_problems(sc: Scenario) -> list[Problem]:
                                "group_size (group_size_column for a trace), or as_one"))
         for cname in sorted(fed_classes(sc, src) & set(sc.customer_classes)):
             steps = sc.pathways.get(sc.customer_classes[cname].pathway, [])
-            names = [n for st in steps if not isinstance(st, Seize | Release)
-                     for n in (branch_targets(st) if isinstance(
-                         st, Choose | IfFailed | IfServed | ShortestOf) else [_step_station(st)])]
+            names = [n for st in steps for n in step_stations(st)]
             failing = sorted({n for n in names if n in sc.stations
                               and sc.stations[n].failure is not None})
             if failing:
