@@ -222,6 +222,23 @@ def _single_station(*, counters: int, rate_per_hour: float, service: str, length
     return out
 
 
+def _two_stations(name: str, pathway: str, *, rate_per_hour: float, a: tuple[int, float],
+                  b: tuple[int, float], length: float, warm_up: float) -> str:
+    """Two unstaffed stations ``a`` and ``b`` ((counters, mean exponential service)) and
+    one Poisson source, walked by ``pathway`` (YAML text)."""
+    return textwrap.dedent(f"""\
+        name: selfcheck {name}
+        clock: {{open: "00:00"}}
+        run: {{length_min: {length}, warm_up_min: {warm_up}}}
+        customer_classes: {{c: {{pathway: p}}}}
+        arrivals: {{poisson: {{rate_per_hour: {{"00:00": {rate_per_hour:.6g}}}}}}}
+        stations:
+          a: {{counters: {a[0]}, staffed: false, service: {_exp(a[1])}}}
+          b: {{counters: {b[0]}, staffed: false, service: {_exp(b[1])}}}
+        pathways: {{p: {pathway}}}
+    """)
+
+
 def _exp(mean: float) -> str:
     return f"{{dist: exponential, mean: {mean}}}"
 
@@ -371,17 +388,8 @@ def default_cases() -> list[Case]:
     ma, mb = qt.mm1(lam, es_a), qt.mm1(lam, es_b)
     cases.append(Case(
         "Tandem", "M/M/1 -> M/M/1, lambda=0.7/min, E[S]=1 and 0.8 min",
-        textwrap.dedent(f"""\
-            name: selfcheck tandem
-            clock: {{open: "00:00"}}
-            run: {{length_min: 3000, warm_up_min: 200}}
-            customer_classes: {{c: {{pathway: p}}}}
-            arrivals: {{poisson: {{rate_per_hour: {{"00:00": {lam * 60:.6g}}}}}}}
-            stations:
-              a: {{counters: 1, staffed: false, service: {_exp(es_a)}}}
-              b: {{counters: 1, staffed: false, service: {_exp(es_b)}}}
-            pathways: {{p: [a, b]}}
-        """),
+        _two_stations("tandem", "[a, b]", rate_per_hour=lam * 60, a=(1, es_a), b=(1, es_b),
+                      length=3000, warm_up=200),
         (Quantity("station 1 mean wait (min)", _kpi("a__wait_mean_min"), ma.mean_wait_min),
          Quantity("station 2 mean wait (min)", _kpi("b__wait_mean_min"), mb.mean_wait_min),
          Quantity("mean time in system (min)", _kpi("time_in_system_mean_min"),
@@ -392,17 +400,9 @@ def default_cases() -> list[Case]:
     ma, mb = qt.mmc(lam * share, es_a, 2), qt.mmc(lam * (1 - share), es_b, 2)
     cases.append(Case(
         "Choice split", "choose 60/40, lambda=2.4/min, M/M/2 E[S]=1 and M/M/2 E[S]=1.5 min",
-        textwrap.dedent(f"""\
-            name: selfcheck choice
-            clock: {{open: "00:00"}}
-            run: {{length_min: 1500, warm_up_min: 100}}
-            customer_classes: {{c: {{pathway: p}}}}
-            arrivals: {{poisson: {{rate_per_hour: {{"00:00": {lam * 60:.6g}}}}}}}
-            stations:
-              a: {{counters: 2, staffed: false, service: {_exp(es_a)}}}
-              b: {{counters: 2, staffed: false, service: {_exp(es_b)}}}
-            pathways: {{p: [{{choose: {{a: {share}, b: {1 - share:.6g}}}}}]}}
-        """),
+        _two_stations("choice", f"[{{choose: {{a: {share}, b: {1 - share:.6g}}}}}]",
+                      rate_per_hour=lam * 60, a=(2, es_a), b=(2, es_b), length=1500,
+                      warm_up=100),
         (Quantity("station a mean wait (min)", _kpi("a__wait_mean_min"), ma.mean_wait_min),
          Quantity("station b mean wait (min)", _kpi("b__wait_mean_min"), mb.mean_wait_min)),
     ))
