@@ -43,8 +43,8 @@ from simulator.scenario.fields import (
     min_to_clock,
     upper_bound,
 )
+from simulator.scenario.journey_rules import branch_problems, fed_classes, members_queue_problems
 from simulator.scenario.pathways import (
-    Branch,
     Choose,
     IfFailed,
     IfServed,
@@ -54,9 +54,6 @@ from simulator.scenario.pathways import (
     ShortestOf,
     Standard,
     Step,
-    branch_kind,
-    branch_targets,
-    step_stations,
 )
 from simulator.scenario.resources import Resource, Rooms, Tables
 from simulator.scenario.satisfaction_section import SatisfactionSection
@@ -71,7 +68,6 @@ __all__ = [
     "RunSettings",
     "Scenario",
     "cross_field_problems",
-    "fed_classes",
     "group_serves",
     "routed_groups",
 ]
@@ -386,7 +382,7 @@ def cross_field_problems(sc: Scenario) -> list[Problem]:
             if isinstance(step, Seize | Release):
                 continue  # checked with the resources
             if isinstance(step, Choose | IfFailed | IfServed | ShortestOf):
-                out.extend(_branch_problems(sc, steps, i, loc))
+                out.extend(Problem(*r) for r in branch_problems(sc, steps, i, loc))
                 continue
             if isinstance(step, Step):
                 loc = (*loc, "step")
@@ -410,48 +406,7 @@ def cross_field_problems(sc: Scenario) -> list[Problem]:
         out.extend(_satisfaction_problems(sc, sc.satisfaction))
     out.extend(_shift_rules_problems(sc, day_end))
     out.extend(_resource_problems(sc, staff_users))
-    out.extend(_members_queue_problems(sc))
-    return out
-
-
-def _branch_problems(sc: Scenario, steps: list[Any], i: int,
-                     loc: tuple[str | int, ...]) -> list[Problem]:
-    """Rules of a branch step (``choose``, ``if_failed``, ``if_served``, ``shortest_of``).
-
-    A pathway is a list walked forwards and a branch names stations, never a pathway, so a
-    journey cannot loop back; the loops a scenario can write (recovery stations that send
-    failures round in a circle) are rejected with the stations.
-    """
-    out: list[Problem] = []
-    step: Branch = steps[i]
-    kind = branch_kind(step)
-    names = branch_targets(step)
-    for j, name in enumerate(names):
-        where: tuple[str | int, ...] = (*loc, kind, name if kind == "choose" else j)
-        if kind in ("if_failed", "if_served"):
-            where = (*loc, kind)
-        if name not in sc.stations:
-            out.append(Problem(where, f"no station named {name!r}", name,
-                               _one_of(set(sc.stations))))
-    if len(set(names)) < len(names):
-        out.append(Problem((*loc, kind), "a station is listed twice", names,
-                           "each station once"))
-    if isinstance(step, Choose):
-        total = sum(step.choose.values())
-        if abs(total - 1) > 1e-6:
-            out.append(Problem((*loc, kind), "the probabilities of a choice must add up to 1",
-                               round(total, 6), "1"))
-    if isinstance(step, IfFailed | IfServed):
-        before = [n for s in steps[:i] for n in step_stations(s)]
-        if not before:
-            out.append(Problem((*loc, kind), "a step by the outcome of the previous visit "
-                               "needs a station visit before it", kind,
-                               "a station step earlier in the pathway"))
-        elif isinstance(step, IfFailed) and not any(
-                sc.stations[n].failure is not None for n in before if n in sc.stations):
-            out.append(Problem((*loc, kind), "no earlier station of this pathway can fail, so "
-                               "this step is never taken", step.if_failed,
-                               "a station with failure: earlier in the pathway"))
+    out.extend(Problem(*r) for r in members_queue_problems(sc))
     return out
 
 
@@ -540,47 +495,6 @@ def _party_size_problems(sc: Scenario) -> list[Problem]:
                                    max(1, int(np.rint(top))),
                                    f"at most {res.max_party} (the largest table"
                                    f"{' or two joined' if res.join else ''})"))
-    return out
-
-
-def fed_classes(sc: Scenario, src: ArrivalSource) -> set[str]:
-    """The customer classes an arrival source can bring."""
-    fixed = getattr(src, "class_", None)
-    shares = getattr(src, "class_shares", None)
-    if fixed is not None:
-        return {fixed}
-    if isinstance(src, TraceArrivals) and src.class_column is not None:
-        return set(sc.customer_classes)
-    if shares is not None:
-        return {c for c, v in shares.items() if v > 0}
-    if isinstance(src, Appointments) or len(sc.customer_classes) == 1:
-        return {next(iter(sc.customer_classes))}
-    return {c for c, cc in sc.customer_classes.items() if cc.share > 0}
-
-
-def _members_queue_problems(sc: Scenario) -> list[Problem]:
-    """Rules of ``members_queue: individually``: parties to queue, and stations whose
-    failures a party served member by member cannot have."""
-    out: list[Problem] = []
-    for sname, src in sc.arrivals.items():
-        if src.members_queue != "individually":
-            continue
-        loc: tuple[str | int, ...] = ("arrivals", sname, "members_queue")
-        sized = (src.group_size_column if isinstance(src, TraceArrivals)
-                 else src.group_size) is not None
-        if not sized:
-            out.append(Problem(loc, "members queue individually only in parties", "individually",
-                               "group_size (group_size_column for a trace), or as_one"))
-        for cname in sorted(fed_classes(sc, src) & set(sc.customer_classes)):
-            steps = sc.pathways.get(sc.customer_classes[cname].pathway, [])
-            names = [n for st in steps for n in step_stations(st)]
-            failing = sorted({n for n in names if n in sc.stations
-                              and sc.stations[n].failure is not None})
-            if failing:
-                out.append(Problem(loc, f"class {cname!r} visits {', '.join(failing)}, which "
-                                   "can fail; a party served member by member is not modelled "
-                                   "with failures", "individually",
-                                   "as_one, or no failure: at those stations"))
     return out
 
 
