@@ -106,3 +106,9 @@ def test_a_station_listed_twice_in_a_branch_is_rejected():
 def test_a_branch_with_a_misspelt_key_says_what_a_step_may_be():
     found = issues(BRANCHES % ("", "[{chose: {a: 0.5, b: 0.5}}]"))
     assert found and all(i.startswith("x.yaml:10: pathways.p.0") for i in found), found
+
+
+def test_a_branch_cannot_name_a_pathway_so_no_journey_loops():
+    """Branches name stations only: a pathway sent back to itself is an unknown station."""
+    found = issues(BRANCHES % (", failure: {probability: 0.1}", "[a, {if_failed: p}]"))
+    assert any("pathways.p.1.if_failed: no station named 'p'" in i for i in found), found
