@@ -63,7 +63,7 @@ def _counters(jockey: str, rate_per_hour: float, counters: int) -> str:
     return textwrap.dedent(f"""
         name: jockey theory
         clock: {{open: "00:00"}}
-        run: {{length_min: 3000, warm_up_min: 200}}
+        run: {{length_min: 2000, warm_up_min: 200}}
         customer_classes: {{c: {{pathway: p}}}}
         arrivals: {{poisson: {{rate_per_hour: {{"00:00": {rate_per_hour}}}}}}}
         stations:
@@ -80,10 +80,10 @@ def test_jockeying_lies_between_separate_lines_and_one_shared_line():
     lam, c = 2.4, 3
     pooled = theory.mmc(lam, 1.0, c).mean_wait_min
     separate = theory.mm1(lam / c, 1.0).mean_wait_min
-    by2 = kpi_samples(_counters(", jockey: {when_shorter_by: 2}", lam * 60, c), reps=12)
+    by2 = kpi_samples(_counters(", jockey: {when_shorter_by: 2}", lam * 60, c), reps=10)
     assert_close(by2["s__wait_mean_min"], pooled)
-    by3 = kpi_samples(_counters(", jockey: {when_shorter_by: 3}", lam * 60, c), reps=12)
-    none = kpi_samples(_counters("", lam * 60, c), reps=12)
+    by3 = kpi_samples(_counters(", jockey: {when_shorter_by: 3}", lam * 60, c), reps=10)
+    none = kpi_samples(_counters("", lam * 60, c), reps=10)
     w3, w0 = by3["s__wait_mean_min"], none["s__wait_mean_min"]
     se3 = w3.std(ddof=1) / len(w3) ** 0.5
     assert pooled - 3 * se3 <= w3.mean() < separate
