@@ -29,6 +29,7 @@ from simulator.scenario.fields import (
 )
 
 __all__ = [
+    "MEMBERS_QUEUE",
     "Appointments",
     "ArrivalSource",
     "Peak",
@@ -55,6 +56,19 @@ class Peak(StrictModel):
     width_min: PositiveMinutes = Field(description="standard deviation of the bump, minutes")
 
 
+MembersQueue = Literal["as_one", "individually"]
+#: How the members of a party queue at stations (the ``members_queue`` key of a source).
+MEMBERS_QUEUE: tuple[str, ...] = ("as_one", "individually")
+
+
+def _members_queue() -> Any:
+    return Field(
+        default="as_one",
+        description="as_one: a party holds one counter for one service; individually: its "
+        "members join the line one by one and each takes a service (a canteen, a family at "
+        "a ticket desk), and the party moves on when its last member is served")
+
+
 class PoissonArrivals(StrictModel):
     """Walk-ins: a non-homogeneous Poisson process with a piecewise-constant rate.
 
@@ -71,6 +85,7 @@ class PoissonArrivals(StrictModel):
         default=None, description="overrides the classes' share for this source"
     )
     group_size: Distribution | None = None
+    members_queue: MembersQueue = _members_queue()
 
 
 SpreadShape = Literal["normal", "uniform", "exponential"]
@@ -137,6 +152,7 @@ class WaveArrivals(StrictModel):
         default=None, description="class mix of this source (instead of class)"
     )
     group_size: Distribution | None = None
+    members_queue: MembersQueue = _members_queue()
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=True)
 
@@ -157,6 +173,7 @@ class Appointments(StrictModel):
     punctuality_sd_min: DayMinutes = 0.0
     class_: Name | None = Field(default=None, alias="class")
     group_size: Distribution | None = None
+    members_queue: MembersQueue = _members_queue()
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=True)
 
@@ -172,6 +189,7 @@ class TraceArrivals(StrictModel):
     time_column: str = "time"
     class_column: str | None = None
     group_size_column: str | None = None
+    members_queue: MembersQueue = _members_queue()
     class_: Name | None = Field(default=None, alias="class")
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=True)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from enum import IntEnum
 from pathlib import Path
 
@@ -19,7 +20,18 @@ from simulator.scenario.arrivals import Appointments, PoissonArrivals, TraceArri
 from simulator.scenario.distributions import Constant, Distribution, Empirical, Poisson
 from simulator.scenario.fields import MAX_COUNT, MINUTES_IN_DAY, clock_to_min
 from simulator.scenario.files import DataFileError, read_csv_rows
-from simulator.scenario.pathways import Release, Seize, Step
+from simulator.scenario.pathways import (
+    BRANCH_KINDS,
+    Choose,
+    IfFailed,
+    IfServed,
+    Release,
+    Seize,
+    ShortestOf,
+    Step,
+    branch_kind,
+    branch_targets,
+)
 from simulator.scenario.profile import resolve_profile
 from simulator.scenario.resources import Rooms, Tables
 from simulator.scenario.schema import Scenario, group_serves, routed_groups
@@ -27,7 +39,7 @@ from simulator.scenario.schema import Scenario, group_serves, routed_groups
 #: Codes of the wave spread shapes in :attr:`SourcePlan.wave_shape`.
 WAVE_SHAPES: tuple[str, ...] = ("normal", "uniform", "exponential")
 
-OP_VISIT, OP_SEIZE, OP_RELEASE = 0, 1, 2
+OP_VISIT, OP_SEIZE, OP_RELEASE, OP_BRANCH = 0, 1, 2, 3
 
 
 class DutyChange(IntEnum):
@@ -43,7 +55,10 @@ class StepPlan:
     """One pathway step of a class: station, inclusion probability, service distribution.
 
     ``op`` is :data:`OP_VISIT` for a station visit; for :data:`OP_SEIZE` / :data:`OP_RELEASE`
-    ``station`` is the index into ``Plan.resources`` and there is no service.
+    ``station`` is the index into ``Plan.resources`` and there is no service. An
+    :data:`OP_BRANCH` step (``station`` -1) visits one of ``options`` (visit steps): by
+    ``branch`` (an index into :data:`~simulator.scenario.pathways.BRANCH_KINDS`), with the
+    probabilities ``weights`` for a choice drawn from stream ``stream``.
     """
 
     station: int
@@ -52,6 +67,9 @@ class StepPlan:
     stream: str  # name of the stream its service times come from
     op: int = OP_VISIT
     renege: bool = True  # False: the class patience does not apply at this step
+    branch: int = -1  # OP_BRANCH: index of its kind in BRANCH_KINDS
+    options: tuple[StepPlan, ...] = ()  # OP_BRANCH: the visits it may make, as written
+    weights: tuple[float, ...] = ()  # OP_BRANCH choose: cumulative probabilities
 
 
 @dataclass(frozen=True)
@@ -116,6 +134,7 @@ class StationPlan:
     # failure_probability whoever serves
     failure_by_group: tuple[float, ...] = ()
     routed: bool = False  # served by cross-trained staff (skill-based routing)
+    jockey_by: int = 0  # per-counter lines: jockey when a line is this much shorter (0: no)
 
 
 @dataclass(frozen=True)
@@ -178,6 +197,8 @@ class SourcePlan:
     wave_shape: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
     wave_show: np.ndarray = field(default_factory=lambda: np.zeros(0))
     wave_size: tuple[int | Distribution | Poisson, ...] = ()
+    # members of a party join station lines one by one (members_queue: individually)
+    members_individually: bool = False
 
 
 @dataclass(frozen=True)
@@ -318,6 +339,7 @@ def compile_plan(scenario: Scenario, base_dir: Path | None = None) -> Plan:
                 severity=fail.severity if fail else 0.0,
                 failure_by_group=_failure_by_group(sc, name),
                 routed=s_idx[name] in pooled,
+                jockey_by=st.jockey.when_shorter_by if st.jockey is not None else 0,
             )
         )
 
@@ -339,20 +361,12 @@ def compile_plan(scenario: Scenario, base_dir: Path | None = None) -> Plan:
                 steps.append(StepPlan(r_idx[name], 1.0, _NO_SERVICE, "",
                                       OP_SEIZE if seize else OP_RELEASE))
                 continue
+            if isinstance(raw, Choose | IfFailed | IfServed | ShortestOf):
+                steps.append(_branch_step(raw, k, cname, sc, s_idx, resolve))
+                continue
             step = raw if isinstance(raw, Step) else Step(step=raw)
-            st = sc.stations[step.step]
-            if step.service is not None:
-                dist, where = step.service, f"pathways.{cc.pathway}.{k}.service"
-                stream = f"service:{step.step}:{cname}:{k}"
-            elif cname in st.service_by_class:
-                dist = st.service_by_class[cname]
-                where = f"stations.{step.step}.service_by_class.{cname}"
-                stream = f"service:{step.step}:{cname}"
-            else:
-                dist, where = st.service, f"stations.{step.step}.service"
-                stream = f"service:{step.step}:{cname}"
-            steps.append(StepPlan(s_idx[step.step], step.probability, resolve(dist, where),
-                                  stream, renege=step.renege))
+            steps.append(_visit_step(step, k, cname, sc, s_idx, resolve,
+                                     f"pathways.{cc.pathway}.{k}.service"))
         classes.append(
             ClassPlan(
                 idx=c_idx[cname],
@@ -440,6 +454,8 @@ def compile_plan(scenario: Scenario, base_dir: Path | None = None) -> Plan:
                 fixed_class=c_idx[src.class_] if src.class_ else -1,
             ))
 
+    sources = [replace(sp, members_individually=True) if src.members_queue == "individually"
+               else sp for sp, src in zip(sources, sc.arrivals.values(), strict=True)]
     resources = _resources(sc, stations, classes, s_idx, base)
     slots, costs = _slots(sc, s_idx, g_idx, open_min, close_min, groups)
     first_on = min([iv[0][0] for iv in (s.intervals for s in slots) if iv] + [open_min])
@@ -473,6 +489,41 @@ def compile_plan(scenario: Scenario, base_dir: Path | None = None) -> Plan:
 
 
 _NO_SERVICE = Constant(value=0.0)
+
+
+def _visit_step(step: Step, k: int, cname: str, sc: Scenario, s_idx: dict[str, int],
+                resolve: Callable[[Distribution, str], Distribution], where: str) -> StepPlan:
+    """A station visit of class ``cname`` at pathway position ``k``, its service resolved:
+    the step's own, the station's for the class, or the station's."""
+    st = sc.stations[step.step]
+    if step.service is not None:
+        dist, stream = step.service, f"service:{step.step}:{cname}:{k}"
+    elif cname in st.service_by_class:
+        dist = st.service_by_class[cname]
+        where = f"stations.{step.step}.service_by_class.{cname}"
+        stream = f"service:{step.step}:{cname}"
+    else:
+        dist, where = st.service, f"stations.{step.step}.service"
+        stream = f"service:{step.step}:{cname}"
+    return StepPlan(s_idx[step.step], step.probability, resolve(dist, where), stream,
+                    renege=step.renege)
+
+
+def _branch_step(raw: Choose | IfFailed | IfServed | ShortestOf, k: int, cname: str,
+                 sc: Scenario, s_idx: dict[str, int],
+                 resolve: Callable[[Distribution, str], Distribution]) -> StepPlan:
+    """A branch step: its options are visits with the stations' services for the class; a
+    choice draws from stream ``choose:<class>:<k>``."""
+    options = tuple(_visit_step(Step(step=name, renege=raw.renege), k, cname, sc, s_idx,
+                                resolve, "")
+                    for name in branch_targets(raw))
+    weights: tuple[float, ...] = ()
+    if isinstance(raw, Choose):
+        cum = np.cumsum(list(raw.choose.values()))
+        weights = tuple(float(w) for w in cum / cum[-1])
+    return StepPlan(-1, 1.0, _NO_SERVICE, f"choose:{cname}:{k}", OP_BRANCH,
+                    renege=raw.renege, branch=BRANCH_KINDS.index(branch_kind(raw)),
+                    options=options, weights=weights)
 
 
 def _resources(
@@ -514,6 +565,14 @@ def _nominal_hold(cp: ClassPlan, r: int, stations: list[StationPlan]) -> float:
             holding = step.op == OP_SEIZE
         elif holding and step.op == OP_VISIT:
             total += step.probability * step.service.mean * stations[step.station].skill
+        elif holding and step.op == OP_BRANCH and BRANCH_KINDS[step.branch] != "if_failed":
+            # a choice by its probabilities, the shortest line as an even split; a step
+            # taken only after a failure is not part of the nominal hold
+            cum = step.weights or tuple((i + 1) / len(step.options)
+                                        for i in range(len(step.options)))
+            share = np.diff((0.0, *cum))
+            total += sum(float(w) * o.service.mean * stations[o.station].skill
+                         for w, o in zip(share, step.options, strict=True))
     return total
 
 

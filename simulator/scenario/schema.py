@@ -43,7 +43,18 @@ from simulator.scenario.fields import (
     min_to_clock,
     upper_bound,
 )
-from simulator.scenario.pathways import PathwayStep, Release, Seize, Standard, Step
+from simulator.scenario.journey_rules import branch_problems, fed_classes, members_queue_problems
+from simulator.scenario.pathways import (
+    Choose,
+    IfFailed,
+    IfServed,
+    PathwayStep,
+    Release,
+    Seize,
+    ShortestOf,
+    Standard,
+    Step,
+)
 from simulator.scenario.resources import Resource, Rooms, Tables
 from simulator.scenario.satisfaction_section import SatisfactionSection
 from simulator.scenario.shift_rules import ShiftRules
@@ -297,6 +308,9 @@ def cross_field_problems(sc: Scenario) -> list[Problem]:
             staff_users.setdefault(st.staff, sname)
         for cname in st.service_by_class:
             need(cname, classes, (*base, "service_by_class", cname), "customer class")
+        if st.jockey is not None and st.line != "per_counter":
+            out.append(Problem((*base, "jockey"), "customers change lines only where each "
+                               "counter has its own line", st.line, "line: per_counter"))
         if st.failure is not None and st.failure.recovery == "redo" and (
             st.failure.probability >= 1
         ):
@@ -367,6 +381,9 @@ def cross_field_problems(sc: Scenario) -> list[Problem]:
             loc: tuple[str | int, ...] = ("pathways", pname, i)
             if isinstance(step, Seize | Release):
                 continue  # checked with the resources
+            if isinstance(step, Choose | IfFailed | IfServed | ShortestOf):
+                out.extend(Problem(*r) for r in branch_problems(sc, steps, i, loc))
+                continue
             if isinstance(step, Step):
                 loc = (*loc, "step")
             need(_step_station(step), stations, loc, "station")
@@ -389,6 +406,7 @@ def cross_field_problems(sc: Scenario) -> list[Problem]:
         out.extend(_satisfaction_problems(sc, sc.satisfaction))
     out.extend(_shift_rules_problems(sc, day_end))
     out.extend(_resource_problems(sc, staff_users))
+    out.extend(Problem(*r) for r in members_queue_problems(sc))
     return out
 
 
@@ -465,16 +483,7 @@ def _party_size_problems(sc: Scenario) -> list[Problem]:
             group = getattr(src, "group_size", None)
             if isinstance(src, TraceArrivals) or group is None:
                 continue
-            fixed = getattr(src, "class_", None)
-            shares = getattr(src, "class_shares", None)
-            if fixed is not None:
-                feeds = fixed in classes
-            elif shares is not None:
-                feeds = any(shares.get(c, 0) > 0 for c in classes)
-            elif isinstance(src, Appointments) or len(sc.customer_classes) == 1:
-                feeds = next(iter(sc.customer_classes)) in classes
-            else:
-                feeds = any(sc.customer_classes[c].share > 0 for c in classes)
+            feeds = bool(fed_classes(sc, src) & classes)
             try:
                 with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
                     top = float(group.ppf(np.array([1.0]))[0])

@@ -16,6 +16,7 @@ from simulator.scenario.fields import Count, Name, PositiveMinutes, StrictModel
 __all__ = [
     "Failure",
     "FailureActions",
+    "Jockey",
     "RecoveryStep",
     "Station",
 ]
@@ -68,6 +69,15 @@ class Failure(StrictModel):
     actions: FailureActions = Field(default_factory=FailureActions)
 
 
+class Jockey(StrictModel):
+    """Customers change lines (per-counter lines only): Koenigsberg's rule."""
+
+    when_shorter_by: int = Field(
+        default=2, ge=2, le=1_000,
+        description="the last customer of a line moves to a line this many shorter (waiting "
+        "plus in service); at least 2, else the customer would move back and forth")
+
+
 class Station(StrictModel):
     """A set of counters (windows, desks, kiosks) with one line or a line per counter."""
 
@@ -81,3 +91,5 @@ class Station(StrictModel):
         default=None, description="most customers waiting; more are turned away"
     )
     failure: Failure | None = None
+    jockey: Jockey | None = Field(
+        default=None, description="line: per_counter only: customers move to a shorter line")

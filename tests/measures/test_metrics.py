@@ -43,7 +43,7 @@ _VISIT_DEFAULTS: dict[str, object] = {
     "customer_id": 0, "class_idx": 0, "group_size": 1, "station_idx": 0, "step_idx": 0,
     "join_min": NAN, "start_min": NAN, "end_min": NAN, "counter": -1, "staff_id": -1,
     "outcome": int(V.SERVED), "queue_on_join": 0, "busy_on_join": 0, "on_duty_on_join": 0,
-    "n_failures": 0, "is_recovery": False, "service_min": NAN,
+    "n_failures": 0, "is_recovery": False, "service_min": NAN, "jockeyed": 0,
 }
 _CUSTOMER_DEFAULTS: dict[str, object] = {
     "customer_id": 0, "class_idx": 0, "source_idx": 0, "group_size": 1, "arrival_min": NAN,
