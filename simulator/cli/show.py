@@ -15,11 +15,13 @@ from typing import TYPE_CHECKING
 import click
 
 from simulator.measures.labels import (
+    COST_PARTS,
     LOWER,
     NEUTRAL,
     format_interval,
     format_value,
     kpi_info,
+    with_cost_parts,
 )
 
 if TYPE_CHECKING:
@@ -57,7 +59,7 @@ def verdict_text(verdict: Verdict) -> str:
 
 def _rows_wanted(keys: Sequence[str]) -> list[str]:
     present = set(keys)
-    wanted = [k for k in RUN_KPIS if k in present]
+    wanted = [k for k in with_cost_parts(RUN_KPIS) if k in present]
     wanted += [k for k in keys if k.endswith(("__wait_mean_min", "__utilisation_tw"))
                and "__class__" not in k]
     wanted += [k for k in keys if k.startswith(("wait_mean_min__class__",
@@ -73,7 +75,8 @@ def summary_table(summary: pd.DataFrame, currency: str | None = None,
     """A one-screen table of the headline KPIs: label with unit, mean and 95 % interval
     (inside the KPI's possible range) across replications."""
     table = summary.set_index("kpi")
-    shown = _rows_wanted(list(table.index))[:max_rows]
+    shown = [k for k in _rows_wanted(list(table.index))
+             if k not in COST_PARTS or float(table.loc[k, "mean"]) > 0][:max_rows]
     labels = {k: kpi_info(k, standard_names).titled(currency) for k in shown}
     width = max([len("KPI"), *map(len, labels.values())])
     lines = [f"{'KPI':{width}s} {'mean':>12s}   95 % interval"]
@@ -123,7 +126,10 @@ def comparison_text(table: pd.DataFrame, currency: str | None = None,
     for vid, part in table.groupby("variant_id", sort=False):
         rows = part.set_index("kpi")
         conf = float(part["confidence"].iloc[0])
-        keys = [k for k in COMPARE_KPIS if k in rows.index]
+        keys = [k for k in with_cost_parts(COMPARE_KPIS, ("recovery_cost",))
+                if k in rows.index and (
+            k not in COST_PARTS or float(rows.loc[k, "baseline_mean"]) > 0
+            or float(rows.loc[k, "variant_mean"]) > 0)]
         keys += [k for k in rows.index if k.startswith("std__") and k.endswith("__compliance")]
         labels = {k: kpi_info(k, standard_names).titled(currency) for k in keys}
         width = max([len("KPI"), *map(len, labels.values())])

@@ -99,6 +99,7 @@ class JourneyDriver:
         self.n_st = len(self.stations)
         self.holdings: HeldSteps | None = None
         self.done_at: list = self.stations  # per step code: station to tell when passed
+        self.slot_group = [s.group for s in rep.plan.slots]  # roster slot -> staff group
 
     def attach(self, holdings: HeldSteps) -> None:
         """Run seize and release steps (step codes past the stations) through ``holdings``."""
@@ -195,9 +196,19 @@ class JourneyDriver:
         cust.visit_service = service
         cust.visit_fail = 0
         cust.extra, cust.again = extra1, u_refail
-        failing = sp.failure_probability > 0.0 and u_fail < sp.failure_probability
+        p_fail = self.failure_p(s_idx, cust.slot)
+        failing = p_fail > 0.0 and u_fail < p_fail
         self.timeout(service, cust).callbacks.append(
             self.on_failed_service if failing else self.on_service_end)
+
+    def failure_p(self, s_idx: int, slot: int) -> float:
+        """Failure probability of a service at station ``s_idx`` by roster slot ``slot`` (-1:
+        nobody): the station's, scaled by the server's group (``failure_scale``)."""
+        sp = self.plans[s_idx]
+        by_group = sp.failure_by_group
+        if not by_group or slot < 0:
+            return sp.failure_probability
+        return by_group[self.slot_group[slot]]
 
     def on_failed_service(self, ev: simpy.Event) -> None:
         """A service (or redo) failed: redo at once, or go to the recovery station."""
@@ -215,7 +226,7 @@ class JourneyDriver:
         extra = cust.extra * st.counter_skill[cust.counter]  # type: ignore[union-attr]
         cust.visit_service += extra
         again = cust.again
-        fails_again = again < sp.failure_probability
+        fails_again = again < self.failure_p(s_idx, cust.slot)
         if fails_again:  # draws for a third attempt come in event order, on their own streams
             rep = self.rep
             cust.extra = rep.rework_more[cust.cls][s_idx]()

@@ -26,6 +26,7 @@ from simulator.engine.records import RecordChunk, Records, RecordSink
 from simulator.measures.accumulate import (
     MeasuresResult,
     ReplicationMeasures,
+    cost_rates,
     measure_records,
     records_chunk,
 )
@@ -74,7 +75,7 @@ class ReplicationSink:
         meta = records_meta(plan)
         self.plan, self.replication, self.detail = plan, replication, detail
         self.measures = ReplicationMeasures(
-            meta, plan.scenario.standards, plan.group_cost_per_hour, by_hour=detail,
+            meta, plan.scenario.standards, cost_rates(plan), by_hour=detail,
             grid_step_min=GRID_STEP_MIN if detail else None,
             wait_edges_min=WAIT_EDGES_MIN if detail else None)
         self.satisfaction = SatisfactionMeasures(plan, meta, seed, replication)
@@ -141,7 +142,7 @@ def replication_outputs(
         check_conservation(records)
     standards = plan.scenario.standards
     measured = measure_records(
-        records, standards, plan.group_cost_per_hour, by_hour=detail,
+        records, standards, cost_rates(plan), by_hour=detail,
         grid_step_min=GRID_STEP_MIN if detail else None,
         wait_edges_min=WAIT_EDGES_MIN if detail else None)
     sat = SatisfactionMeasures(plan, records.meta, seed, replication)

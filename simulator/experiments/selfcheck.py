@@ -41,6 +41,7 @@ from simulator.engine.model import simulate
 from simulator.engine.records import CustomerOutcome
 from simulator.experiments.runner import run_replications
 from simulator.measures.conservation import check_conservation
+from simulator.measures.costs import cost_rates
 from simulator.measures.kpis import replication_kpis
 from simulator.measures.stats import t_interval
 from simulator.scenario.loader import load_scenario_text
@@ -466,7 +467,7 @@ def _kpis_with_classes(plan: Plan, seed: int, replication: int) -> dict[str, flo
     records = simulate(plan, seed, replication)
     check_conservation(records)
     kpis = replication_kpis(records, plan.scenario.standards,
-                                    plan.group_cost_per_hour)
+                            cost_rates(plan))
     kpis.update(_class_waits(records))
     return kpis
 

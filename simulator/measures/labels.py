@@ -26,11 +26,12 @@ colours comparisons. ``docs/results.md`` prints the table.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 __all__ = [
     "COLUMN_LABELS",
+    "COST_PARTS",
     "HIGHER",
     "LOWER",
     "NEUTRAL",
@@ -42,6 +43,7 @@ __all__ = [
     "is_share",
     "kpi_info",
     "label",
+    "with_cost_parts",
 ]
 
 #: Directions of good.
@@ -102,6 +104,29 @@ class KpiInfo:
         return f"{text} ({unit})"
 
 
+#: Parts of the day's cost listed right after ``staff_cost`` (:func:`with_cost_parts`); tables
+#: show them only when some replication has them (a scenario without overtime or
+#: compensation would show a row of zeros).
+COST_PARTS: tuple[str, ...] = ("staff_cost_overtime", "recovery_cost")
+
+
+def with_cost_parts(keys: Sequence[str], parts: Sequence[str] = COST_PARTS) -> tuple[str, ...]:
+    """``keys`` with the cost KPIs ``parts`` inserted right after ``staff_cost`` (``keys``
+    unchanged when it has no ``staff_cost``).
+
+    Examples
+    --------
+    >>> with_cost_parts(("overtime_min", "staff_cost", "closing_overrun_min"))
+    ('overtime_min', 'staff_cost', 'staff_cost_overtime', 'recovery_cost', 'closing_overrun_min')
+    """
+    out: list[str] = []
+    for k in keys:
+        out.append(k)
+        if k == "staff_cost":
+            out.extend(p for p in parts if p not in keys)
+    return tuple(out)
+
+
 def _i(label: str, unit: str = "", low: float = -_INF, high: float = _INF,
        good: int = NEUTRAL, denominator: str | None = None) -> KpiInfo:
     return KpiInfo("", label, unit, low, high, good, denominator)
@@ -148,6 +173,10 @@ FIXED: dict[str, KpiInfo] = {
     "late_break_min": _minutes("Breaks started late", LOWER, "person-min"),
     "staff_paid_min": _minutes("Paid staff time", LOWER, "person-min"),
     "staff_cost": _i("Staff cost", "currency", 0.0, _INF, LOWER),
+    "staff_cost_regular": _i("Staff cost, scheduled time", "currency", 0.0, _INF, LOWER),
+    "staff_cost_overtime": _i("Staff cost, overtime (with premium)", "currency", 0.0, _INF,
+                              LOWER),
+    "recovery_cost": _i("Compensation paid for failures", "currency", 0.0, _INF, LOWER),
     "last_departure_min": _i("Last customer leaves", "clock", 0.0, _INF),
     "closing_overrun_min": _minutes("Service after the doors close"),
     # predicted satisfaction (docs/satisfaction.md)

@@ -28,6 +28,7 @@ from simulator.measures.labels import (
     format_value,
     humanise,
     kpi_info,
+    with_cost_parts,
 )
 from simulator.measures.standards import field_of, standard_slugs
 
@@ -202,7 +203,11 @@ def run_verdict(summary: pd.DataFrame, standards: Sequence[Any] = (),
     if _row(summary, "abandon_rate") is not None:
         people.append(f"abandoned {_with_interval(summary, 'abandon_rate')}")
     if _row(summary, "staff_cost") is not None:
-        people.append(f"staff cost {_with_interval(summary, 'staff_cost', currency)}")
+        people.append(f"staff cost {_with_interval(summary, 'staff_cost', currency)}"
+                      + _cost_parts(summary, currency))
+    if _positive(summary, "recovery_cost"):
+        people.append(f"compensation for failures "
+                      f"{_with_interval(summary, 'recovery_cost', currency)}")
     lines.append(Line("info", "Customers and cost: " + "; ".join(people)))
     if not checks:
         headline = Line("info", "No service standards are set; mean wait "
@@ -238,6 +243,19 @@ def _signed(kpi: str, x: float, currency: str | None = None) -> str:
     return ("+" if x > 0 else "-" if x < 0 else "") + text
 
 
+def _positive(summary: pd.DataFrame, kpi: str) -> bool:
+    """The KPI is in the summary with a mean above 0."""
+    row = _row(summary, kpi)
+    return row is not None and float(row["mean"]) > 0
+
+
+def _cost_parts(summary: pd.DataFrame, currency: str | None) -> str:
+    """`` (overtime X)`` when the staff cost includes overtime, else ``""``."""
+    if not _positive(summary, "staff_cost_overtime"):
+        return ""
+    return f" (overtime {_with_interval(summary, 'staff_cost_overtime', currency)})"
+
+
 #: KPIs a comparison's verdict judges (then every standard's compliance).
 COMPARE_KPIS = ("wait_mean_min", "wait_p90_min", "abandon_rate", "balk_rate",
                 "time_in_system_mean_min", "overtime_min", "staff_cost", "sat__csat_mean",
@@ -245,7 +263,7 @@ COMPARE_KPIS = ("wait_mean_min", "wait_p90_min", "abandon_rate", "balk_rate",
 
 
 def _judged_keys(rows: pd.DataFrame) -> list[str]:
-    keys = [k for k in COMPARE_KPIS if k in rows.index]
+    keys = [k for k in with_cost_parts(COMPARE_KPIS, ("recovery_cost",)) if k in rows.index]
     return keys + [k for k in rows.index if k.startswith("std__") and k.endswith("__compliance")]
 
 

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from simulator.measures.labels import humanise
+from simulator.measures.labels import COST_PARTS, humanise, with_cost_parts
 from simulator.report import figures as fg
 from simulator.report.kpis import HEADLINE, SATISFACTION, has, label, summary_cell
 from simulator.report.markup import breakable, clock, esc, num, pct, table
@@ -61,13 +61,17 @@ def embedded(figs: dict[str, bytes], name: str, caption: str) -> str:
 # ---------------------------------------------------------------------------- headline
 def headline(summary: pd.DataFrame, n_reps: int, currency: str | None = None) -> str:
     """Headline KPIs with 95 % intervals."""
-    rows = [[esc(label(k, currency)), summary_cell(summary, k)] for k in HEADLINE
-            if has(summary, k)]
+    rows = [[esc(label(k, currency)), summary_cell(summary, k)] for k in with_cost_parts(HEADLINE)
+            if has(summary, k) and (k not in COST_PARTS or _positive_mean(summary, k))]
     return (f"<p>Mean over {n_reps} replications with the 95 % confidence interval in brackets "
             "(across replications; an interval never leaves what is possible: shares stay in "
             "0–100 %, waits at or above 0). Percentages are shares of arriving customers."
             "</p>\n" + table(["KPI", "Mean [95 % interval]"], rows, numeric=[False, True],
                              cls="keep"))
+
+
+def _positive_mean(summary: pd.DataFrame, kpi: str) -> bool:
+    return float(summary.loc[summary["kpi"] == kpi, "mean"].iloc[0]) > 0
 
 
 def classes_table(summary: pd.DataFrame) -> str:

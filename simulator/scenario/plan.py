@@ -130,6 +130,9 @@ class StationPlan:
     recovery_station: int  # -1: redo at this station
     rework: Distribution | None  # None: the visit's own service distribution
     severity: float
+    # failure probability when a person of staff group g serves here (failure_scale); empty:
+    # failure_probability whoever serves
+    failure_by_group: tuple[float, ...] = ()
     routed: bool = False  # served by cross-trained staff (skill-based routing)
     jockey_by: int = 0  # per-counter lines: jockey when a line is this much shorter (0: no)
 
@@ -334,6 +337,7 @@ def compile_plan(scenario: Scenario, base_dir: Path | None = None) -> Plan:
                     else None
                 ),
                 severity=fail.severity if fail else 0.0,
+                failure_by_group=_failure_by_group(sc, name),
                 routed=s_idx[name] in pooled,
                 jockey_by=st.jockey.when_shorter_by if st.jockey is not None else 0,
             )
@@ -673,6 +677,19 @@ def shift_days(start_min: float, run_end_min: float, terminating: bool) -> int:
     if terminating or start_min >= run_end_min:
         return 1
     return math.ceil((run_end_min - start_min) / MINUTES_IN_DAY)
+
+
+def _failure_by_group(sc: Scenario, station: str) -> tuple[float, ...]:
+    """Failure probability at ``station`` when each staff group serves (its
+    ``failure_scale_at`` of the station, else its ``failure_scale``); empty when every group
+    leaves the probability as it is."""
+    fail = sc.stations[station].failure
+    if fail is None:
+        return ()
+    scales = [g.failure_scale_at.get(station, g.failure_scale) for g in sc.staff.values()]
+    if all(x == 1.0 for x in scales):
+        return ()
+    return tuple(fail.probability * x for x in scales)
 
 
 def _repeat_daily(intervals: list[tuple[float, float, int, float]],

@@ -605,6 +605,7 @@ def _routing_problems(sc: Scenario, staff_users: dict[str, str]) -> list[Problem
             if sname not in serves:
                 out.append(Problem((*base, "skill_at", sname), "the group does not serve "
                                    "this station", sname, _one_of(set(serves))))
+        out.extend(_failure_scale_problems(sc, gname, serves))
     routed = routed_groups(sc)
     serves_of = group_serves(sc)
     pooled = {s for g in routed for s in serves_of[g]}
@@ -614,6 +615,34 @@ def _routing_problems(sc: Scenario, staff_users: dict[str, str]) -> list[Problem
             out.append(Problem(("stations", sname, "line"), "a station served by cross-trained "
                                "staff (several groups, or a group serving several stations) "
                                "needs one shared line", st.line, "single"))
+    return out
+
+
+def _failure_scale_problems(sc: Scenario, gname: str, serves: list[str]) -> list[Problem]:
+    """``failure_scale_at`` names stations the group serves; a scaled failure probability
+    stays a probability (at most 1)."""
+    out: list[Problem] = []
+    grp = sc.staff[gname]
+    base = ("staff", gname)
+    for sname in grp.failure_scale_at:
+        if sname not in serves:
+            out.append(Problem((*base, "failure_scale_at", sname), "the group does not serve "
+                               "this station", sname, _one_of(set(serves))))
+    for sname in serves:
+        st = sc.stations.get(sname)
+        if st is None or st.failure is None:
+            continue
+        scale = grp.failure_scale_at.get(sname, grp.failure_scale)
+        p = st.failure.probability
+        redo = st.failure.recovery == "redo"
+        if p * scale > 1.0 or (redo and p * scale >= 1.0):
+            loc = (*base, "failure_scale_at", sname) if sname in grp.failure_scale_at else (
+                *base, "failure_scale")
+            out.append(Problem(loc, f"scales the failure probability {p:g} of station "
+                               f"{sname!r} to {p * scale:g}" + (
+                                   ", and a redo that always fails never ends" if redo
+                                   else ", above 1"),
+                               scale, ("below " if redo else "at most ") + f"{1.0 / p:g}"))
     return out
 
 

@@ -44,6 +44,9 @@ class FailureActions(StrictModel):
         default=0.0, ge=0, le=10,
         description="compensation relative to the price of the failed item (0 = none)")
     follow_up: bool = Field(default=False, description="someone follows up afterwards")
+    compensation_cost: float = Field(
+        default=0.0, ge=0, le=1e6,
+        description="money paid out per failure (the compensation's cost; KPI recovery_cost)")
     resolution_standard_min: PositiveMinutes | None = Field(
         default=None, description="recovery standard T_rec for this station, minutes")
 

@@ -37,6 +37,7 @@ from simulator.engine.model import simulate
 from simulator.engine.records import CustomerOutcome, Records
 from simulator.measures import stats
 from simulator.measures.conservation import check_conservation
+from simulator.measures.costs import cost_rates
 from simulator.measures.kpis import replication_kpis
 from simulator.measures.levels import level_grid
 from simulator.satisfaction.replication import replication_satisfaction
@@ -174,7 +175,7 @@ def _replicate(scenario: Scenario, replications: int, seed: int,
     for rep in range(replications):
         rec = simulate(plan, seed, rep)
         check_conservation(rec)
-        rows.append(replication_kpis(rec, scenario.standards, plan.group_cost_per_hour))
+        rows.append(replication_kpis(rec, scenario.standards, cost_rates(plan)))
         if rep == 0:
             first = rec
         if keep_all:
