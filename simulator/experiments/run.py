@@ -40,6 +40,8 @@ from simulator.experiments.storage import (
 )
 from simulator.experiments.workbook import WORKBOOK_NAME, check_excel, write_workbook
 from simulator.measures import stats
+from simulator.measures.days import combine_days
+from simulator.measures.standards import standard_slugs
 from simulator.measures.verdict import standard_names
 from simulator.satisfaction.compiled import PREFIX, describe
 from simulator.scenario.loader import LoadedScenario
@@ -79,6 +81,28 @@ def by_hour_frame(results: list[ReplicationResult]) -> pd.DataFrame:
     columns: dict[str, list] = {"replication": [rep for rep, _ in rows]}
     columns.update({k: [row[k] for _, row in rows] for k in keys})  # no copy of each row
     return pd.DataFrame(columns)
+
+
+def by_day_frames(plan: Plan, results: list[ReplicationResult]) -> dict[str, pd.DataFrame]:
+    """A calendar's ``by_day.csv`` (per replication and open day: day, label, day type, every
+    KPI of that day) and ``by_day_type.csv`` (per replication and day type: its days combined
+    as a block, :func:`simulator.measures.days.combine_days`); empty without a calendar."""
+    if not plan.days:
+        return {}
+    days = pd.DataFrame([{"replication": r.replication, **row} for r in results
+                         for row in r.by_day])
+    targets = {slug: float(std.target_share) for slug, std in
+               zip(standard_slugs(plan.scenario.standards), plan.scenario.standards,
+                   strict=True)}
+    types = []
+    for r in results:
+        for name in dict.fromkeys(str(row["day_type"]) for row in r.by_day):
+            rows = [{k: float(v) for k, v in row.items()
+                     if k not in ("day", "label", "day_type")}
+                    for row in r.by_day if row["day_type"] == name]
+            types.append({"replication": r.replication, "day_type": name,
+                          "days": len(rows), **combine_days(rows, targets)})
+    return {"by_day.csv": days, "by_day_type.csv": pd.DataFrame(types)}
 
 
 def label_summary(summary: pd.DataFrame, sat_info: dict) -> pd.DataFrame:
@@ -245,6 +269,9 @@ def run_scenario(
         write_csv(reps, tmp / "replications.csv")
         write_csv(summary, tmp / "summary.csv")
         write_csv(hours, tmp / "by_hour.csv")
+        day_frames = by_day_frames(plan, results)
+        for name, frame in day_frames.items():
+            write_csv(frame, tmp / name)
         (tmp / "scenario.resolved.yaml").write_text(resolved_yaml(sc), encoding="utf-8")
         if xlsx:
             write_workbook(tmp / WORKBOOK_NAME, {"Summary": summary, "By hour": hours,
@@ -281,6 +308,13 @@ def run_scenario(
                 "warm_up_min": sc.run.warm_up_min,
                 "max_overtime_min": sc.run.max_overtime_min if plan.terminating else None,
                 "initial_conditions": "empty and idle at the start of the day",
+                **({"calendar": {
+                    "days": len(plan.days),
+                    "day_types": [dp.day_type for dp in plan.days],
+                    "labels": [dp.label for dp in plan.days],
+                    "note": "each open day is a service day of its day type; day d > 1 "
+                            "draws from streams keyed (replication, crc32(name), d - 1)",
+                }} if plan.days else {}),
                 "stopping_rule": (
                     "doors close, customers inside are served, then the day ends"
                     if plan.terminating else f"fixed run length {sc.run.length_min} min"
@@ -316,7 +350,7 @@ def run_scenario(
                 "records": records,
                 "records_format": fmt if records != "none" else None,
                 "files": sorted(["manifest.json", "scenario.resolved.yaml", "summary.csv",
-                                 "replications.csv", "by_hour.csv", *files,
+                                 "replications.csv", "by_hour.csv", *day_frames, *files,
                                  *([WORKBOOK_NAME] if xlsx else []),
                                  *(["report.html"] if html_report else []),
                                  *[f"figures/{f}" for f in figs]]),

@@ -30,9 +30,11 @@ from simulator.measures.accumulate import (
     records_chunk,
 )
 from simulator.measures.conservation import InvariantError, check_conservation
+from simulator.measures.days import combine_days
+from simulator.measures.standards import standard_slugs
 from simulator.satisfaction.replication import add_by_hour
 from simulator.satisfaction.stream import SatisfactionMeasures
-from simulator.scenario.plan import Plan
+from simulator.scenario.plan import DayPlan, Plan
 
 RecordsMode = Literal["none", "summary", "full"]
 RecordsFormat = Literal["csv", "parquet"]
@@ -63,6 +65,7 @@ class ReplicationResult:
     on_duty_grid: np.ndarray
     wait_hist: np.ndarray  # [station, bin]
     files: list[str] = field(default_factory=list)
+    by_day: list[dict[str, float | int | str]] = field(default_factory=list)  # calendar days
 
 
 class ReplicationSink:
@@ -70,14 +73,15 @@ class ReplicationSink:
     record sinks, such as the customer table's writer), fed the same chunks."""
 
     def __init__(self, plan: Plan, replication: int, detail: bool = True,
-                 seed: int | None = None, extra: tuple[RecordSink, ...] = ()) -> None:
+                 seed: int | None = None, extra: tuple[RecordSink, ...] = (),
+                 day: int = 0) -> None:
         meta = records_meta(plan)
         self.plan, self.replication, self.detail = plan, replication, detail
         self.measures = ReplicationMeasures(
             meta, plan.scenario.standards, plan.group_cost_per_hour, by_hour=detail,
             grid_step_min=GRID_STEP_MIN if detail else None,
             wait_edges_min=WAIT_EDGES_MIN if detail else None)
-        self.satisfaction = SatisfactionMeasures(plan, meta, seed, replication)
+        self.satisfaction = SatisfactionMeasures(plan, meta, seed, replication, day=day)
         self.sinks: tuple[RecordSink, ...] = (self.measures, self.satisfaction, *extra)
 
     def consume(self, chunk: RecordChunk) -> None:
@@ -158,6 +162,9 @@ def run_replication(
     records_dir: Path | None = None,
     records_format: RecordsFormat = "csv",
     detail: bool = True,
+    *,
+    day: int | None = None,
+    partition: str | None = None,
 ) -> ReplicationResult:
     """Simulate one replication and return its outputs (a pure function of its arguments).
 
@@ -166,27 +173,98 @@ def run_replication(
     ``records_dir`` by this call (so workers write their own records): with ``summary`` the
     customer table is written as the run goes and no row is kept; with ``full`` every row is
     kept and written at the end. ``detail=False`` computes only the KPI row (sweeps and
-    comparisons).
+    comparisons). A plan with a calendar runs its days (:func:`run_block`); ``day`` (from 1)
+    runs one day of a calendar, with that day's streams and a ``day`` column in its records;
+    ``partition`` puts the record files under ``<table>/<partition>/`` (experiment tasks).
     """
     from simulator.experiments.storage import CustomerStream, write_replication_records
 
+    if plan.days and day is None:
+        return run_block(plan, task, records_mode, records_dir, records_format, detail,
+                         partition)
     writing = records_mode != "none" and records_dir is not None
     stream = (CustomerStream(records_meta(plan), task.replication, records_dir,
-                             records_format)
+                             records_format, partition, day)
               if writing and records_mode == "summary" else None)
+    index = 0 if day is None else day - 1
     sink = ReplicationSink(plan, task.replication, detail, task.seed,
-                           extra=(stream,) if stream is not None else ())
+                           extra=(stream,) if stream is not None else (), day=index)
     with invariants_of(task.replication, task.seed):
         records = simulate(plan, task.seed, task.replication, sink=sink,
-                           keep=records_mode == "full")
+                           keep=records_mode == "full", day=index)
     result = sink.result()
     if stream is not None:
         result.files = [str(stream.path)]
     elif writing and records_mode == "full":
         result.files = write_replication_records(
-            records, task.replication, records_dir, records_mode, records_format  # type: ignore[arg-type]
-        )
+            records, task.replication, records_dir, records_mode, records_format,  # type: ignore[arg-type]
+            partition, day)
     return result
+
+
+def run_block(
+    plan: Plan,
+    task: ReplicationTask,
+    records_mode: RecordsMode = "none",
+    records_dir: Path | None = None,
+    records_format: RecordsFormat = "csv",
+    detail: bool = True,
+    partition: str | None = None,
+) -> ReplicationResult:
+    """Simulate one replication of a calendar's block of days (docs/week.md).
+
+    Each open day is a service day of its day type's plan, measured like a one-day run
+    (:func:`run_replication` with ``day``); the block's KPI row combines the days
+    (:func:`simulator.measures.days.combine_days`), and the days' rows are kept in
+    ``by_day``.
+    """
+    parts = [(dp, run_replication(dp.plan, task, records_mode, records_dir, records_format,
+                                  detail, day=dp.day, partition=partition))
+             for dp in plan.days if dp.plan is not None]
+    return join_days(plan, task.replication, parts, detail)
+
+
+def join_days(plan: Plan, replication: int, parts: list[tuple[DayPlan, ReplicationResult]],
+              detail: bool = True) -> ReplicationResult:
+    """One block's result from its open days' results, in day order.
+
+    One open day in a one-day horizon is that day's result (so a one-day calendar is today's
+    run). Otherwise by-hour rows get a leading ``day`` column, level grids are joined on a
+    block time axis (day ``d`` at ``(d - 1) * 1440 +`` its clock minutes, each day padded to
+    its hard stop so replications line up) and the wait histograms are added.
+    """
+    targets = {slug: float(std.target_share) for slug, std in
+               zip(standard_slugs(plan.scenario.standards), plan.scenario.standards,
+                   strict=True)}
+    by_day: list[dict[str, float | int | str]] = [
+        {"day": dp.day, "label": dp.label, "day_type": dp.day_type, **res.kpis}
+        for dp, res in parts]
+    files = [f for _, res in parts for f in res.files]
+    if len(plan.days) == 1:
+        only = parts[0][1]
+        only.by_day = by_day
+        return only
+    kpis = combine_days([res.kpis for _, res in parts], targets)
+    if not detail:
+        empty = np.zeros((0, 0))
+        return ReplicationResult(replication, kpis, [], np.zeros(0), empty, empty, empty,
+                                 empty, files, by_day)
+    by_hour = [{"day": dp.day, **row} for dp, res in parts for row in res.by_hour]
+    times, queue, busy, duty = [], [], [], []
+    for dp, res in parts:
+        dplan = dp.plan
+        assert dplan is not None
+        n = int((dplan.stop_min - dplan.open_min) // GRID_STEP_MIN) + 1
+        times.append((dp.day - 1) * 1440.0 + dplan.open_min + GRID_STEP_MIN * np.arange(n))
+        for out, grid in ((queue, res.queue_grid), (busy, res.busy_grid),
+                          (duty, res.on_duty_grid)):
+            fixed = np.full((grid.shape[0], n), np.nan)
+            fixed[:, :min(n, grid.shape[1])] = grid[:, :n]
+            out.append(fixed)
+    return ReplicationResult(
+        replication, kpis, by_hour, np.concatenate(times), np.concatenate(queue, axis=1),
+        np.concatenate(busy, axis=1), np.concatenate(duty, axis=1),
+        np.sum([res.wait_hist for _, res in parts], axis=0), files, by_day)
 
 
 def worker_count(jobs: int) -> int:

@@ -120,18 +120,20 @@ class SatisfactionMeasures:
         Precompiled :func:`~.compiled.satisfaction_model` of ``plan``.
     keep : bool
         Keep the prediction and tables (only when every customer was scored at once).
+    day : int
+        Day of a calendar, from 0: the survey answers' stream is that day's.
     """
 
     def __init__(self, plan: Plan, meta: RecordsMeta, seed: int | None = None,
                  replication: int = 0, *, model: SatisfactionModel | None = None,
-                 keep: bool = False) -> None:
+                 keep: bool = False, day: int = 0) -> None:
         self.plan = plan
         self._meta = {f: getattr(meta, f) for f in RecordsMeta.__dataclass_fields__}
         self.model = m = model if model is not None else satisfaction_model(plan)
         self.keep = keep
         self.enabled = m.enabled
         self.params = resolve_parameters(m.params, m.config) if m.enabled else None
-        self.rng = (satisfaction_rng(seed, replication)
+        self.rng = (satisfaction_rng(seed, replication, day)
                     if seed is not None and m.enabled and m.config.outputs.sample_responses
                     else None)
         self.visits: list[dict[str, np.ndarray]] = []

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import IntEnum
 from pathlib import Path
 
 import numpy as np
 
 from simulator.scenario.arrivals import Appointments, PoissonArrivals, TraceArrivals, WaveArrivals
+from simulator.scenario.calendar import CLOSED, apply_day_type, day_labels
 from simulator.scenario.distributions import Constant, Distribution, Empirical, Poisson
 from simulator.scenario.fields import MAX_COUNT, MINUTES_IN_DAY, clock_to_min
 from simulator.scenario.files import DataFileError, read_csv_rows
@@ -199,6 +200,7 @@ class Plan:
     class_station_service: tuple[tuple[Distribution, ...], ...]
     resources: tuple[ResourcePlan, ...] = ()
     groups: tuple[GroupPlan, ...] = ()
+    days: tuple[DayPlan, ...] = ()  # the calendar's days; empty without calendar:
 
     @property
     def routed(self) -> bool:
@@ -222,6 +224,32 @@ class Plan:
     @property
     def class_names(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.classes)
+
+
+@dataclass(frozen=True)
+class DayPlan:
+    """One day of a calendar's horizon: its number (from 1), label, day type and plan
+    (``None`` on a closed day)."""
+
+    day: int
+    label: str
+    day_type: str
+    plan: Plan | None
+
+
+def _with_days(plan: Plan, base: Path) -> Plan:
+    """``plan`` with the plan of every day of its calendar (each day type compiled once)."""
+    cal = plan.scenario.calendar
+    assert cal is not None
+    by_type: dict[str, Plan | None] = {}
+    days = []
+    for d, label in enumerate(day_labels(cal), start=1):
+        name = cal.day_type(d)
+        if name not in by_type:
+            by_type[name] = (None if name == CLOSED else
+                             compile_plan(apply_day_type(plan.scenario, name), base))
+        days.append(DayPlan(d, label, name, by_type[name]))
+    return replace(plan, days=tuple(days))
 
 
 def _resolve(dist: Distribution, base_dir: Path) -> Distribution:
@@ -441,7 +469,7 @@ def compile_plan(scenario: Scenario, base_dir: Path | None = None) -> Plan:
     first_on = min([iv[0][0] for iv in (s.intervals for s in slots) if iv] + [open_min])
     terminating = sc.terminating
     stop = close_min + sc.run.max_overtime_min if terminating else close_min
-    return Plan(
+    plan = Plan(
         scenario=sc,
         stations=tuple(stations),
         classes=tuple(classes),
@@ -466,6 +494,7 @@ def compile_plan(scenario: Scenario, base_dir: Path | None = None) -> Plan:
         resources=resources,
         groups=groups,
     )
+    return _with_days(plan, base) if sc.calendar is not None else plan
 
 
 _NO_SERVICE = Constant(value=0.0)

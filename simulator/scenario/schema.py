@@ -31,6 +31,12 @@ from simulator.scenario.arrivals import (
     TraceArrivals,
     WaveArrivals,
 )
+from simulator.scenario.calendar import (
+    Calendar,
+    apply_day_type,
+    calendar_name_problems,
+    day_type_loc,
+)
 from simulator.scenario.customers import CustomerClass
 from simulator.scenario.fields import (
     MINUTES_IN_YEAR,
@@ -129,6 +135,11 @@ class Scenario(StrictModel):
         default_factory=dict,
         description="per staff group: the shifts servsim staff may roster (see "
         "docs/staffing.md); absent: derived from the group's current shifts",
+    )
+    calendar: Calendar | None = Field(
+        default=None,
+        description="a replication as a block of days with day types (see docs/week.md); "
+        "absent: one service day",
     )
 
     @model_validator(mode="after")
@@ -389,7 +400,28 @@ def cross_field_problems(sc: Scenario) -> list[Problem]:
         out.extend(_satisfaction_problems(sc, sc.satisfaction))
     out.extend(_shift_rules_problems(sc, day_end))
     out.extend(_resource_problems(sc, staff_users))
+    if sc.calendar is not None:
+        out.extend(_calendar_problems(sc, out))
     return out
+
+
+def _calendar_problems(sc: Scenario, base_problems: list[Problem]) -> list[Problem]:
+    """The calendar's names, and each day type's own problems (a Saturday rate starting
+    after its doors close), located under ``calendar.day_types.<name>``."""
+    cal = sc.calendar
+    assert cal is not None
+    out = [Problem(*p) for p in calendar_name_problems(
+        cal, dict(sc.arrivals), set(sc.staff), sc.run.length_min is not None)]
+    if out:
+        return out
+    seen = {(p.loc, p.message) for p in base_problems}
+    for name in cal.day_types:
+        for p in cross_field_problems(apply_day_type(sc, name)):
+            if (p.loc, p.message) not in seen:
+                out.append(Problem(("calendar", "day_types", name, *day_type_loc(p.loc)),
+                                   p.message, p.got, p.expected))
+    return out
+
 
 
 def _resource_problems(sc: Scenario, staff_users: dict[str, str]) -> list[Problem]:

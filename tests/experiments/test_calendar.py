@@ -1,0 +1,178 @@
+"""A calendar's block of days: one-day identity, exact days, conservation, streams per day."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from simulator import run_scenario
+from simulator.experiments.runner import run_replications
+from simulator.measures.days import combine_days
+from simulator.scenario.loader import load_scenario_text
+from simulator.scenario.plan import compile_plan
+from tests.helpers import MINIMAL_SCENARIO
+
+TABLES = ("summary.csv", "replications.csv", "by_hour.csv")
+
+#: Two booked customers at 09:00 each open day, 10 minutes each: two clerks on ordinary
+#: days, one on Saturdays (so the second waits 10 minutes), closed on Sundays.
+EXACT = """\
+name: Exact week
+clock: {open: "09:00", close: "12:00"}
+run: {replications: 2, seed: 3}
+customer_classes:
+  booked: {pathway: main}
+arrivals:
+  slots: {slots_every_min: 30, start: "09:00", end: "09:00", per_slot: 2, no_show: 0.0,
+          punctuality_sd_min: 0.0}
+stations:
+  desk: {counters: 2, staff: clerks, service: {dist: constant, value: 10}}
+staff:
+  clerks:
+    cost_per_hour: 30
+    shifts: [{start: "09:00", end: "12:00", count: 2}]
+pathways:
+  main: [desk]
+calendar:
+  days: 8
+  first_day: monday
+  pattern: [default, default, default, default, default, saturday, closed]
+  day_types:
+    saturday:
+      clock: {open: "09:00", close: "11:00"}
+      shifts: {clerks: [{start: "09:00", end: "11:00", count: 1}]}
+"""
+
+
+def _week(text: str, days: int, pattern: str = "[busy, default, default, quiet]") -> str:
+    return text + f"""calendar:
+  days: {days}
+  pattern: {pattern}
+  day_types:
+    busy: {{arrival_multiplier: 1.5}}
+    quiet:
+      rate_per_hour: {{walk_in: {{"09:00": 12}}}}
+      shifts: {{clerks: [{{start: "09:00", end: "12:00", count: 1}}]}}
+"""
+
+
+def test_one_day_calendar_gives_todays_files_byte_for_byte(tmp_path):
+    plain = load_scenario_text(MINIMAL_SCENARIO)
+    one = load_scenario_text(MINIMAL_SCENARIO + "calendar: {days: 1, pattern: [weekday], "
+                             "day_types: {weekday: {}}}\n")
+    a = run_scenario(plain, tmp_path / "a", replications=3, seed=5, records="none",
+                     figures=False)
+    b = run_scenario(one, tmp_path / "b", replications=3, seed=5, records="none",
+                     figures=False)
+    for name in TABLES:
+        assert (a.out_dir / name).read_bytes() == (b.out_dir / name).read_bytes(), name
+    assert (b.out_dir / "by_day.csv").exists()
+
+
+def test_exact_week_days_clock_staff_and_closed_sunday(tmp_path):
+    out = run_scenario(load_scenario_text(EXACT), tmp_path / "w", replications=2, seed=3,
+                       records="full", records_format="csv", figures=False)
+    days = pd.read_csv(out.out_dir / "by_day.csv")
+    rep0 = days[days.replication == 0]
+    # eight days from Monday: Mon-Fri, Sat, (Sun closed), Mon again
+    assert rep0["day"].tolist() == [1, 2, 3, 4, 5, 6, 8]
+    assert rep0["label"].tolist() == ["Mon 1", "Tue 2", "Wed 3", "Thu 4", "Fri 5", "Sat 6",
+                                      "Mon 8"]
+    assert rep0["day_type"].tolist() == ["default"] * 5 + ["saturday", "default"]
+    assert rep0["arrived"].tolist() == [2.0] * 7
+    assert rep0["wait_mean_min"].tolist() == [0.0] * 5 + [5.0, 0.0]
+    # Saturday: one clerk 09:00-11:00, last customer leaves at 09:20
+    sat = rep0[rep0.day == 6].iloc[0]
+    assert sat["last_departure_min"] == 9 * 60 + 20
+    assert sat["staff_cost"] == pytest.approx(2 * 30)
+    assert rep0[rep0.day == 1].iloc[0]["staff_cost"] == pytest.approx(2 * 3 * 30)
+    week = out.replications.iloc[0]
+    assert week["arrived"] == 14.0 and week["served"] == 14.0
+    assert week["wait_mean_min"] == pytest.approx(10.0 / 14.0)
+    assert week["wait_max_min"] == 10.0
+    assert week["staff_cost"] == pytest.approx(6 * 180 + 60)
+    customers = pd.read_csv(out.out_dir / "customers.csv")
+    assert sorted(customers[customers.replication == 0]["day"].unique()) == [1, 2, 3, 4, 5,
+                                                                           6, 8]
+    sat_rows = customers[(customers.replication == 0) & (customers.day == 6)]
+    assert sorted(sat_rows["departure_min"]) == [550.0, 560.0]
+    by_type = pd.read_csv(out.out_dir / "by_day_type.csv")
+    assert by_type[by_type.replication == 0]["days"].tolist() == [6, 1]
+
+
+def test_conservation_across_days():
+    plan = compile_plan(load_scenario_text(_week(MINIMAL_SCENARIO, 6)).scenario)
+    for res in run_replications(plan, 3, 11):
+        k = res.kpis
+        assert k["arrived"] == k["served"] + k["balked"] + k["abandoned"] + k["inside"]
+        assert k["arrived"] == sum(row["arrived"] for row in res.by_day)
+        assert len(res.by_day) == 6
+        for row in res.by_day:
+            assert row["arrived"] == (row["served"] + row["balked"] + row["abandoned"]
+                                      + row["inside"])
+
+
+def test_day_d_uses_the_same_streams_whatever_the_horizon():
+    short = compile_plan(load_scenario_text(_week(MINIMAL_SCENARIO, 3)).scenario)
+    long = compile_plan(load_scenario_text(_week(MINIMAL_SCENARIO, 9)).scenario)
+    a = run_replications(short, 2, 17)
+    b = run_replications(long, 2, 17)
+    for ra, rb in zip(a, b, strict=True):
+        assert ra.by_day == rb.by_day[:3]
+    # and the days differ from each other (each day has streams of its own)
+    d2, d3 = b[0].by_day[1], b[0].by_day[2]  # both 'default' days
+    assert d2["wait_mean_min"] != d3["wait_mean_min"]
+
+
+def test_day_one_of_a_week_is_the_plain_day():
+    plain = compile_plan(load_scenario_text(MINIMAL_SCENARIO).scenario)
+    week = compile_plan(load_scenario_text(
+        _week(MINIMAL_SCENARIO, 4, "[default, quiet]")).scenario)
+    for p, w in zip(run_replications(plain, 2, 9), run_replications(week, 2, 9), strict=True):
+        assert w.by_day[0] == {"day": 1, "label": "day 1", "day_type": "default", **p.kpis}
+
+
+def test_jobs_do_not_change_a_week(tmp_path):
+    loaded = load_scenario_text(_week(MINIMAL_SCENARIO, 5))
+    files = ("summary.csv", "replications.csv", "by_hour.csv", "by_day.csv",
+             "by_day_type.csv", "customers.csv")
+    a = run_scenario(loaded, tmp_path / "a", replications=4, seed=2, jobs=1,
+                     records="summary", records_format="csv", figures=False)
+    b = run_scenario(loaded, tmp_path / "b", replications=4, seed=2, jobs=2,
+                     records="summary", records_format="csv", figures=False)
+    for name in files:
+        assert (a.out_dir / name).read_bytes() == (b.out_dir / name).read_bytes(), name
+
+
+def test_combine_days_rules():
+    rows = [
+        {"arrived": 10.0, "served": 8.0, "wait_mean_min": 2.0, "wait_max_min": 5.0,
+         "balk_rate": 0.1, "stats_window_min": 100.0, "desk__queue_len_tw": 1.0,
+         "desk__visits": 10.0, "desk__wait_mean_min": 1.0, "desk__on_duty_tw": 2.0,
+         "desk__utilisation_tw": 0.5, "std__a__compliance": 0.5, "std__a__met": 0.0,
+         "std__a__n": 10.0, "sat__n_all": 10.0, "sat__n_served": 8.0, "sat__csat_mean": 4.0,
+         "sat__complaint_rate": 0.1},
+        {"arrived": 30.0, "served": 24.0, "wait_mean_min": 4.0, "wait_max_min": 9.0,
+         "balk_rate": 0.2, "stats_window_min": 300.0, "desk__queue_len_tw": 3.0,
+         "desk__visits": 30.0, "desk__wait_mean_min": 3.0, "desk__on_duty_tw": 1.0,
+         "desk__utilisation_tw": 0.9, "std__a__compliance": 1.0, "std__a__met": 1.0,
+         "std__a__n": 30.0, "sat__n_all": 30.0, "sat__n_served": 24.0, "sat__csat_mean": 3.0,
+         "sat__complaint_rate": 0.2},
+    ]
+    w = combine_days(rows, {"a": 0.8})
+    assert w["arrived"] == 40.0 and w["served"] == 32.0
+    assert w["wait_mean_min"] == pytest.approx((2 * 8 + 4 * 24) / 32)
+    assert w["wait_max_min"] == 9.0
+    assert w["balk_rate"] == pytest.approx((1 + 6) / 40)
+    assert w["desk__queue_len_tw"] == pytest.approx((100 + 900) / 400)
+    assert w["desk__wait_mean_min"] == pytest.approx((10 + 90) / 40)
+    # busy time / on-duty time: (0.5*2*100 + 0.9*1*300) / (2*100 + 1*300)
+    assert w["desk__utilisation_tw"] == pytest.approx((100 + 270) / 500)
+    assert w["std__a__compliance"] == pytest.approx(35 / 40)
+    assert w["std__a__met"] == 1.0
+    assert w["sat__csat_mean"] == pytest.approx((32 + 72) / 32)
+    assert w["sat__complaint_rate"] == pytest.approx((1 + 6) / 40)
+    assert combine_days(rows[:1]) == rows[0]
+    assert math.isnan(combine_days(rows)["std__a__met"])
