@@ -23,6 +23,7 @@ import numpy as np
 
 from simulator.engine.model import records_meta, simulate
 from simulator.engine.records import RecordChunk, Records, RecordSink
+from simulator.experiments.back_office import DayCases, run_back_office
 from simulator.measures.accumulate import (
     MeasuresResult,
     ReplicationMeasures,
@@ -74,15 +75,18 @@ class ReplicationSink:
 
     def __init__(self, plan: Plan, replication: int, detail: bool = True,
                  seed: int | None = None, extra: tuple[RecordSink, ...] = (),
-                 day: int = 0) -> None:
+                 day: int = 0, cases: DayCases | None = None) -> None:
         meta = records_meta(plan)
         self.plan, self.replication, self.detail = plan, replication, detail
         self.measures = ReplicationMeasures(
             meta, plan.scenario.standards, plan.group_cost_per_hour, by_hour=detail,
             grid_step_min=GRID_STEP_MIN if detail else None,
             wait_edges_min=WAIT_EDGES_MIN if detail else None)
-        self.satisfaction = SatisfactionMeasures(plan, meta, seed, replication, day=day)
-        self.sinks: tuple[RecordSink, ...] = (self.measures, self.satisfaction, *extra)
+        self.satisfaction = SatisfactionMeasures(
+            plan, meta, seed, replication, day=day,
+            on_scored=cases.on_scored if cases is not None else None)
+        self.sinks: tuple[RecordSink, ...] = (
+            self.measures, self.satisfaction, *extra, *((cases,) if cases is not None else ()))
 
     def consume(self, chunk: RecordChunk) -> None:
         """Hand a chunk to every sink."""
@@ -165,6 +169,7 @@ def run_replication(
     *,
     day: int | None = None,
     partition: str | None = None,
+    cases: DayCases | None = None,
 ) -> ReplicationResult:
     """Simulate one replication and return its outputs (a pure function of its arguments).
 
@@ -175,7 +180,8 @@ def run_replication(
     kept and written at the end. ``detail=False`` computes only the KPI row (sweeps and
     comparisons). A plan with a calendar runs its days (:func:`run_block`); ``day`` (from 1)
     runs one day of a calendar, with that day's streams and a ``day`` column in its records;
-    ``partition`` puts the record files under ``<table>/<partition>/`` (experiment tasks).
+    ``partition`` puts the record files under ``<table>/<partition>/`` (experiment tasks);
+    ``cases`` collects the day's back-office cases.
     """
     from simulator.experiments.storage import CustomerStream, write_replication_records
 
@@ -188,7 +194,8 @@ def run_replication(
               if writing and records_mode == "summary" else None)
     index = 0 if day is None else day - 1
     sink = ReplicationSink(plan, task.replication, detail, task.seed,
-                           extra=(stream,) if stream is not None else (), day=index)
+                           extra=(stream,) if stream is not None else (), day=index,
+                           cases=cases)
     with invariants_of(task.replication, task.seed):
         records = simulate(plan, task.seed, task.replication, sink=sink,
                            keep=records_mode == "full", day=index)
@@ -216,12 +223,28 @@ def run_block(
     Each open day is a service day of its day type's plan, measured like a one-day run
     (:func:`run_replication` with ``day``); the block's KPI row combines the days
     (:func:`simulator.measures.days.combine_days`), and the days' rows are kept in
-    ``by_day``.
+    ``by_day``. A back office works the cases collected from the days
+    (:mod:`simulator.experiments.back_office`) and adds its ``bo__*`` KPIs.
     """
-    parts = [(dp, run_replication(dp.plan, task, records_mode, records_dir, records_format,
-                                  detail, day=dp.day, partition=partition))
-             for dp in plan.days if dp.plan is not None]
-    return join_days(plan, task.replication, parts, detail)
+    bo = plan.back_office
+    parts, collected = [], []
+    for dp in plan.days:
+        if dp.plan is None:
+            continue
+        cases = DayCases(bo, dp.day) if bo is not None else None
+        parts.append((dp, run_replication(dp.plan, task, records_mode, records_dir,
+                                          records_format, detail, day=dp.day,
+                                          partition=partition, cases=cases)))
+        if cases is not None:
+            collected.append(cases)
+    result = join_days(plan, task.replication, parts, detail)
+    if bo is not None:
+        with invariants_of(task.replication, task.seed):
+            kpis, per_day = run_back_office(bo, collected, task.seed, task.replication)
+        result.kpis = {**result.kpis, **kpis}
+        for row in result.by_day:
+            row.update(per_day[int(row["day"])])
+    return result
 
 
 def join_days(plan: Plan, replication: int, parts: list[tuple[DayPlan, ReplicationResult]],
@@ -243,6 +266,7 @@ def join_days(plan: Plan, replication: int, parts: list[tuple[DayPlan, Replicati
     if len(plan.days) == 1:
         only = parts[0][1]
         only.by_day = by_day
+        only.kpis = dict(only.kpis)
         return only
     kpis = combine_days([res.kpis for _, res in parts], targets)
     if not detail:

@@ -63,8 +63,11 @@ def _metric(key: str) -> tuple[str, str, str]:
 
 def weight_key(key: str, row: Mapping[str, float]) -> str | None:
     """The KPI whose daily value weights ``key`` in the block's mean (``None``: a count or an
-    extreme, combined by sum or maximum)."""
+    extreme, combined by sum or maximum; ``""``: days weigh equally, as the back office's
+    backlog at each close)."""
     prefix, metric, cls = _metric(key)
+    if prefix == "bo":  # the back office's columns of a day: counts, and the backlog
+        return None if metric.endswith("_opened") else ""
     if prefix == "sat":
         if metric in ("calibrated",):
             return "stats_window_min"
@@ -145,7 +148,7 @@ def combine_days(rows: Sequence[Mapping[str, float]],
             else:
                 out[key] = math.fsum(finite)
             continue
-        weights = [float(r.get(wkey, math.nan)) for r in rows]
+        weights = [float(r.get(wkey, math.nan)) if wkey else 1.0 for r in rows]
         if metric == "utilisation_tw" and wkey.endswith("__on_duty_tw"):
             weights = [w * float(r.get("stats_window_min", math.nan))
                        for w, r in zip(weights, rows, strict=True)]

@@ -83,6 +83,9 @@ class DayType(StrictModel):
         description="the named staff groups' shifts on this day type (replacing their "
         "shifts or count)",
     )
+    back_office_shifts: list[Shift] | None = Field(
+        default=None, description="the back office's shifts on this day type ([]: the back "
+        "office does not work); absent: back_office.shifts")
 
 
 class Calendar(StrictModel):
@@ -158,7 +161,7 @@ def apply_day_type(sc: Any, name: str) -> Any:
     are left alone here (:func:`calendar_name_problems` reports them).
     """
     dt = sc.calendar.day_types.get(name) if sc.calendar is not None else None
-    update: dict[str, Any] = {"calendar": None}
+    update: dict[str, Any] = {"calendar": None, "back_office": None}
     if dt is not None:
         if dt.clock is not None:
             update["clock"] = sc.clock.model_copy(

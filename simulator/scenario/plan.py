@@ -16,7 +16,8 @@ from pathlib import Path
 import numpy as np
 
 from simulator.scenario.arrivals import Appointments, PoissonArrivals, TraceArrivals, WaveArrivals
-from simulator.scenario.calendar import CLOSED, apply_day_type, day_labels
+from simulator.scenario.back_office import BackOfficePlan, compile_back_office
+from simulator.scenario.calendar import CLOSED, Calendar, apply_day_type, day_labels
 from simulator.scenario.distributions import Constant, Distribution, Empirical, Poisson
 from simulator.scenario.fields import MAX_COUNT, MINUTES_IN_DAY, clock_to_min
 from simulator.scenario.files import DataFileError, read_csv_rows
@@ -201,6 +202,7 @@ class Plan:
     resources: tuple[ResourcePlan, ...] = ()
     groups: tuple[GroupPlan, ...] = ()
     days: tuple[DayPlan, ...] = ()  # the calendar's days; empty without calendar:
+    back_office: BackOfficePlan | None = None
 
     @property
     def routed(self) -> bool:
@@ -228,8 +230,7 @@ class Plan:
 
 @dataclass(frozen=True)
 class DayPlan:
-    """One day of a calendar's horizon: its number (from 1), label, day type and plan
-    (``None`` on a closed day)."""
+    """A day of a calendar: number (from 1), label, day type, plan (``None``: closed)."""
 
     day: int
     label: str
@@ -238,9 +239,9 @@ class DayPlan:
 
 
 def _with_days(plan: Plan, base: Path) -> Plan:
-    """``plan`` with the plan of every day of its calendar (each day type compiled once)."""
-    cal = plan.scenario.calendar
-    assert cal is not None
+    """``plan`` with the plan of every day of its calendar (each day type compiled once; a
+    back office without a calendar has one day) and its back office."""
+    cal = plan.scenario.calendar or Calendar()
     by_type: dict[str, Plan | None] = {}
     days = []
     for d, label in enumerate(day_labels(cal), start=1):
@@ -249,7 +250,9 @@ def _with_days(plan: Plan, base: Path) -> Plan:
             by_type[name] = (None if name == CLOSED else
                              compile_plan(apply_day_type(plan.scenario, name), base))
         days.append(DayPlan(d, label, name, by_type[name]))
-    return replace(plan, days=tuple(days))
+    bo = plan.scenario.back_office and compile_back_office(
+        plan.scenario, cal, [(dp.day, dp.plan.close_min) for dp in days if dp.plan])
+    return replace(plan, days=tuple(days), back_office=bo)
 
 
 def _resolve(dist: Distribution, base_dir: Path) -> Distribution:
@@ -494,7 +497,8 @@ def compile_plan(scenario: Scenario, base_dir: Path | None = None) -> Plan:
         resources=resources,
         groups=groups,
     )
-    return _with_days(plan, base) if sc.calendar is not None else plan
+    return (_with_days(plan, base) if sc.calendar is not None or sc.back_office is not None
+            else plan)
 
 
 _NO_SERVICE = Constant(value=0.0)

@@ -31,6 +31,7 @@ from simulator.scenario.arrivals import (
     TraceArrivals,
     WaveArrivals,
 )
+from simulator.scenario.back_office import BackOffice
 from simulator.scenario.calendar import (
     Calendar,
     apply_day_type,
@@ -140,6 +141,11 @@ class Scenario(StrictModel):
         default=None,
         description="a replication as a block of days with day types (see docs/week.md); "
         "absent: one service day",
+    )
+    back_office: BackOffice | None = Field(
+        default=None,
+        description="complaint cases and recovery follow-ups worked by back-office officers "
+        "across the days (see docs/week.md); absent: none",
     )
 
     @model_validator(mode="after")
@@ -402,6 +408,14 @@ def cross_field_problems(sc: Scenario) -> list[Problem]:
     out.extend(_resource_problems(sc, staff_users))
     if sc.calendar is not None:
         out.extend(_calendar_problems(sc, out))
+    if sc.back_office is not None and sc.back_office.complaints is not None and (
+            sc.satisfaction is not None and sc.satisfaction.model == "off"):
+        out.append(Problem(("back_office", "complaints"), "complaints come from the "
+                           "satisfaction model, which is off", "satisfaction.model: off",
+                           "satisfaction.model: servqual, or no complaints"))
+    if sc.run.length_min is not None and sc.back_office is not None:
+        out.append(Problem(("back_office",), "a steady-state study has no days for a back "
+                           "office", "back_office", "clock.close for a service day"))
     return out
 
 
