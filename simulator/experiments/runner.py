@@ -24,6 +24,7 @@ import numpy as np
 from simulator.engine.model import records_meta, simulate
 from simulator.engine.records import RecordChunk, Records, RecordSink
 from simulator.experiments.back_office import DayCases, run_back_office
+from simulator.measures.acc_promises import PromiseMeasures
 from simulator.measures.accumulate import (
     MeasuresResult,
     ReplicationMeasures,
@@ -85,8 +86,10 @@ class ReplicationSink:
         self.satisfaction = SatisfactionMeasures(
             plan, meta, seed, replication, day=day,
             on_scored=cases.on_scored if cases is not None else None)
+        self.promises = PromiseMeasures(meta, plan.scenario.promises)
         self.sinks: tuple[RecordSink, ...] = (
-            self.measures, self.satisfaction, *extra, *((cases,) if cases is not None else ()))
+            self.measures, self.satisfaction, self.promises, *extra,
+            *((cases,) if cases is not None else ()))
 
     def consume(self, chunk: RecordChunk) -> None:
         """Hand a chunk to every sink."""
@@ -103,7 +106,8 @@ class ReplicationSink:
         measured = self.measures.result
         sat = self.satisfaction.outputs
         assert measured is not None and sat is not None, "the replication has not finished"
-        return _outputs(self.replication, measured, sat.kpis, sat.by_hour, self.detail)
+        return _outputs(self.replication, measured, {**self.promises.kpis(), **sat.kpis},
+                        sat.by_hour, self.detail)
 
 
 def _outputs(replication: int, measured: MeasuresResult, sat_kpis: dict[str, float],
@@ -153,10 +157,14 @@ def replication_outputs(
         grid_step_min=GRID_STEP_MIN if detail else None,
         wait_edges_min=WAIT_EDGES_MIN if detail else None)
     sat = SatisfactionMeasures(plan, records.meta, seed, replication)
-    sat.consume(records_chunk(records))
+    promises = PromiseMeasures(records.meta, plan.scenario.promises)
+    chunk = records_chunk(records)
+    sat.consume(chunk)
+    promises.consume(chunk)
     sat.finish(records.end_min)
     assert sat.outputs is not None
-    return _outputs(replication, measured, sat.outputs.kpis, sat.outputs.by_hour, detail)
+    return _outputs(replication, measured, {**promises.kpis(), **sat.outputs.kpis},
+                    sat.outputs.by_hour, detail)
 
 
 def run_replication(

@@ -79,6 +79,10 @@ def weight_key(key: str, row: Mapping[str, float]) -> str | None:
         return "sat__n_all" if all_customers else "sat__n_served"
     if metric in _SUM or metric in _MAX:
         return None
+    if prefix.startswith("promise__"):  # a promise's units, and its broken ones
+        return f"{prefix}__n" if metric == "broken_share" else f"{prefix}__broken"
+    if key == "promise_broken_share":
+        return "promise__"
     if cls:
         return f"arrived__class__{cls}"
     if prefix.startswith("staff"):
@@ -95,6 +99,21 @@ def weight_key(key: str, row: Mapping[str, float]) -> str | None:
     if metric in _PER_SERVED:
         return "served"
     return "arrived"
+
+
+def _weight(row: Mapping[str, float], wkey: str) -> float:
+    """The weight ``wkey`` names in ``row``: a KPI; ``""`` (1); ``promise__`` (every
+    promise's units); ``<promise>__broken`` (its broken units = units × broken share)."""
+    if not wkey:
+        return 1.0
+    if wkey == "promise__":
+        return math.fsum(v for k, v in row.items()
+                         if k.startswith("promise__") and k.endswith("__n"))
+    if wkey.startswith("promise__") and wkey.endswith("__broken"):
+        base = wkey[:-len("__broken")]
+        return float(row.get(f"{base}__n", math.nan)) * float(
+            row.get(f"{base}__broken_share", math.nan))
+    return float(row.get(wkey, math.nan))
 
 
 def combine_days(rows: Sequence[Mapping[str, float]],
@@ -148,7 +167,7 @@ def combine_days(rows: Sequence[Mapping[str, float]],
             else:
                 out[key] = math.fsum(finite)
             continue
-        weights = [float(r.get(wkey, math.nan)) if wkey else 1.0 for r in rows]
+        weights = [_weight(r, wkey) for r in rows]
         if metric == "utilisation_tw" and wkey.endswith("__on_duty_tw"):
             weights = [w * float(r.get("stats_window_min", math.nan))
                        for w, r in zip(weights, rows, strict=True)]

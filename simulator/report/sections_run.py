@@ -281,6 +281,27 @@ def satisfaction(summary: pd.DataFrame, manifest: dict, figs: dict[str, bytes]) 
         body.append("<h3>By customer class</h3>\n")
         body.append(table(["Class", "CSAT (1–5)", "Would complain", "Would return"],
                           class_rows, numeric=[False, True, True, True], cls="keep"))
+    body.append(_gaps(summary))
     for name in ("figures/satisfaction_dimensions.png", "figures/satisfaction_by_hour.png"):
         body.append(embedded(figs, name, CAPTIONS[name]))
     return "".join(body)
+
+
+def _gaps(summary: pd.DataFrame) -> str:
+    """Gaps 3, 4 and 5 of the gap model side by side (satisfaction.md §2.9, docs/week.md)."""
+    kpis = list(summary["kpi"])
+    rows = [["Gap 3: standards vs delivery", esc(label(k)), summary_cell(summary, k)]
+            for k in kpis if k.startswith("sat__gap3__")]
+    rows += [["Gap 4: promises vs delivery", esc(label(k)), summary_cell(summary, k)]
+             for k in kpis if k.startswith("promise__") and not k.endswith("__n")]
+    gap5 = "Gap 5: expectations vs perceptions (dimension score, −1 to 1)"
+    rows += [[gap5, esc(label(k)), summary_cell(summary, k)]
+             for k in kpis if k.startswith("sat__dim__")]
+    if not rows:
+        return ""
+    note = ("" if any(r[0].startswith("Gap 4") for r in rows) else
+            "<p>No promises are modelled (add <code>promises:</code>, docs/week.md), so gap 4 "
+            "is not measured.</p>\n")
+    return ("<h3>The gap model: gaps 3, 4 and 5</h3>\n"
+            + table(["Gap", "Measure", "Mean [95 % interval]"], rows,
+                    numeric=[False, False, True], cls="keep") + note)

@@ -51,6 +51,7 @@ from simulator.scenario.fields import (
     upper_bound,
 )
 from simulator.scenario.pathways import PathwayStep, Release, Seize, Standard, Step
+from simulator.scenario.promises import Promise, promise_problems
 from simulator.scenario.resources import Resource, Rooms, Tables
 from simulator.scenario.satisfaction_section import SatisfactionSection
 from simulator.scenario.shift_rules import ShiftRules
@@ -127,6 +128,8 @@ class Scenario(StrictModel):
         default_factory=dict, description="held resources: tables, rooms (see docs/scenario.md)")
     pathways: dict[Name, list[PathwayStep]] = Field(min_length=1)
     standards: list[Standard] = Field(default_factory=list)
+    promises: list[Promise] = Field(
+        default_factory=list, description="waits promised to customers (gap 4, docs/week.md)")
     satisfaction: SatisfactionSection | None = Field(
         default=None,
         description="predicted satisfaction settings; absent: the domain's uncalibrated "
@@ -408,6 +411,7 @@ def cross_field_problems(sc: Scenario) -> list[Problem]:
     out.extend(_resource_problems(sc, staff_users))
     if sc.calendar is not None:
         out.extend(_calendar_problems(sc, out))
+    out.extend(Problem(*p) for p in promise_problems(sc.promises, stations, classes))
     if sc.back_office is not None and sc.back_office.complaints is not None and (
             sc.satisfaction is not None and sc.satisfaction.model == "off"):
         out.append(Problem(("back_office", "complaints"), "complaints come from the "
