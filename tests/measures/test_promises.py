@@ -8,9 +8,9 @@ import pytest
 
 from simulator.engine.model import simulate
 from simulator.experiments.runner import replication_outputs, run_replications
+from simulator.satisfaction.compiled import satisfaction_model
 from simulator.scenario.loader import ScenarioError, load_scenario_text
 from simulator.scenario.plan import compile_plan
-from simulator.satisfaction.compiled import satisfaction_model
 
 #: Three customers booked at 09:00 for one 10-minute desk: they start at 0, 10 and 20 min.
 EXACT = """\
