@@ -36,7 +36,8 @@ from simulator.measures.days import combine_days
 from simulator.measures.standards import standard_slugs
 from simulator.satisfaction.replication import add_by_hour
 from simulator.satisfaction.stream import SatisfactionMeasures
-from simulator.scenario.plan import DayPlan, Plan
+from simulator.scenario.days import DayPlan
+from simulator.scenario.plan import Plan
 
 RecordsMode = Literal["none", "summary", "full"]
 RecordsFormat = Literal["csv", "parquet"]

@@ -38,6 +38,7 @@ __all__ = [
     "BackOfficePlan",
     "Complaints",
     "FollowUps",
+    "back_office_problems",
     "compile_back_office",
     "due_min",
     "officer_intervals",
@@ -186,3 +187,21 @@ def compile_back_office(sc: Any, cal: Calendar,
         cost_per_hour=bo.cost_per_hour, working_days=working,
         horizon_min=cal.days * MINUTES_IN_DAY,
         closes_min=tuple((d, (d - 1) * MINUTES_IN_DAY + c) for d, c in closes))
+
+
+def back_office_problems(sc: Any) -> list[tuple[tuple[str | int, ...], str, Any, str]]:
+    """Rules between the back office and the rest of scenario ``sc``, as
+    ``(loc, message, got, expected)``."""
+    out: list[tuple[tuple[str | int, ...], str, Any, str]] = []
+    bo = sc.back_office
+    if bo is None:
+        return out
+    if bo.complaints is not None and sc.satisfaction is not None and (
+            sc.satisfaction.model == "off"):
+        out.append((("back_office", "complaints"), "complaints come from the satisfaction "
+                    "model, which is off", "satisfaction.model: off",
+                    "satisfaction.model: servqual, or no complaints"))
+    if sc.run.length_min is not None:
+        out.append((("back_office",), "a steady-state study has no days for a back office",
+                    "back_office", "clock.close for a service day"))
+    return out

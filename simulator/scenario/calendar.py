@@ -17,6 +17,7 @@ of a scenario without a calendar, so a one-day calendar gives today's results by
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from pydantic import Field
@@ -40,6 +41,7 @@ __all__ = [
     "DayType",
     "apply_day_type",
     "calendar_name_problems",
+    "calendar_problems",
     "day_labels",
     "day_type_loc",
 ]
@@ -196,3 +198,24 @@ def day_type_loc(loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
     if len(loc) >= 3 and loc[0] == "staff" and loc[2] == "shifts":
         return ("shifts", loc[1], *loc[3:])
     return loc
+
+
+def calendar_problems(sc: Any, check: Callable[[Any], list[Any]], base_problems: list[Any]
+                      ) -> list[tuple[tuple[str | int, ...], str, Any, Any]]:
+    """The calendar's names, and each day type's own problems (a Saturday rate starting after
+    its doors close) located under ``calendar.day_types.<name>``; ``check`` is the schema's
+    cross-field check and ``base_problems`` what it found in the scenario as written (not
+    repeated per day type)."""
+    cal = sc.calendar
+    out = calendar_name_problems(cal, dict(sc.arrivals), set(sc.staff),
+                                 sc.run.length_min is not None)
+    if out:
+        return out
+    seen = {(p.loc, p.message) for p in base_problems}
+    day_out: list[tuple[tuple[str | int, ...], str, Any, Any]] = []
+    for name in cal.day_types:
+        for p in check(apply_day_type(sc, name)):
+            if (p.loc, p.message) not in seen:
+                day_out.append((("calendar", "day_types", name, *day_type_loc(p.loc)),
+                                p.message, p.got, p.expected))
+    return day_out

@@ -9,15 +9,21 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from enum import IntEnum
 from pathlib import Path
 
 import numpy as np
 
-from simulator.scenario.arrivals import Appointments, PoissonArrivals, TraceArrivals, WaveArrivals
-from simulator.scenario.back_office import BackOfficePlan, compile_back_office
-from simulator.scenario.calendar import CLOSED, Calendar, apply_day_type, day_labels
+from simulator.scenario.arrivals import (
+    Appointments,
+    Booking,
+    PoissonArrivals,
+    TraceArrivals,
+    WaveArrivals,
+)
+from simulator.scenario.back_office import BackOfficePlan
+from simulator.scenario.days import DayPlan, with_days
 from simulator.scenario.distributions import Constant, Distribution, Empirical, Poisson
 from simulator.scenario.fields import MAX_COUNT, MINUTES_IN_DAY, clock_to_min
 from simulator.scenario.files import DataFileError, read_csv_rows
@@ -166,6 +172,7 @@ class SourcePlan:
     no_show: float = 0.0
     punctuality_mean_min: float = 0.0
     punctuality_sd_min: float = 0.0
+    booking: Booking | None = None  # booked days ahead: lead time, no-show by lead time
     fixed_class: int = -1
     # trace
     trace_min: np.ndarray = field(default_factory=lambda: np.zeros(0))
@@ -226,33 +233,6 @@ class Plan:
     @property
     def class_names(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.classes)
-
-
-@dataclass(frozen=True)
-class DayPlan:
-    """A day of a calendar: number (from 1), label, day type, plan (``None``: closed)."""
-
-    day: int
-    label: str
-    day_type: str
-    plan: Plan | None
-
-
-def _with_days(plan: Plan, base: Path) -> Plan:
-    """``plan`` with the plan of every day of its calendar (each day type compiled once; a
-    back office without a calendar has one day) and its back office."""
-    cal = plan.scenario.calendar or Calendar()
-    by_type: dict[str, Plan | None] = {}
-    days = []
-    for d, label in enumerate(day_labels(cal), start=1):
-        name = cal.day_type(d)
-        if name not in by_type:
-            by_type[name] = (None if name == CLOSED else
-                             compile_plan(apply_day_type(plan.scenario, name), base))
-        days.append(DayPlan(d, label, name, by_type[name]))
-    bo = plan.scenario.back_office and compile_back_office(
-        plan.scenario, cal, [(dp.day, dp.plan.close_min) for dp in days if dp.plan])
-    return replace(plan, days=tuple(days), back_office=bo)
 
 
 def _resolve(dist: Distribution, base_dir: Path) -> Distribution:
@@ -451,7 +431,9 @@ def compile_plan(scenario: Scenario, base_dir: Path | None = None) -> Plan:
                 idx=i, name=sname, kind="appointments",
                 slots_min=np.repeat(slots, src.per_slot), no_show=src.no_show,
                 punctuality_mean_min=src.punctuality_mean_min,
-                punctuality_sd_min=src.punctuality_sd_min,
+                punctuality_sd_min=src.punctuality_sd_min, booking=src.booking and (
+                    src.booking.model_copy(update={"lead_time_days": resolve(
+                        src.booking.lead_time_days, where + ".booking.lead_time_days")})),
                 fixed_class=c_idx[src.class_] if src.class_ else 0,
                 group_size=resolve(src.group_size, where + ".group_size")
                 if src.group_size else None,
@@ -497,8 +479,8 @@ def compile_plan(scenario: Scenario, base_dir: Path | None = None) -> Plan:
         resources=resources,
         groups=groups,
     )
-    return (_with_days(plan, base) if sc.calendar is not None or sc.back_office is not None
-            else plan)
+    return (with_days(plan, base, compile_plan)
+            if sc.calendar is not None or sc.back_office is not None else plan)
 
 
 _NO_SERVICE = Constant(value=0.0)

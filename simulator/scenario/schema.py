@@ -31,13 +31,8 @@ from simulator.scenario.arrivals import (
     TraceArrivals,
     WaveArrivals,
 )
-from simulator.scenario.back_office import BackOffice
-from simulator.scenario.calendar import (
-    Calendar,
-    apply_day_type,
-    calendar_name_problems,
-    day_type_loc,
-)
+from simulator.scenario.back_office import BackOffice, back_office_problems
+from simulator.scenario.calendar import Calendar, calendar_problems
 from simulator.scenario.customers import CustomerClass
 from simulator.scenario.fields import (
     MINUTES_IN_YEAR,
@@ -289,6 +284,9 @@ def cross_field_problems(sc: Scenario) -> list[Problem]:
             if clock_to_min(src.end) < clock_to_min(src.start):
                 out.append(Problem((*base, "end"), "ends before it starts", src.end,
                                    f"not before {src.start}"))
+            if src.booking is not None and src.no_show > 0:
+                out.append(Problem((*base, "no_show"), "with booking, no-shows come from "
+                                   "booking.no_show_by_lead", src.no_show, "no no_show key"))
             if src.class_ is not None:
                 need(src.class_, classes, (*base, "class"), "customer class")
             elif len(classes) > 1:
@@ -410,36 +408,10 @@ def cross_field_problems(sc: Scenario) -> list[Problem]:
     out.extend(_shift_rules_problems(sc, day_end))
     out.extend(_resource_problems(sc, staff_users))
     if sc.calendar is not None:
-        out.extend(_calendar_problems(sc, out))
+        out.extend(Problem(*p) for p in calendar_problems(sc, cross_field_problems, out))
     out.extend(Problem(*p) for p in promise_problems(sc.promises, stations, classes))
-    if sc.back_office is not None and sc.back_office.complaints is not None and (
-            sc.satisfaction is not None and sc.satisfaction.model == "off"):
-        out.append(Problem(("back_office", "complaints"), "complaints come from the "
-                           "satisfaction model, which is off", "satisfaction.model: off",
-                           "satisfaction.model: servqual, or no complaints"))
-    if sc.run.length_min is not None and sc.back_office is not None:
-        out.append(Problem(("back_office",), "a steady-state study has no days for a back "
-                           "office", "back_office", "clock.close for a service day"))
+    out.extend(Problem(*p) for p in back_office_problems(sc))
     return out
-
-
-def _calendar_problems(sc: Scenario, base_problems: list[Problem]) -> list[Problem]:
-    """The calendar's names, and each day type's own problems (a Saturday rate starting
-    after its doors close), located under ``calendar.day_types.<name>``."""
-    cal = sc.calendar
-    assert cal is not None
-    out = [Problem(*p) for p in calendar_name_problems(
-        cal, dict(sc.arrivals), set(sc.staff), sc.run.length_min is not None)]
-    if out:
-        return out
-    seen = {(p.loc, p.message) for p in base_problems}
-    for name in cal.day_types:
-        for p in cross_field_problems(apply_day_type(sc, name)):
-            if (p.loc, p.message) not in seen:
-                out.append(Problem(("calendar", "day_types", name, *day_type_loc(p.loc)),
-                                   p.message, p.got, p.expected))
-    return out
-
 
 
 def _resource_problems(sc: Scenario, staff_users: dict[str, str]) -> list[Problem]:
