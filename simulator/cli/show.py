@@ -40,7 +40,9 @@ RUN_KPIS = ("arrived", "served", "balk_rate", "abandon_rate", "waited_share", "w
 #: The KPIs of the comparison table, in order (then the standards' compliance).
 COMPARE_KPIS = ("wait_mean_min", "wait_p90_min", "abandon_rate", "balk_rate",
                 "time_in_system_mean_min", "overtime_min", "staff_cost", "sat__csat_mean",
-                "sat__top2_share", "sat__complaint_rate")
+                "sat__top2_share", "sat__complaint_rate", "promise_broken_share",
+                "bo__complaints_within_standard_share", "bo__complaints_open_at_end",
+                "bo__staff_cost")
 
 
 def verdict_text(verdict: Verdict) -> str:

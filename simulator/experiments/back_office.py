@@ -119,7 +119,8 @@ def _cases(bo: BackOfficePlan, days: list[DayCases], seed: int, replication: int
 def run_back_office(bo: BackOfficePlan, days: list[DayCases], seed: int, replication: int
                     ) -> tuple[dict[str, float], dict[int, dict[str, float]]]:
     """Draw the block's cases, work them and measure: the ``bo__*`` KPIs of the block, and
-    per open day its complaints opened and backlog at the close (``by_day`` columns)."""
+    per open day its complaints and follow-ups opened, backlog at the close and back-office
+    staff cost (``by_day`` columns)."""
     kind, opened, work, escalated = _cases(bo, days, seed, replication)
     order = np.lexsort((kind, opened))  # the queue: by opening time, complaints first
     kind, opened, work, escalated = kind[order], opened[order], work[order], escalated[order]
@@ -137,7 +138,10 @@ def run_back_office(bo: BackOfficePlan, days: list[DayCases], seed: int, replica
     for day, n_open, _age in backlog_at_closes(opened, run.done_min, bo.closes_min):
         start = (day - 1) * MINUTES_IN_DAY
         today = (opened >= start) & (opened < start + MINUTES_IN_DAY)
+        duty = sum(min(b, start + MINUTES_IN_DAY) - max(a, start) for ivs in bo.officers
+                   for a, b in ivs if a < start + MINUTES_IN_DAY and b > start)
         per_day[day] = {"bo__complaints_opened": float((today & (kind == COMPLAINT)).sum()),
                         "bo__follow_ups_opened": float((today & (kind == FOLLOW_UP)).sum()),
-                        "bo__backlog_at_close": float(n_open)}
+                        "bo__backlog_at_close": float(n_open),
+                        "bo__staff_cost": duty / 60.0 * bo.cost_per_hour}
     return kpis, per_day

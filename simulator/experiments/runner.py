@@ -250,9 +250,13 @@ def run_block(
     if bo is not None:
         with invariants_of(task.replication, task.seed):
             kpis, per_day = run_back_office(bo, collected, task.seed, task.replication)
+        # the operation's staff cost includes the back office's (also shown on its own)
         result.kpis = {**result.kpis, **kpis}
+        result.kpis["staff_cost"] = result.kpis["staff_cost"] + kpis["bo__staff_cost"]
         for row in result.by_day:
-            row.update(per_day[int(row["day"])])
+            extra = per_day[int(row["day"])]
+            row.update(extra)
+            row["staff_cost"] = float(row["staff_cost"]) + extra["bo__staff_cost"]
     return result
 
 

@@ -67,7 +67,7 @@ def weight_key(key: str, row: Mapping[str, float]) -> str | None:
     backlog at each close)."""
     prefix, metric, cls = _metric(key)
     if prefix == "bo":  # the back office's columns of a day: counts, and the backlog
-        return None if metric.endswith("_opened") else ""
+        return None if metric.endswith("_opened") or metric == "staff_cost" else ""
     if prefix == "sat":
         if metric in ("calibrated",):
             return "stats_window_min"

@@ -241,7 +241,8 @@ def _signed(kpi: str, x: float, currency: str | None = None) -> str:
 #: KPIs a comparison's verdict judges (then every standard's compliance).
 COMPARE_KPIS = ("wait_mean_min", "wait_p90_min", "abandon_rate", "balk_rate",
                 "time_in_system_mean_min", "overtime_min", "staff_cost", "sat__csat_mean",
-                "sat__complaint_rate")
+                "sat__complaint_rate", "promise_broken_share",
+                "bo__complaints_within_standard_share", "bo__complaints_open_at_end")
 
 
 def _judged_keys(rows: pd.DataFrame) -> list[str]:

@@ -55,6 +55,9 @@ def test_cases_are_conserved_and_follow_ups_match_failed_visits(tmp_path):
     days = pd.read_csv(tmp_path / "r" / "by_day.csv")
     per_rep = days.groupby("replication")["bo__complaints_opened"].sum()
     assert per_rep.tolist() == reps["bo__complaints_opened"].tolist()
+    # the operation's staff cost includes the back office's, day by day and over the block
+    assert days.groupby("replication")["bo__staff_cost"].sum().tolist() == [640.0] * 3
+    assert np.allclose(days.groupby("replication")["staff_cost"].sum(), reps["staff_cost"])
     assert (days["bo__backlog_at_close"] >= 0).all()
 
 
