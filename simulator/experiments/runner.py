@@ -266,8 +266,9 @@ def join_days(plan: Plan, replication: int, parts: list[tuple[DayPlan, Replicati
 
     One open day in a one-day horizon is that day's result (so a one-day calendar is today's
     run). Otherwise by-hour rows get a leading ``day`` column, level grids are joined on a
-    block time axis (day ``d`` at ``(d - 1) * 1440 +`` its clock minutes, each day padded to
-    its hard stop so replications line up) and the wait histograms are added.
+    block time axis (day ``d`` at ``(d - 1) * 1440 +`` its clock minutes, each day padded
+    with zeros, closed and empty, to its hard stop so replications line up) and the wait
+    histograms are added.
     """
     targets = {slug: float(std.target_share) for slug, std in
                zip(standard_slugs(plan.scenario.standards), plan.scenario.standards,
@@ -295,7 +296,7 @@ def join_days(plan: Plan, replication: int, parts: list[tuple[DayPlan, Replicati
         times.append((dp.day - 1) * 1440.0 + dplan.open_min + GRID_STEP_MIN * np.arange(n))
         for out, grid in ((queue, res.queue_grid), (busy, res.busy_grid),
                           (duty, res.on_duty_grid)):
-            fixed = np.full((grid.shape[0], n), np.nan)
+            fixed = np.zeros((grid.shape[0], n))  # after its end the day is closed, empty
             fixed[:, :min(n, grid.shape[1])] = grid[:, :n]
             out.append(fixed)
     return ReplicationResult(
