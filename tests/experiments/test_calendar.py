@@ -176,3 +176,31 @@ def test_combine_days_rules():
     assert w["sat__complaint_rate"] == pytest.approx((1 + 6) / 40)
     assert combine_days(rows[:1]) == rows[0]
     assert math.isnan(combine_days(rows)["std__a__met"])
+
+
+def test_compare_and_sweep_run_blocks_of_days(tmp_path):
+    """compare and sweep take a calendar scenario unchanged: every task is a block of days,
+    and a variant's row is the block's row of the changed scenario."""
+    from click.testing import CliRunner
+
+    from simulator.cli import main
+
+    path = tmp_path / "week.yaml"
+    path.write_text(_week(MINIMAL_SCENARIO, 4))
+    res = CliRunner().invoke(main, ["compare", str(path), "--set",
+                                    "staff.clerks.shifts.0.count=3", "-n", "3", "-o",
+                                    str(tmp_path / "cmp"), "--no-figures", "-q"])
+    assert res.exit_code == 0, res.output
+    reps = pd.read_csv(tmp_path / "cmp" / "replications.csv")
+    changed = compile_plan(load_scenario_text(
+        _week(MINIMAL_SCENARIO, 4).replace("count: 2}", "count: 3}", 1)).scenario)
+    seed = int(reps["seed"].iloc[0])
+    direct = run_replications(changed, 3, seed)
+    variant = reps[reps.variant_id != "base"].sort_values("replication")
+    assert variant["arrived"].tolist() == [r.kpis["arrived"] for r in direct]
+    assert variant["wait_mean_min"].tolist() == pytest.approx(
+        [r.kpis["wait_mean_min"] for r in direct], rel=1e-12)
+    res = CliRunner().invoke(main, ["sweep", str(path), "--vary",
+                                    "staff.clerks.shifts.0.count=1..3", "-n", "2", "-o",
+                                    str(tmp_path / "sw"), "--no-figures", "-q"])
+    assert res.exit_code == 0, res.output
