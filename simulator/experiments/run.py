@@ -40,8 +40,7 @@ from simulator.experiments.storage import (
 )
 from simulator.experiments.workbook import WORKBOOK_NAME, check_excel, write_workbook
 from simulator.measures import stats
-from simulator.measures.days import combine_days
-from simulator.measures.standards import standard_slugs
+from simulator.measures.days import combine_days, standard_targets
 from simulator.measures.verdict import standard_names
 from simulator.satisfaction.compiled import PREFIX, describe
 from simulator.scenario.loader import LoadedScenario
@@ -91,9 +90,7 @@ def by_day_frames(plan: Plan, results: list[ReplicationResult]) -> dict[str, pd.
         return {}
     days = pd.DataFrame([{"replication": r.replication, **row} for r in results
                          for row in r.by_day])
-    targets = {slug: float(std.target_share) for slug, std in
-               zip(standard_slugs(plan.scenario.standards), plan.scenario.standards,
-                   strict=True)}
+    targets = standard_targets(plan.scenario.standards)
     types = []
     for r in results:
         for name in dict.fromkeys(str(row["day_type"]) for row in r.by_day):

@@ -32,8 +32,7 @@ from simulator.measures.accumulate import (
     records_chunk,
 )
 from simulator.measures.conservation import InvariantError, check_conservation
-from simulator.measures.days import combine_days
-from simulator.measures.standards import standard_slugs
+from simulator.measures.days import combine_days, standard_targets
 from simulator.satisfaction.replication import add_by_hour
 from simulator.satisfaction.stream import SatisfactionMeasures
 from simulator.scenario.days import DayPlan
@@ -270,9 +269,7 @@ def join_days(plan: Plan, replication: int, parts: list[tuple[DayPlan, Replicati
     with zeros, closed and empty, to its hard stop so replications line up) and the wait
     histograms are added.
     """
-    targets = {slug: float(std.target_share) for slug, std in
-               zip(standard_slugs(plan.scenario.standards), plan.scenario.standards,
-                   strict=True)}
+    targets = standard_targets(plan.scenario.standards)
     by_day: list[dict[str, float | int | str]] = [
         {"day": dp.day, "label": dp.label, "day_type": dp.day_type, **res.kpis}
         for dp, res in parts]

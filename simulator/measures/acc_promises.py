@@ -18,24 +18,9 @@ import numpy as np
 
 from simulator.engine.records import CustomerOutcome, RecordChunk, RecordsMeta, VisitOutcome
 from simulator.measures.exact import ExactSums
-from simulator.measures.standards import slug
+from simulator.measures.standards import standard_slugs
 
-__all__ = ["PromiseMeasures", "promise_slugs"]
-
-
-def promise_slugs(promises: Sequence[Any]) -> list[str]:
-    """Unique key slugs of the promises' names, in order (``a_b``, ``a_b_2``, ...)."""
-    seen: set[str] = set()
-    out = []
-    for p in promises:
-        base = slug(str(p.name))
-        key, k = base, 1
-        while key in seen:
-            k += 1
-            key = f"{base}_{k}"
-        seen.add(key)
-        out.append(key)
-    return out
+__all__ = ["PromiseMeasures"]
 
 
 class PromiseMeasures:
@@ -43,7 +28,7 @@ class PromiseMeasures:
 
     def __init__(self, meta: RecordsMeta, promises: Sequence[Any]) -> None:
         self.promises = list(promises)
-        self.slugs = promise_slugs(self.promises)
+        self.slugs = standard_slugs(self.promises)  # the same slugs as standards'
         self.t0 = float(meta.stats_start_min)
         self.station = [meta.station_names.index(p.station) if p.station is not None else -1
                         for p in self.promises]

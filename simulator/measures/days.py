@@ -30,7 +30,9 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 
-__all__ = ["combine_days", "weight_key"]
+from simulator.measures.standards import field_of, standard_slugs
+
+__all__ = ["combine_days", "standard_targets", "weight_key"]
 
 _SUM = {"arrived", "served", "balked", "blocked", "abandoned", "inside", "persons_served",
         "visits", "failures", "n", "overtime_min", "late_break_min", "staff_paid_min",
@@ -41,6 +43,12 @@ _PER_WINDOW = {"throughput_per_hour", "arrival_rate_per_min", "in_system_tw"}
 _PER_SERVED = {"wait_mean_min", "wait_p50_min", "wait_p90_min", "wait_p95_min",
                "time_in_system_mean_min"}
 _STD = re.compile(r"^std__(.+)__(compliance|met)$")
+
+
+def standard_targets(standards: Sequence[object]) -> dict[str, float]:
+    """``target_share`` of each service standard by slug (for :func:`combine_days`)."""
+    return {slug: float(field_of(std, "target_share", 0.8))
+            for slug, std in zip(standard_slugs(standards), standards, strict=True)}
 
 
 def _metric(key: str) -> tuple[str, str, str]:
