@@ -35,7 +35,8 @@ _COLOURS = {"met": "green", "good": "green", "missed": "red", "bad": "red",
 #: The KPIs of the run table, in order (those present are shown).
 RUN_KPIS = ("arrived", "served", "balk_rate", "abandon_rate", "waited_share", "wait_mean_min",
             "wait_p90_min", "time_in_system_mean_min", "overtime_min", "staff_cost",
-            "closing_overrun_min")
+            "closing_overrun_min", "promise_broken_share", "bo__complaints_opened",
+            "bo__complaints_within_standard_share", "bo__backlog_at_close_mean")
 
 #: The KPIs of the comparison table, in order (then the standards' compliance).
 COMPARE_KPIS = ("wait_mean_min", "wait_p90_min", "abandon_rate", "balk_rate",

@@ -121,7 +121,10 @@ CSV_BYTES_PER_CUSTOMER = 1000.0
 
 def expected_customers(plan: Plan) -> float:
     """Customers arriving in one replication on average, from the arrival sources (walk-in
-    rates and peaks, appointments kept, trace rows, wave sizes)."""
+    rates and peaks, appointments kept, trace rows, wave sizes); over every open day of a
+    calendar."""
+    if plan.days:
+        return sum(expected_customers(dp.plan) for dp in plan.days if dp.plan is not None)
     total = 0.0
     for src in plan.sources:
         if src.kind == "poisson":
@@ -315,7 +318,8 @@ def run_scenario(
                 "stopping_rule": (
                     "doors close, customers inside are served, then the day ends"
                     if plan.terminating else f"fixed run length {sc.run.length_min} min"
-                ),
+                ) + (f"; a replication is {len(plan.days)} day(s) of the calendar, each open "
+                     "day run this way" if plan.days else ""),
             },
             "estimation": {
                 "summary": "each replication is one independent observation; summary.csv "

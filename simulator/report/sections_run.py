@@ -11,7 +11,7 @@ import pandas as pd
 
 from simulator.measures.labels import humanise
 from simulator.report import figures as fg
-from simulator.report.kpis import HEADLINE, SATISFACTION, has, label, summary_cell
+from simulator.report.kpis import HEADLINE, SATISFACTION, has, interval_cell, label, summary_cell
 from simulator.report.markup import breakable, clock, esc, num, pct, table
 from simulator.report.scenario_text import standard_text
 from simulator.scenario.schema import Scenario
@@ -234,6 +234,28 @@ def standards(summary: pd.DataFrame, by_hour: pd.DataFrame | None,
             body.append("<h3>Compliance by hour the wait began</h3>\n")
             body.append(hour_table(by_hour, cols, fmt=pct))
     return "".join(body)
+
+
+# ---------------------------------------------------------------------------- days
+#: The KPIs of the day-by-day table, in order (those present are shown).
+BY_DAY = ("arrived", "wait_mean_min", "abandon_rate", "sat__csat_mean", "staff_cost",
+          "bo__complaints_opened", "bo__backlog_at_close")
+
+
+def by_day(days: pd.DataFrame, currency: str | None = None) -> str:
+    """A calendar's days side by side: per day (and day type) the mean over replications
+    of a few KPIs with their 95 % intervals, then the service standards' compliance."""
+    keys = [k for k in BY_DAY if k in days]
+    keys += [k for k in days.columns if k.startswith("std__") and k.endswith("__compliance")]
+    rows = []
+    for (_day, name, kind), part in days.groupby(["day", "label", "day_type"], sort=True):
+        rows.append([esc(str(name)), esc(str(kind))]
+                    + [interval_cell(part[k].to_numpy(dtype=float), k) for k in keys])
+    head = ("<p>Each open day of the calendar, as a service day of its day type (closed days "
+            "have no row); the week's figures in the headline combine them (docs/week.md). "
+            "Mean over replications [95 % interval].</p>\n")
+    return head + table(["Day", "Day type", *[esc(label(k, currency)) for k in keys]], rows,
+                        numeric=[False, False, *[True] * len(keys)])
 
 
 # ---------------------------------------------------------------------------- satisfaction

@@ -204,3 +204,14 @@ def test_compare_and_sweep_run_blocks_of_days(tmp_path):
                                     "staff.clerks.shifts.0.count=1..3", "-n", "2", "-o",
                                     str(tmp_path / "sw"), "--no-figures", "-q"])
     assert res.exit_code == 0, res.output
+
+
+def test_the_report_shows_the_days_and_the_gaps(tmp_path):
+    text = EXACT + "promises:\n  - {name: desk within 5, station: desk, wait_max_min: 5}\n"
+    out = run_scenario(load_scenario_text(text), tmp_path / "r", replications=2, seed=3,
+                       records="none", figures=False, html_report=True)
+    html = (out.out_dir / "report.html").read_text(encoding="utf-8")
+    assert 'id="by-day"' in html and "Sat 6" in html and "saturday" in html
+    assert "Gap 4: promises vs delivery" in html and "Promise broken: desk within 5" in html
+    manifest = (out.out_dir / "manifest.json").read_text(encoding="utf-8")
+    assert '"days": 8' in manifest and "by_day.csv" in manifest
