@@ -116,7 +116,8 @@ def _judgement(kpi: str, diff: float, significant: bool) -> tuple[str, str | Non
 
 
 def comparison_text(table: pd.DataFrame, currency: str | None = None,
-                    standard_names: Mapping[str, str] | None = None) -> str:
+                    standard_names: Mapping[str, str] | None = None,
+                    period: str = "day") -> str:
     """Per variant: baseline, variant and the paired difference with its interval for the
     headline KPIs and every standard's compliance, each judged better or worse by its
     direction of good (grey when not significant), then the cost per unit of benefit."""
@@ -148,7 +149,7 @@ def comparison_text(table: pd.DataFrame, currency: str | None = None,
             text = (f"  {labels[k]:{width}s} {base:>10s} {var:>10s} "
                     f"{_signed(k, diff, currency):>11s}  {ci:<22s} {word}")
             lines.append(click.style(text, fg=colour) if colour else text)
-        cpb = cost_per_benefit(part, currency)
+        cpb = cost_per_benefit(part, currency, period)
         if cpb:
             lines.append(f"  Cost per unit of benefit: {cpb}")
     return "\n".join(lines)

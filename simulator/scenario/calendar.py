@@ -44,6 +44,7 @@ __all__ = [
     "calendar_problems",
     "day_labels",
     "day_type_loc",
+    "replication_period",
 ]
 
 #: The pattern entry of a day without service.
@@ -107,6 +108,12 @@ class Calendar(StrictModel):
     def day_type(self, day: int) -> str:
         """The day type name of day ``day`` (1-based)."""
         return self.pattern[(day - 1) % len(self.pattern)]
+
+
+def replication_period(cal: Calendar | None) -> str:
+    """What one replication is, in words: ``day``, ``week`` or ``N-day block``."""
+    days = 1 if cal is None else cal.days
+    return "day" if days == 1 else "week" if days == 7 else f"{days}-day block"
 
 
 def day_labels(cal: Calendar) -> list[str]:

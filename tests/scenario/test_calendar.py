@@ -52,3 +52,12 @@ def test_apply_day_type_changes_only_what_it_names():
     assert day.staff == sc.staff and day.clock == sc.clock
     assert apply_day_type(sc, "default").arrivals == sc.arrivals
     assert day_labels(sc.calendar)[:4] == ["Fri 1", "Sat 2", "Sun 3", "Mon 4"]
+
+
+def test_replication_period_words():
+    from simulator.scenario.calendar import Calendar, replication_period
+
+    assert replication_period(None) == "day"
+    assert replication_period(Calendar(days=1)) == "day"
+    assert replication_period(Calendar(days=7)) == "week"
+    assert replication_period(Calendar(days=14)) == "14-day block"
