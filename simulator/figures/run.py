@@ -193,6 +193,7 @@ def write_run_figures(
     With satisfaction KPIs in the summary, also the two satisfaction figures of
     :mod:`simulator.figures.satisfaction`, titled with ``sat_label``.
     """
+    from simulator.figures.days import write_day_figure
     from simulator.figures.satisfaction import write_satisfaction_figures
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -212,4 +213,6 @@ def write_run_figures(
         fig.savefig(folder / fname, dpi=110, metadata=_PNG_META)
         plt.close(fig)
     sat = write_satisfaction_figures(folder, summary, by_hour, sat_label, plan.scenario.name)
-    return sorted([*figures, *sat])
+    days = write_day_figure(folder, [{"replication": r.replication, **row} for r in results
+                                     for row in r.by_day], f"Day by day: {plan.scenario.name}")
+    return sorted([*figures, *sat, *days])

@@ -40,7 +40,7 @@ def _run_sections(data: ResultsData, draw: bool) -> list[tuple[str, str, str]]:
             sr.headline(data.summary, n, currency) + sr.stations_table(data.summary, stations)
             + sr.classes_table(data.summary))]
     if data.by_day is not None and data.by_day["day"].nunique() > 1:
-        out.append(("by-day", "Day by day", sr.by_day(data.by_day, currency)))
+        out.append(("by-day", "Day by day", sr.by_day(data.by_day, currency, figs)))
     by_hour = data.by_hour
     if by_hour is not None and not by_hour.empty:
         out.append(("by-hour", "Waits and queues by hour",

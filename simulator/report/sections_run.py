@@ -30,6 +30,8 @@ CAPTIONS: dict[str, str] = {
     "intervals across replications).",
     "figures/satisfaction_by_hour.png": "Predicted CSAT of served customers and complaint "
     "rate by hour of arrival (95 % intervals across replications).",
+    "figures/by_day.png": "Day by day: per open day of the calendar, the mean over "
+    "replications with its 95 % interval.",
 }
 
 MAX_HOUR_ROWS = 48
@@ -242,7 +244,8 @@ BY_DAY = ("arrived", "wait_mean_min", "abandon_rate", "sat__csat_mean", "staff_c
           "bo__complaints_opened", "bo__backlog_at_close")
 
 
-def by_day(days: pd.DataFrame, currency: str | None = None) -> str:
+def by_day(days: pd.DataFrame, currency: str | None = None,
+           figs: dict[str, bytes] | None = None) -> str:
     """A calendar's days side by side: per day (and day type) the mean over replications
     of a few KPIs with their 95 % intervals, then the service standards' compliance."""
     keys = [k for k in BY_DAY if k in days]
@@ -254,8 +257,9 @@ def by_day(days: pd.DataFrame, currency: str | None = None) -> str:
     head = ("<p>Each open day of the calendar, as a service day of its day type (closed days "
             "have no row); the week's figures in the headline combine them (docs/week.md). "
             "Mean over replications [95 % interval].</p>\n")
-    return head + table(["Day", "Day type", *[esc(label(k, currency)) for k in keys]], rows,
-                        numeric=[False, False, *[True] * len(keys)])
+    return (head + table(["Day", "Day type", *[esc(label(k, currency)) for k in keys]], rows,
+                         numeric=[False, False, *[True] * len(keys)])
+            + embedded(figs or {}, "figures/by_day.png", CAPTIONS["figures/by_day.png"]))
 
 
 # ---------------------------------------------------------------------------- satisfaction

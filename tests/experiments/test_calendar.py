@@ -209,9 +209,11 @@ def test_compare_and_sweep_run_blocks_of_days(tmp_path):
 def test_the_report_shows_the_days_and_the_gaps(tmp_path):
     text = EXACT + "promises:\n  - {name: desk within 5, station: desk, wait_max_min: 5}\n"
     out = run_scenario(load_scenario_text(text), tmp_path / "r", replications=2, seed=3,
-                       records="none", figures=False, html_report=True)
+                       records="none", figures=True, html_report=True)
     html = (out.out_dir / "report.html").read_text(encoding="utf-8")
     assert 'id="by-day"' in html and "Sat 6" in html and "saturday" in html
+    assert (out.out_dir / "figures" / "by_day.png").stat().st_size > 10_000
+    assert "Day by day: per open day of the calendar" in html
     assert "Gap 4: promises vs delivery" in html and "Promise broken: desk within 5" in html
     manifest = (out.out_dir / "manifest.json").read_text(encoding="utf-8")
     assert '"days": 8' in manifest and "by_day.csv" in manifest
