@@ -127,7 +127,7 @@ def run_back_office(bo: BackOfficePlan, days: list[DayCases], seed: int, replica
     run = simulate_back_office(bo.officers, opened, work, bo.horizon_min)
     c = bo.complaints
     working = None if c is None or c.hours == "calendar" else set(bo.working_days)
-    hours = c.answer_within_h if c is not None else math.inf
+    hours = c.answer_within_h if c is not None and c.answer_within_h is not None else math.inf
     due = np.array([due_min(t, hours, working) if k == COMPLAINT else math.inf
                     for t, k in zip(opened.tolist(), kind.tolist(), strict=True)])
     on_duty = sum(b - a for ivs in bo.officers for a, b in ivs)

@@ -54,8 +54,10 @@ class Complaints(StrictModel):
     escalation: Distribution | None = Field(
         default=None, description="extra minutes of work of an escalated case (default: the "
         "case's service distribution again)")
-    answer_within_h: Annotated[float, Field(gt=0), *upper_bound(24 * 366, "hours")] = Field(
-        default=24.0, description="the standard: answered within this many hours")
+    answer_within_h: Annotated[float, Field(gt=0),
+                               *upper_bound(24 * 366, "hours")] | None = Field(
+        default=None, description="the standard: answered within this many hours (default: "
+        "the satisfaction section's complaint_resolution standard, else 24)")
     hours: Literal["working", "calendar"] = Field(
         default="working",
         description="working: the standard's clock stops on days the back office does not "
@@ -180,13 +182,26 @@ def compile_back_office(sc: Any, cal: Calendar,
             officers[j].extend(ivs)
             paid += sum(b - a for a, b in ivs)
     working = frozenset(d for d in range(1, cal.days + 367) if shifts_of(d))
+    complaints = bo.complaints
+    if complaints is not None and complaints.answer_within_h is None:
+        complaints = complaints.model_copy(update={"answer_within_h": _resolution_h(sc)})
     return BackOfficePlan(
-        complaints=bo.complaints, follow_up=bo.follow_up,
+        complaints=complaints, follow_up=bo.follow_up,
         follow_up_stations=follow_up_stations,
         officers=tuple(tuple(ivs) for ivs in officers), paid_min=paid,
         cost_per_hour=bo.cost_per_hour, working_days=working,
         horizon_min=cal.days * MINUTES_IN_DAY,
         closes_min=tuple((d, (d - 1) * MINUTES_IN_DAY + c) for d, c in closes))
+
+
+def _resolution_h(sc: Any) -> float:
+    """Hours of the satisfaction section's ``applies_to: complaint_resolution`` standard
+    (satisfaction.md §2.5: complaints handled within 24 h), else 24."""
+    sec = sc.satisfaction
+    for std in (sec.standards if sec is not None else ()):
+        if std.applies_to == "complaint_resolution":
+            return float(std.adequate_minutes) / 60.0
+    return 24.0
 
 
 def back_office_problems(sc: Any) -> list[tuple[tuple[str | int, ...], str, Any, str]]:

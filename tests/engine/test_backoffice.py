@@ -136,3 +136,13 @@ def test_mmc_office_open_8_hours_a_day_matches_a_plain_simpy_model(c):
     # work conservation: busy time = work of answered cases + the part done of open ones
     assert run.busy_min.sum() >= work[ok].sum() - 1e-6
     assert run.busy_min.sum() <= work.sum() + 1e-6
+
+
+def test_the_standard_defaults_to_the_satisfaction_sections_complaint_resolution():
+    text = WEEK.replace(", answer_within_h: 24}", "}")
+    plan = compile_plan(load_scenario_text(text).scenario)
+    assert plan.back_office.complaints.answer_within_h == 24.0
+    text += ("satisfaction:\n  standards:\n    - {id: complaint_48h, applies_to: "
+             "complaint_resolution, adequate_h: 48}\n")
+    plan = compile_plan(load_scenario_text(text).scenario)
+    assert plan.back_office.complaints.answer_within_h == 48.0
