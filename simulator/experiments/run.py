@@ -95,7 +95,7 @@ def by_day_frames(plan: Plan, results: list[ReplicationResult]) -> dict[str, pd.
     for r in results:
         for name in dict.fromkeys(str(row["day_type"]) for row in r.by_day):
             rows = [{k: float(v) for k, v in row.items()
-                     if k not in ("day", "label", "day_type")}
+                     if k not in ("day", "day_label", "day_type")}
                     for row in r.by_day if row["day_type"] == name]
             types.append({"replication": r.replication, "day_type": name,
                           "days": len(rows), **combine_days(rows, targets)})
@@ -275,7 +275,9 @@ def run_scenario(
         (tmp / "scenario.resolved.yaml").write_text(resolved_yaml(sc), encoding="utf-8")
         if xlsx:
             write_workbook(tmp / WORKBOOK_NAME, {"Summary": summary, "By hour": hours,
-                                                 "Replications": reps},
+                                                 "Replications": reps,
+                                                 **({"By day": day_frames["by_day.csv"]}
+                                                    if day_frames else {})},
                            sc.currency, standard_names(sc.standards))
         figs = (artifacts.run_figures(tmp / "figures", plan, results, summary, hours,
                                       WAIT_EDGES_MIN, sat_info["label"])

@@ -271,7 +271,7 @@ def join_days(plan: Plan, replication: int, parts: list[tuple[DayPlan, Replicati
     """
     targets = standard_targets(plan.scenario.standards)
     by_day: list[dict[str, float | int | str]] = [
-        {"day": dp.day, "label": dp.label, "day_type": dp.day_type, **res.kpis}
+        {"day": dp.day, "day_label": dp.label, "day_type": dp.day_type, **res.kpis}
         for dp, res in parts]
     files = [f for _, res in parts for f in res.files]
     if len(plan.days) == 1:

@@ -35,7 +35,7 @@ def by_day_figure(days: pd.DataFrame, title: str = "") -> Any:
     mean over replications with its 95 % interval (kept inside the KPI's range)."""
     plt = _pyplot()
     keys = [k for k in DAY_PANELS if k in days]
-    order = days.groupby("day", sort=True)["label"].first()
+    order = days.groupby("day", sort=True)["day_label"].first()
     x = np.arange(len(order))
     cols = 2 if len(keys) > 1 else 1
     rows = int(np.ceil(len(keys) / cols))

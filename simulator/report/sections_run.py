@@ -251,7 +251,7 @@ def by_day(days: pd.DataFrame, currency: str | None = None,
     keys = [k for k in BY_DAY if k in days]
     keys += [k for k in days.columns if k.startswith("std__") and k.endswith("__compliance")]
     rows = []
-    for (_day, name, kind), part in days.groupby(["day", "label", "day_type"], sort=True):
+    for (_day, name, kind), part in days.groupby(["day", "day_label", "day_type"], sort=True):
         rows.append([esc(str(name)), esc(str(kind))]
                     + [interval_cell(part[k].to_numpy(dtype=float), k) for k in keys])
     head = ("<p>Each open day of the calendar, as a service day of its day type (closed days "

@@ -78,7 +78,7 @@ def test_exact_week_days_clock_staff_and_closed_sunday(tmp_path):
     rep0 = days[days.replication == 0]
     # eight days from Monday: Mon-Fri, Sat, (Sun closed), Mon again
     assert rep0["day"].tolist() == [1, 2, 3, 4, 5, 6, 8]
-    assert rep0["label"].tolist() == ["Mon 1", "Tue 2", "Wed 3", "Thu 4", "Fri 5", "Sat 6",
+    assert rep0["day_label"].tolist() == ["Mon 1", "Tue 2", "Wed 3", "Thu 4", "Fri 5", "Sat 6",
                                       "Mon 8"]
     assert rep0["day_type"].tolist() == ["default"] * 5 + ["saturday", "default"]
     assert rep0["arrived"].tolist() == [2.0] * 7
@@ -131,7 +131,7 @@ def test_day_one_of_a_week_is_the_plain_day():
     week = compile_plan(load_scenario_text(
         _week(MINIMAL_SCENARIO, 4, "[default, quiet]")).scenario)
     for p, w in zip(run_replications(plain, 2, 9), run_replications(week, 2, 9), strict=True):
-        assert w.by_day[0] == {"day": 1, "label": "day 1", "day_type": "default", **p.kpis}
+        assert w.by_day[0] == {"day": 1, "day_label": "day 1", "day_type": "default", **p.kpis}
 
 
 def test_jobs_do_not_change_a_week(tmp_path):
