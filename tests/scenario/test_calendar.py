@@ -61,3 +61,15 @@ def test_replication_period_words():
     assert replication_period(Calendar(days=1)) == "day"
     assert replication_period(Calendar(days=7)) == "week"
     assert replication_period(Calendar(days=14)) == "14-day block"
+
+
+def test_expected_customers_count_every_open_day():
+    from simulator.scenario.horizon import expected_customers
+
+    one = load_scenario_text(MINIMAL_SCENARIO).scenario
+    week = load_scenario_text(MINIMAL_SCENARIO + "calendar:\n  days: 7\n  pattern: [default, "
+                              "busy, closed]\n  day_types:\n    busy: {arrival_multiplier: "
+                              "2}\n").scenario
+    # days 1-7: default, busy, closed, default, busy, closed, default
+    assert expected_customers(week) == pytest.approx(3 * expected_customers(one)
+                                                     + 2 * 2 * expected_customers(one))
