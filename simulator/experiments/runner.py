@@ -33,6 +33,7 @@ from simulator.measures.accumulate import (
 )
 from simulator.measures.conservation import InvariantError, check_conservation
 from simulator.measures.days import combine_days, standard_targets
+from simulator.measures.quantiles import Tally
 from simulator.satisfaction.replication import add_by_hour
 from simulator.satisfaction.stream import SatisfactionMeasures
 from simulator.scenario.days import DayPlan
@@ -68,6 +69,8 @@ class ReplicationResult:
     wait_hist: np.ndarray  # [station, bin]
     files: list[str] = field(default_factory=list)
     by_day: list[dict[str, float | int | str]] = field(default_factory=list)  # calendar days
+    # a calendar day's wait tallies ("" the customers', then per station), to pool the days
+    tallies: dict[str, Tally] | None = None
 
 
 class ReplicationSink:
@@ -108,6 +111,13 @@ class ReplicationSink:
         assert measured is not None and sat is not None, "the replication has not finished"
         return _outputs(self.replication, measured, {**self.promises.kpis(), **sat.kpis},
                         sat.by_hour, self.detail)
+
+    def tallies(self) -> dict[str, Tally]:
+        """The wait tallies of the finished day: ``""`` the served customers' total waits,
+        then each station's waits (keyed by the station's KPI prefix)."""
+        m = self.measures
+        return {"": m.customers.waits,
+                **dict(zip(m.meta.station_names, m.stations.waits, strict=True))}
 
 
 def _outputs(replication: int, measured: MeasuresResult, sat_kpis: dict[str, float],
@@ -208,6 +218,8 @@ def run_replication(
         records = simulate(plan, task.seed, task.replication, sink=sink,
                            keep=records_mode == "full", day=index)
     result = sink.result()
+    if day is not None:
+        result.tallies = sink.tallies()
     if stream is not None:
         result.files = [str(stream.path)]
     elif writing and records_mode == "full":
@@ -215,6 +227,24 @@ def run_replication(
             records, task.replication, records_dir, records_mode, records_format,  # type: ignore[arg-type]
             partition, day)
     return result
+
+
+def _pool_waits(kpis: dict[str, float], tallies: list[dict[str, Tally] | None]) -> None:
+    """Replace the block's wait statistics (mean, percentiles, maximum; the customers' and
+    each station's) by those of the days' tallies pooled: the block's own tally, exactly as
+    a one-day run computes it."""
+    if any(t is None for t in tallies):
+        return
+    for key in tallies[0]:  # type: ignore[union-attr]
+        pooled = Tally()
+        for day in tallies:
+            pooled.merge(day[key])  # type: ignore[index]
+        w = pooled.stats()
+        prefix = f"{key}__" if key else ""
+        for name, value in (("mean", w.mean), ("p50", w.p50), ("p90", w.p90), ("p95", w.p95),
+                            ("max", w.max)):
+            if f"{prefix}wait_{name}_min" in kpis:
+                kpis[f"{prefix}wait_{name}_min"] = value
 
 
 def run_block(
@@ -278,8 +308,10 @@ def join_days(plan: Plan, replication: int, parts: list[tuple[DayPlan, Replicati
         only = parts[0][1]
         only.by_day = by_day
         only.kpis = dict(only.kpis)
+        only.tallies = None  # used here only: the parent needs none
         return only
     kpis = combine_days([res.kpis for _, res in parts], targets)
+    _pool_waits(kpis, [res.tallies for _, res in parts])
     if not detail:
         empty = np.zeros((0, 0))
         return ReplicationResult(replication, kpis, [], np.zeros(0), empty, empty, empty,

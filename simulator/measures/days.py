@@ -18,7 +18,10 @@ them with one rule per kind of KPI, chosen by the KPI's name:
   utilisations, scored customers for predicted satisfaction. This is exactly the block's
   value for means, shares and time averages over that population; for percentiles
   (``*_p50_min``, ``*_p90_min``, ``*_p95_min``) it is the weighted mean of the daily
-  percentiles, not the percentile of the pooled week (documented in docs/week.md).
+  percentiles. The block's row in ``replications.csv`` then replaces every wait statistic
+  (customers' and stations' mean, percentiles and maximum) by that of the days' wait tallies
+  pooled (:func:`simulator.experiments.runner.join_days`), so it is exact there;
+  ``by_day_type.csv`` keeps the weighted means of the daily percentiles.
 
 A block of one open day returns that day's row unchanged (so a one-day calendar gives today's
 results byte for byte).

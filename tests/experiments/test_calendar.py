@@ -217,3 +217,26 @@ def test_the_report_shows_the_days_and_the_gaps(tmp_path):
     assert "Gap 4: promises vs delivery" in html and "Promise broken: desk within 5" in html
     manifest = (out.out_dir / "manifest.json").read_text(encoding="utf-8")
     assert '"days": 8' in manifest and "by_day.csv" in manifest
+
+
+def test_the_blocks_wait_statistics_pool_its_days(tmp_path):
+    """The week's mean, percentiles and maximum of waits are those of every served
+    customer of the week (one tally), as a one-day run computes them; a station's too."""
+    from simulator.measures.quantiles import tally_stats
+
+    out = run_scenario(load_scenario_text(_week(MINIMAL_SCENARIO, 5)), tmp_path / "w",
+                       replications=2, seed=4, records="full", records_format="csv",
+                       figures=False)
+    customers = pd.read_csv(out.out_dir / "customers.csv")
+    visits = pd.read_csv(out.out_dir / "visits.csv")
+    for rep, row in out.replications.set_index("replication").iterrows():
+        served = customers[(customers.replication == rep) & (customers.outcome == 0)]  # SERVED
+        w = tally_stats(served["wait_min"].to_numpy())
+        assert (row["wait_mean_min"], row["wait_p50_min"], row["wait_p90_min"],
+                row["wait_p95_min"], row["wait_max_min"]) == pytest.approx(
+                    (w.mean, w.p50, w.p90, w.p95, w.max), rel=1e-12)
+        desk = visits[(visits.replication == rep) & (visits.station == "desk")
+                      & visits.start_min.notna()]
+        d = tally_stats((desk.start_min - desk.join_min).to_numpy())
+        assert (row["desk__wait_mean_min"], row["desk__wait_p90_min"]) == pytest.approx(
+            (d.mean, d.p90), rel=1e-12)
