@@ -37,12 +37,15 @@ _COLOURS = {"met": "green", "good": "green", "missed": "red", "bad": "red",
 #: The KPIs of the run table, in order (those present are shown).
 RUN_KPIS = ("arrived", "served", "balk_rate", "abandon_rate", "waited_share", "wait_mean_min",
             "wait_p90_min", "time_in_system_mean_min", "overtime_min", "staff_cost",
-            "closing_overrun_min")
+            "closing_overrun_min", "promise_broken_share", "bo__complaints_opened",
+            "bo__complaints_within_standard_share", "bo__backlog_at_close_mean")
 
 #: The KPIs of the comparison table, in order (then the standards' compliance).
 COMPARE_KPIS = ("wait_mean_min", "wait_p90_min", "abandon_rate", "balk_rate",
                 "time_in_system_mean_min", "overtime_min", "staff_cost", "sat__csat_mean",
-                "sat__top2_share", "sat__complaint_rate")
+                "sat__top2_share", "sat__complaint_rate", "promise_broken_share",
+                "bo__complaints_within_standard_share", "bo__complaints_open_at_end",
+                "bo__staff_cost")
 
 
 def verdict_text(verdict: Verdict) -> str:
@@ -116,7 +119,8 @@ def _judgement(kpi: str, diff: float, significant: bool) -> tuple[str, str | Non
 
 
 def comparison_text(table: pd.DataFrame, currency: str | None = None,
-                    standard_names: Mapping[str, str] | None = None) -> str:
+                    standard_names: Mapping[str, str] | None = None,
+                    period: str = "day") -> str:
     """Per variant: baseline, variant and the paired difference with its interval for the
     headline KPIs and every standard's compliance, each judged better or worse by its
     direction of good (grey when not significant), then the cost per unit of benefit."""
@@ -151,7 +155,7 @@ def comparison_text(table: pd.DataFrame, currency: str | None = None,
             text = (f"  {labels[k]:{width}s} {base:>10s} {var:>10s} "
                     f"{_signed(k, diff, currency):>11s}  {ci:<22s} {word}")
             lines.append(click.style(text, fg=colour) if colour else text)
-        cpb = cost_per_benefit(part, currency)
+        cpb = cost_per_benefit(part, currency, period)
         if cpb:
             lines.append(f"  Cost per unit of benefit: {cpb}")
     return "\n".join(lines)

@@ -47,10 +47,10 @@ class Replication:
     """
 
     def __init__(self, plan: Plan, seed: int, replication: int,
-                 sink: RecordSink | None = None, keep: bool = True) -> None:
+                 sink: RecordSink | None = None, keep: bool = True, day: int = 0) -> None:
         self.plan = plan
         self.env = env = simpy.Environment(initial_time=plan.start_min)
-        self.streams = streams = Streams(seed, replication)
+        self.streams = streams = Streams(seed, replication, day)
         self.rec = Recorder(sink, keep)
         self._flush_due = self.rec.due
         self._customer_row = self.rec.customer_rows.append
@@ -320,13 +320,15 @@ def records_meta(plan: Plan) -> RecordsMeta:
 
 
 def simulate(plan: Plan, seed: int, replication: int, sink: RecordSink | None = None,
-             keep: bool = True) -> Records:
+             keep: bool = True, day: int = 0) -> Records:
     """Run replication ``replication`` of ``plan`` with ``seed`` and return its records.
 
     A pure function of its arguments: the same inputs give identical records in any process.
     With a ``sink`` the rows also go to it in chunks while the run goes (streaming measures,
     :mod:`simulator.measures.accumulate`); with ``keep=False`` they are not kept, so memory
     stays flat in the length of the run and the returned records hold no rows.
+    ``day`` (from 0) is the day of a calendar: its streams are that day's
+    (:func:`simulator.engine.rng.spawn_key`); 0 is a scenario without a calendar.
     While it runs, the cyclic garbage collector's first threshold is raised: the recorder
     keeps one tuple per row alive, and scanning them on every default-sized collection cost
     about a tenth of the run time (measured); memory stays bounded because collections still
@@ -335,7 +337,7 @@ def simulate(plan: Plan, seed: int, replication: int, sink: RecordSink | None = 
     thresholds = gc.get_threshold()
     gc.set_threshold(max(thresholds[0], _GC_GEN0), *thresholds[1:])
     try:
-        return Replication(plan, seed, replication, sink, keep).run()
+        return Replication(plan, seed, replication, sink, keep, day).run()
     finally:
         gc.set_threshold(*thresholds)
 

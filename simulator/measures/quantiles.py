@@ -113,6 +113,14 @@ class Tally:
         self.lo = min(self.lo, float(a.min()))
         self.hi = max(self.hi, float(a.max()))
 
+    def merge(self, other: Tally) -> None:
+        """Add every observation of ``other`` (the tally of both, e.g. of two days)."""
+        self.count += other.count
+        self.counts += other.counts
+        self.sums.add_sums(other.sums)
+        self.lo = min(self.lo, other.lo)
+        self.hi = max(self.hi, other.hi)
+
     def mean(self) -> float:
         """Exact mean (NaN when empty)."""
         return self.sums.value() / self.count if self.count else math.nan

@@ -259,7 +259,8 @@ def _cost_parts(summary: pd.DataFrame, currency: str | None) -> str:
 #: KPIs a comparison's verdict judges (then every standard's compliance).
 COMPARE_KPIS = ("wait_mean_min", "wait_p90_min", "abandon_rate", "balk_rate",
                 "time_in_system_mean_min", "overtime_min", "staff_cost", "sat__csat_mean",
-                "sat__complaint_rate")
+                "sat__complaint_rate", "promise_broken_share",
+                "bo__complaints_within_standard_share", "bo__complaints_open_at_end")
 
 
 def _judged_keys(rows: pd.DataFrame) -> list[str]:
@@ -274,7 +275,8 @@ def _short(kpi: str) -> str:
     return label[0].lower() + label[1:]
 
 
-def cost_per_benefit(rows: pd.DataFrame, currency: str | None = None) -> str | None:
+def cost_per_benefit(rows: pd.DataFrame, currency: str | None = None,
+                     period: str = "day") -> str | None:
     """``Cost per unit of benefit`` of one variant's comparison rows (kpi, diff_mean,
     significant): the change in staff cost per minute of mean wait saved and per percentage
     point of each standard's compliance gained, for the significant gains only (ratios of
@@ -302,14 +304,14 @@ def cost_per_benefit(rows: pd.DataFrame, currency: str | None = None) -> str | N
                 name = kpi_info(k).label.removeprefix("Compliance: ")
                 gains.append(f"{format_value('staff_cost', abs(cost) / gain, currency)} {more} "
                              f"per point of compliance with {name}")
-    head = f"staff cost {money} {more} per replication (day)"
+    head = f"staff cost {money} {more} per replication ({period})"
     if not gains:
         return head + "; no significant gain in mean wait or compliance"
     return head + ": " + "; ".join(gains)
 
 
 def compare_verdict(table: pd.DataFrame, kpi: str = "wait_mean_min",
-                    currency: str | None = None) -> Verdict:
+                    currency: str | None = None, period: str = "day") -> Verdict:
     """The verdict of a comparison (``comparison.csv``): the best variant on ``kpi`` with
     its cost, then per variant the headline KPIs and standards it is significantly better
     or worse on (by each KPI's direction of good)."""
@@ -344,7 +346,7 @@ def compare_verdict(table: pd.DataFrame, kpi: str = "wait_mean_min",
     cost = ""
     if "staff_cost" in rows.index:
         cost_diff = float(rows.loc["staff_cost", "diff_mean"])
-        cost = f"; staff cost {_signed('staff_cost', cost_diff, currency)} per day"
+        cost = f"; staff cost {_signed('staff_cost', cost_diff, currency)} per {period}"
     if _better(kpi, d) and sig:
         head = Line("good", f"Best on {_short(kpi)}: {name} "
                     f"({_signed(kpi, d, currency)} against the baseline, significant{cost}).")

@@ -83,8 +83,9 @@ def judgement(kpi: str, diff: float, significant: bool) -> tuple[str, str]:
 def comparison(manifest: dict[str, Any], comparison_table: pd.DataFrame | None,
                replications: pd.DataFrame | None, figs: dict[str, bytes],
                currency: str | None = None,
-               standard_names: dict[str, str] | None = None) -> str:
-    """Variants, paired differences against the baseline and the headline KPIs by variant."""
+               standard_names: dict[str, str] | None = None, period: str = "day") -> str:
+    """Variants, paired differences against the baseline and the headline KPIs by variant
+    (``period``: what one replication is, e.g. ``week``)."""
     spec = manifest.get("spec", {})
     variants = spec.get("variants", [])
     labels = {v["id"]: v["label"] for v in variants}
@@ -137,7 +138,7 @@ def comparison(manifest: dict[str, Any], comparison_table: pd.DataFrame | None,
                                "Judgement", "CRN ±", "Independent ±"], rows,
                               numeric=[False, True, True, True, False, True, True],
                               cls="keep"))
-            cpb = cost_per_benefit(part, currency)
+            cpb = cost_per_benefit(part, currency, period)
             if cpb:
                 body.append(f"<p><strong>Cost per unit of benefit:</strong> {esc(cpb)} "
                             "(ratios of the mean changes).</p>\n")

@@ -6,13 +6,16 @@ so the YAML needs no type tag; :data:`ArrivalSource` is the tagged union pydanti
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Annotated, Any, Literal
 
+import numpy as np
 from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
     Tag,
+    model_validator,
 )
 
 from simulator.scenario.distributions import CountDistribution, Distribution
@@ -32,6 +35,7 @@ __all__ = [
     "MEMBERS_QUEUE",
     "Appointments",
     "ArrivalSource",
+    "Booking",
     "Peak",
     "PoissonArrivals",
     "SpreadShape",
@@ -157,6 +161,37 @@ class WaveArrivals(StrictModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=True)
 
 
+class LeadNoShow(StrictModel):
+    """The no-show probability of bookings made at least ``from_days`` ahead."""
+
+    from_days: Annotated[float, Field(ge=0), *upper_bound(366, "days")]
+    no_show: float = Field(ge=0, lt=1)
+
+
+class Booking(StrictModel):
+    """Appointments booked days ahead: each slot's booking has a lead time (days between
+    booking and visit) and a no-show probability that depends on it (longer lead, more
+    forgotten appointments). The no-show probability of a lead time L is that of the last
+    entry of ``no_show_by_lead`` with ``from_days`` <= L."""
+
+    lead_time_days: Distribution = Field(description="days between booking and the visit")
+    no_show_by_lead: list[LeadNoShow] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _ascending(self) -> Booking:
+        days = [e.from_days for e in self.no_show_by_lead]
+        if days[0] != 0 or any(b <= a for a, b in pairwise(days)):
+            raise ValueError("no_show_by_lead: from_days must start at 0 and increase "
+                             f"(got {days})")
+        return self
+
+    def no_show_at(self, lead_days: np.ndarray) -> np.ndarray:
+        """No-show probability of each lead time (days)."""
+        edges = np.array([e.from_days for e in self.no_show_by_lead])
+        probs = np.array([e.no_show for e in self.no_show_by_lead])
+        return probs[np.searchsorted(edges, lead_days, side="right") - 1]
+
+
 class Appointments(StrictModel):
     """Booked arrivals: ``per_slot`` customers every ``slots_every_min`` from start to end."""
 
@@ -174,6 +209,9 @@ class Appointments(StrictModel):
     class_: Name | None = Field(default=None, alias="class")
     group_size: Distribution | None = None
     members_queue: MembersQueue = _members_queue()
+    booking: Booking | None = Field(
+        default=None, description="booked days ahead: lead time and no-show by lead time "
+        "(replaces no_show; docs/week.md)")
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=True)
 

@@ -16,7 +16,15 @@ from pathlib import Path
 
 import numpy as np
 
-from simulator.scenario.arrivals import Appointments, PoissonArrivals, TraceArrivals, WaveArrivals
+from simulator.scenario.arrivals import (
+    Appointments,
+    Booking,
+    PoissonArrivals,
+    TraceArrivals,
+    WaveArrivals,
+)
+from simulator.scenario.back_office import BackOfficePlan
+from simulator.scenario.days import DayPlan, with_days
 from simulator.scenario.distributions import Constant, Distribution, Empirical, Poisson
 from simulator.scenario.fields import MAX_COUNT, MINUTES_IN_DAY, clock_to_min
 from simulator.scenario.files import DataFileError, read_csv_rows
@@ -186,6 +194,7 @@ class SourcePlan:
     no_show: float = 0.0
     punctuality_mean_min: float = 0.0
     punctuality_sd_min: float = 0.0
+    booking: Booking | None = None  # booked days ahead: lead time, no-show by lead time
     fixed_class: int = -1
     # trace
     trace_min: np.ndarray = field(default_factory=lambda: np.zeros(0))
@@ -223,6 +232,8 @@ class Plan:
     class_station_service: tuple[tuple[Distribution, ...], ...]
     resources: tuple[ResourcePlan, ...] = ()
     groups: tuple[GroupPlan, ...] = ()
+    days: tuple[DayPlan, ...] = ()  # the calendar's days; empty without calendar:
+    back_office: BackOfficePlan | None = None
 
     @property
     def routed(self) -> bool:
@@ -438,7 +449,9 @@ def compile_plan(scenario: Scenario, base_dir: Path | None = None) -> Plan:
                 idx=i, name=sname, kind="appointments",
                 slots_min=np.repeat(slots, src.per_slot), no_show=src.no_show,
                 punctuality_mean_min=src.punctuality_mean_min,
-                punctuality_sd_min=src.punctuality_sd_min,
+                punctuality_sd_min=src.punctuality_sd_min, booking=src.booking and (
+                    src.booking.model_copy(update={"lead_time_days": resolve(
+                        src.booking.lead_time_days, where + ".booking.lead_time_days")})),
                 fixed_class=c_idx[src.class_] if src.class_ else 0,
                 group_size=resolve(src.group_size, where + ".group_size")
                 if src.group_size else None,
@@ -461,7 +474,7 @@ def compile_plan(scenario: Scenario, base_dir: Path | None = None) -> Plan:
     first_on = min([iv[0][0] for iv in (s.intervals for s in slots) if iv] + [open_min])
     terminating = sc.terminating
     stop = close_min + sc.run.max_overtime_min if terminating else close_min
-    return Plan(
+    plan = Plan(
         scenario=sc,
         stations=tuple(stations),
         classes=tuple(classes),
@@ -486,6 +499,8 @@ def compile_plan(scenario: Scenario, base_dir: Path | None = None) -> Plan:
         resources=resources,
         groups=groups,
     )
+    return (with_days(plan, base, compile_plan)
+            if sc.calendar is not None or sc.back_office is not None else plan)
 
 
 _NO_SERVICE = Constant(value=0.0)

@@ -31,6 +31,8 @@ from simulator.scenario.arrivals import (
     TraceArrivals,
     WaveArrivals,
 )
+from simulator.scenario.back_office import BackOffice, back_office_problems
+from simulator.scenario.calendar import Calendar, calendar_problems
 from simulator.scenario.customers import CustomerClass
 from simulator.scenario.fields import (
     MINUTES_IN_YEAR,
@@ -55,6 +57,7 @@ from simulator.scenario.pathways import (
     Standard,
     Step,
 )
+from simulator.scenario.promises import Promise, promise_problems
 from simulator.scenario.resources import Resource, Rooms, Tables
 from simulator.scenario.satisfaction_section import SatisfactionSection
 from simulator.scenario.shift_rules import ShiftRules
@@ -131,6 +134,8 @@ class Scenario(StrictModel):
         default_factory=dict, description="held resources: tables, rooms (see docs/scenario.md)")
     pathways: dict[Name, list[PathwayStep]] = Field(min_length=1)
     standards: list[Standard] = Field(default_factory=list)
+    promises: list[Promise] = Field(
+        default_factory=list, description="waits promised to customers (gap 4, docs/week.md)")
     satisfaction: SatisfactionSection | None = Field(
         default=None,
         description="predicted satisfaction settings; absent: the domain's uncalibrated "
@@ -140,6 +145,16 @@ class Scenario(StrictModel):
         default_factory=dict,
         description="per staff group: the shifts servsim staff may roster (see "
         "docs/staffing.md); absent: derived from the group's current shifts",
+    )
+    calendar: Calendar | None = Field(
+        default=None,
+        description="a replication as a block of days with day types (see docs/week.md); "
+        "absent: one service day",
+    )
+    back_office: BackOffice | None = Field(
+        default=None,
+        description="complaint cases and recovery follow-ups worked by back-office officers "
+        "across the days (see docs/week.md); absent: none",
     )
 
     @model_validator(mode="after")
@@ -280,6 +295,9 @@ def cross_field_problems(sc: Scenario) -> list[Problem]:
             if clock_to_min(src.end) < clock_to_min(src.start):
                 out.append(Problem((*base, "end"), "ends before it starts", src.end,
                                    f"not before {src.start}"))
+            if src.booking is not None and src.no_show > 0:
+                out.append(Problem((*base, "no_show"), "with booking, no-shows come from "
+                                   "booking.no_show_by_lead", src.no_show, "no no_show key"))
             if src.class_ is not None:
                 need(src.class_, classes, (*base, "class"), "customer class")
             elif len(classes) > 1:
@@ -407,6 +425,10 @@ def cross_field_problems(sc: Scenario) -> list[Problem]:
     out.extend(_shift_rules_problems(sc, day_end))
     out.extend(_resource_problems(sc, staff_users))
     out.extend(Problem(*r) for r in members_queue_problems(sc))
+    if sc.calendar is not None:
+        out.extend(Problem(*p) for p in calendar_problems(sc, cross_field_problems, out))
+    out.extend(Problem(*p) for p in promise_problems(sc.promises, stations, classes))
+    out.extend(Problem(*p) for p in back_office_problems(sc))
     return out
 
 
