@@ -58,6 +58,14 @@ def test_cases_are_conserved_and_follow_ups_match_failed_visits(tmp_path):
     # the operation's staff cost includes the back office's, day by day and over the block
     assert days.groupby("replication")["bo__staff_cost"].sum().tolist() == [640.0] * 3
     assert np.allclose(days.groupby("replication")["staff_cost"].sum(), reps["staff_cost"])
+    # ... and its regular part (the back office has no overtime); the parts add up, and the
+    # week's cost parts are the sums of its days'
+    assert np.allclose(reps["staff_cost"],
+                       reps["staff_cost_regular"] + reps["staff_cost_overtime"])
+    assert np.allclose(days["staff_cost"],
+                       days["staff_cost_regular"] + days["staff_cost_overtime"])
+    for key in ("staff_cost_regular", "staff_cost_overtime", "recovery_cost"):
+        assert np.allclose(days.groupby("replication")[key].sum(), reps[key]), key
     assert (days["bo__backlog_at_close"] >= 0).all()
 
 
