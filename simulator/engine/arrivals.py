@@ -35,8 +35,9 @@ _MAJORANT_WIDTHS = 8
 #: Arrivals generated at a time for plain walk-ins.
 BLOCK = 4096
 
-Arrivals = tuple[np.ndarray, np.ndarray, np.ndarray]
-"""Arrival times (minutes), class indices and group sizes."""
+Arrivals = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]
+"""Arrival times (minutes), class indices, group sizes, and the booked slot times (minutes)
+of an appointments source (``None`` for any other source)."""
 
 
 def nhpp_times(
@@ -215,8 +216,9 @@ def wave_times(src: SourcePlan, streams: Streams) -> np.ndarray:
 
 def source_arrivals(
     src: SourcePlan, streams: Streams, open_min: float, close_min: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Arrival times, class indices and group sizes of one source in one replication.
+) -> Arrivals:
+    """Arrival times, class indices, group sizes and booked slot times (appointments only,
+    else ``None``) of one source in one replication.
 
     Streams used (by name): ``arrivals:<source>``, ``class:<source>``, ``group:<source>``,
     ``no_show:<source>``, ``punctuality:<source>`` and ``lead_time:<source>``; meal peaks:
@@ -238,7 +240,7 @@ def source_arrivals(
                 (classes, _draw_classes(src, len(extra), streams, f"peak_class:{name}")))[order]
             groups = np.concatenate(
                 (groups, _draw_groups(src, len(extra), streams, f"peak_group:{name}")))[order]
-        return times, classes, groups
+        return times, classes, groups, None
     if src.kind == "waves":
         times = wave_times(src, streams)
         if src.fixed_class >= 0:
@@ -249,7 +251,7 @@ def source_arrivals(
         times = np.maximum(times, open_min)  # early birds wait for the doors
         keep = np.flatnonzero(times < close_min)
         order = keep[np.argsort(times[keep], kind="stable")]
-        return times[order], classes[order], groups[order]
+        return times[order], classes[order], groups[order], None
     if src.kind == "appointments":
         slots = src.slots_min
         no_show: float | np.ndarray = src.no_show
@@ -267,8 +269,9 @@ def source_arrivals(
         times = times[keep]
         order = np.argsort(times, kind="stable")
         times = times[order]
+        booked = np.asarray(slots, dtype=float)[keep][order]  # the slot each one booked
         classes = np.full(len(times), src.fixed_class, dtype=int)
-        return times, classes, _draw_groups(src, len(times), streams, f"group:{name}")
+        return times, classes, _draw_groups(src, len(times), streams, f"group:{name}"), booked
     # trace: rows before opening wait at the door (arrive at open), as early appointments do
     keep = src.trace_min < close_min
     times = np.maximum(src.trace_min[keep], open_min)
@@ -278,7 +281,7 @@ def source_arrivals(
     missing = classes < 0
     if missing.any():
         classes[missing] = _draw_classes(src, int(missing.sum()), streams, f"class:{name}")
-    return times, classes, src.trace_group[keep]
+    return times, classes, src.trace_group[keep], None
 
 
 def source_arrival_blocks(src: SourcePlan, streams: Streams, open_min: float,
@@ -295,7 +298,7 @@ def source_arrival_blocks(src: SourcePlan, streams: Streams, open_min: float,
     for times in nhpp_blocks(src.breaks_min, src.rates_per_min, close_min,
                              streams.generator(f"arrivals:{name}"), block):
         n = len(times)
-        yield times, _classes(src, classes_rng.random(n)), _groups(src, groups_rng, n)
+        yield times, _classes(src, classes_rng.random(n)), _groups(src, groups_rng, n), None
 
 
 def _classes(src: SourcePlan, u: np.ndarray) -> np.ndarray:

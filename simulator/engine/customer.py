@@ -20,7 +20,7 @@ class Customer:
     """A customer (or a party) inside the facility, and where it is in its journey."""
 
     __slots__ = (
-        "again", "arrival", "busy_seen", "cls", "counter", "duty_seen", "extra", "group", "held",
+        "again", "arrival", "booked", "busy_seen", "cls", "counter", "duty_seen", "extra", "group", "held",
         "id", "join", "k", "last_failed", "members", "n_fail", "n_visits", "party", "patience",
         "pending", "q_seen", "req", "service", "slot", "source", "start", "station", "steps",
         "visit_fail", "visit_service", "wait",
@@ -32,6 +32,7 @@ class Customer:
         self.source = source
         self.group = group
         self.arrival = arrival
+        self.booked = NAN  # booked slot time of an appointment (minutes); NaN: none
         # [station, base service, failure uniform, is_recovery, balk uniform,
         #  first rework (redo) or recovery-step service, uniform of "fails again?",
         #  renege: whether the class patience applies at this step];

@@ -32,11 +32,18 @@ def arrival_process(
     env = rep.env
     new = rep.new_customer
     idx = src.idx
-    for times, classes, groups in blocks:
-        for t, c, g in zip(times.tolist(), classes.tolist(), groups.tolist(), strict=True):
+    for times, classes, groups, booked in blocks:
+        if booked is None:
+            for t, c, g in zip(times.tolist(), classes.tolist(), groups.tolist(), strict=True):
+                if t > env._now:
+                    yield env.timeout(t - env._now)
+                new(idx, c, g)
+            continue
+        for t, c, g, b in zip(times.tolist(), classes.tolist(), groups.tolist(),
+                              booked.tolist(), strict=True):
             if t > env._now:
                 yield env.timeout(t - env._now)
-            new(idx, c, g)
+            new(idx, c, g, b)
 
 
 def slot_process(rep: ReplicationContext, slot: SlotPlan) -> Generator[simpy.Event, object, None]:
