@@ -20,8 +20,9 @@ class Customer:
     """A customer (or a party) inside the facility, and where it is in its journey."""
 
     __slots__ = (
-        "again", "arrival", "booked", "busy_seen", "cls", "counter", "duty_seen", "extra", "group", "held",
-        "id", "join", "k", "last_failed", "members", "n_fail", "n_visits", "party", "patience",
+        "again", "arrival", "booked", "busy_seen", "cls", "counter", "duty_seen", "extra",
+        "group", "held", "id", "join", "k", "last_failed", "members", "n_fail", "n_visits",
+        "party", "patience",
         "pending", "q_seen", "req", "service", "slot", "source", "start", "station", "steps",
         "visit_fail", "visit_service", "wait",
     )

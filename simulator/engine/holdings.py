@@ -463,7 +463,8 @@ class Holdings:
             k, join, start, a, b, q, busy, units, ot = info
             now = self.env._now
             self.row((cust.id, cust.cls, cust.group, pool.idx, k, join, start, now, a, b,
-                      _SERVED, q, busy, units, 0, False, now - start, 0, cust.arrival, ot, cust.booked))
+                      _SERVED, q, busy, units, 0, False, now - start, 0, cust.arrival, ot,
+                      cust.booked))
             pool.give_back((a, b), now - start)  # type: ignore[union-attr]
         pool.level()
 
@@ -485,4 +486,5 @@ class Holdings:
             if info is not None:
                 k, join, start, a, b, *_, ot = info
                 self.row((cust.id, cust.cls, cust.group, self.pools[r].idx, k, join, start,
-                          NAN, a, b, _UNFINISHED, -1, -1, -1, 0, False, NAN, 0, cust.arrival, ot, cust.booked))
+                          NAN, a, b, _UNFINISHED, -1, -1, -1, 0, False, NAN, 0, cust.arrival, ot,
+                          cust.booked))

@@ -114,9 +114,10 @@ def test_quoted_wait_broken_and_kept_by_hand():
 
 
 def test_a_quote_given_to_those_who_leave_is_broken_only_after_it_ran_out():
-    # customer 2 (quoted 11) gives up after 12 minutes at the desk: broken by 1; with 8
-    # minutes' patience customer 1 (quoted 5) is also broken (left at 8) and 2 (left at 8,
-    # quote 11) is not; every abandoned visit counts in n
+    # 12 minutes' patience: customer 1 (quoted 5) starts at 10, broken by 5; customer 2
+    # (quoted 11) gives up at 12, broken by 1. 8 minutes': both give up at 8, customer 1
+    # broken by 3, customer 2 not (left before the quote ran out); every abandoned visit
+    # counts in n
     base = EXACT.split("promises:")[0] + (
         "promises:\n"
         "  - {name: desk as quoted, station: desk, quote: {base_min: 5, per_waiting_min: 6}}\n")
