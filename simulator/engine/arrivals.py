@@ -35,9 +35,12 @@ _MAJORANT_WIDTHS = 8
 #: Arrivals generated at a time for plain walk-ins.
 BLOCK = 4096
 
-Arrivals = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]
-"""Arrival times (minutes), class indices, group sizes, and the booked slot times (minutes)
-of an appointments source (``None`` for any other source)."""
+Arrivals = tuple[np.ndarray, np.ndarray, np.ndarray]
+"""Arrival times (minutes), class indices and group sizes."""
+
+BookedArrivals = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]
+""":data:`Arrivals` and the booked slot times (minutes) of an appointments source (``None``
+for any other source)."""
 
 
 def nhpp_times(
@@ -217,6 +220,14 @@ def wave_times(src: SourcePlan, streams: Streams) -> np.ndarray:
 def source_arrivals(
     src: SourcePlan, streams: Streams, open_min: float, close_min: float
 ) -> Arrivals:
+    """Arrival times, class indices and group sizes of one source in one replication (see
+    :func:`booked_arrivals`)."""
+    return booked_arrivals(src, streams, open_min, close_min)[:3]
+
+
+def booked_arrivals(
+    src: SourcePlan, streams: Streams, open_min: float, close_min: float
+) -> BookedArrivals:
     """Arrival times, class indices, group sizes and booked slot times (appointments only,
     else ``None``) of one source in one replication.
 
@@ -285,12 +296,12 @@ def source_arrivals(
 
 
 def source_arrival_blocks(src: SourcePlan, streams: Streams, open_min: float,
-                          close_min: float, block: int = BLOCK) -> Iterator[Arrivals]:
-    """:func:`source_arrivals` in time order, in blocks generated as they are needed: plain
+                          close_min: float, block: int = BLOCK) -> Iterator[BookedArrivals]:
+    """:func:`booked_arrivals` in time order, in blocks generated as they are needed: plain
     walk-ins lazily, :data:`BLOCK` at a time; other sources in one block. Joined, the
-    blocks equal :func:`source_arrivals` exactly."""
+    blocks equal :func:`booked_arrivals` exactly."""
     if src.kind != "poisson" or src.peak_at_min.size:
-        yield source_arrivals(src, streams, open_min, close_min)
+        yield booked_arrivals(src, streams, open_min, close_min)
         return
     name = src.name
     classes_rng = streams.generator(f"class:{name}")

@@ -16,7 +16,7 @@ import simpy
 from simulator.scenario.plan import DutyChange
 
 if TYPE_CHECKING:
-    from simulator.engine.arrivals import Arrivals
+    from simulator.engine.arrivals import BookedArrivals
     from simulator.engine.context import ReplicationContext
     from simulator.scenario.plan import SlotPlan, SourcePlan
 
@@ -25,7 +25,7 @@ _SHIFT_END = int(DutyChange.SHIFT_END)
 
 
 def arrival_process(
-    rep: ReplicationContext, src: SourcePlan, blocks: Iterable[Arrivals],
+    rep: ReplicationContext, src: SourcePlan, blocks: Iterable[BookedArrivals],
 ) -> Generator[simpy.Event, None, None]:
     """Create customers at their arrival times, taking the times block by block as the run
     reaches them (:func:`simulator.engine.arrivals.source_arrival_blocks`)."""
