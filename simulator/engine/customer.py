@@ -27,13 +27,14 @@ class Customer:
         "visit_fail", "visit_service", "wait",
     )
 
-    def __init__(self, cid: int, cls: int, source: int, group: int, arrival: float) -> None:
+    def __init__(self, cid: int, cls: int, source: int, group: int, arrival: float,
+                 booked: float = NAN) -> None:
         self.id = cid
         self.cls = cls
         self.source = source
         self.group = group
         self.arrival = arrival
-        self.booked = NAN  # booked slot time of an appointment (minutes); NaN: none
+        self.booked = booked  # booked slot time of an appointment (minutes); NaN: none
         # [station, base service, failure uniform, is_recovery, balk uniform,
         #  first rework (redo) or recovery-step service, uniform of "fails again?",
         #  renege: whether the class patience applies at this step];

@@ -146,8 +146,7 @@ class Replication:
     def new_customer(self, source: int, cls: int, group: int, booked: float = math.nan) -> None:
         """Create a customer now: draw its attributes and start its journey (``booked``: the
         booked slot time of an appointment, minutes; NaN for anyone else)."""
-        cust = Customer(self._next_id, cls, source, group, self.env._now)
-        cust.booked = booked
+        cust = Customer(self._next_id, cls, source, group, self.env._now, booked)
         self._next_id += 1
         if group > 1 and self._individually[source]:
             cust.members = group
