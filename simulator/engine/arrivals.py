@@ -38,6 +38,10 @@ BLOCK = 4096
 Arrivals = tuple[np.ndarray, np.ndarray, np.ndarray]
 """Arrival times (minutes), class indices and group sizes."""
 
+BookedArrivals = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]
+""":data:`Arrivals` and the booked slot times (minutes) of an appointments source (``None``
+for any other source)."""
+
 
 def nhpp_times(
     breaks_min: np.ndarray, rates_per_min: np.ndarray, end_min: float, rng: np.random.Generator
@@ -215,8 +219,17 @@ def wave_times(src: SourcePlan, streams: Streams) -> np.ndarray:
 
 def source_arrivals(
     src: SourcePlan, streams: Streams, open_min: float, close_min: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Arrival times, class indices and group sizes of one source in one replication.
+) -> Arrivals:
+    """Arrival times, class indices and group sizes of one source in one replication (see
+    :func:`booked_arrivals`)."""
+    return booked_arrivals(src, streams, open_min, close_min)[:3]
+
+
+def booked_arrivals(
+    src: SourcePlan, streams: Streams, open_min: float, close_min: float
+) -> BookedArrivals:
+    """Arrival times, class indices, group sizes and booked slot times (appointments only,
+    else ``None``) of one source in one replication.
 
     Streams used (by name): ``arrivals:<source>``, ``class:<source>``, ``group:<source>``,
     ``no_show:<source>``, ``punctuality:<source>`` and ``lead_time:<source>``; meal peaks:
@@ -238,7 +251,7 @@ def source_arrivals(
                 (classes, _draw_classes(src, len(extra), streams, f"peak_class:{name}")))[order]
             groups = np.concatenate(
                 (groups, _draw_groups(src, len(extra), streams, f"peak_group:{name}")))[order]
-        return times, classes, groups
+        return times, classes, groups, None
     if src.kind == "waves":
         times = wave_times(src, streams)
         if src.fixed_class >= 0:
@@ -249,7 +262,7 @@ def source_arrivals(
         times = np.maximum(times, open_min)  # early birds wait for the doors
         keep = np.flatnonzero(times < close_min)
         order = keep[np.argsort(times[keep], kind="stable")]
-        return times[order], classes[order], groups[order]
+        return times[order], classes[order], groups[order], None
     if src.kind == "appointments":
         slots = src.slots_min
         no_show: float | np.ndarray = src.no_show
@@ -267,8 +280,9 @@ def source_arrivals(
         times = times[keep]
         order = np.argsort(times, kind="stable")
         times = times[order]
+        booked = np.asarray(slots, dtype=float)[keep][order]  # the slot each one booked
         classes = np.full(len(times), src.fixed_class, dtype=int)
-        return times, classes, _draw_groups(src, len(times), streams, f"group:{name}")
+        return times, classes, _draw_groups(src, len(times), streams, f"group:{name}"), booked
     # trace: rows before opening wait at the door (arrive at open), as early appointments do
     keep = src.trace_min < close_min
     times = np.maximum(src.trace_min[keep], open_min)
@@ -278,16 +292,16 @@ def source_arrivals(
     missing = classes < 0
     if missing.any():
         classes[missing] = _draw_classes(src, int(missing.sum()), streams, f"class:{name}")
-    return times, classes, src.trace_group[keep]
+    return times, classes, src.trace_group[keep], None
 
 
 def source_arrival_blocks(src: SourcePlan, streams: Streams, open_min: float,
-                          close_min: float, block: int = BLOCK) -> Iterator[Arrivals]:
-    """:func:`source_arrivals` in time order, in blocks generated as they are needed: plain
+                          close_min: float, block: int = BLOCK) -> Iterator[BookedArrivals]:
+    """:func:`booked_arrivals` in time order, in blocks generated as they are needed: plain
     walk-ins lazily, :data:`BLOCK` at a time; other sources in one block. Joined, the
-    blocks equal :func:`source_arrivals` exactly."""
+    blocks equal :func:`booked_arrivals` exactly."""
     if src.kind != "poisson" or src.peak_at_min.size:
-        yield source_arrivals(src, streams, open_min, close_min)
+        yield booked_arrivals(src, streams, open_min, close_min)
         return
     name = src.name
     classes_rng = streams.generator(f"class:{name}")
@@ -295,7 +309,7 @@ def source_arrival_blocks(src: SourcePlan, streams: Streams, open_min: float,
     for times in nhpp_blocks(src.breaks_min, src.rates_per_min, close_min,
                              streams.generator(f"arrivals:{name}"), block):
         n = len(times)
-        yield times, _classes(src, classes_rng.random(n)), _groups(src, groups_rng, n)
+        yield times, _classes(src, classes_rng.random(n)), _groups(src, groups_rng, n), None
 
 
 def _classes(src: SourcePlan, u: np.ndarray) -> np.ndarray:

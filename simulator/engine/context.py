@@ -35,8 +35,9 @@ class ReplicationContext(Protocol):
     rework_more: list[list[Callable[[], float]]]
     refail_more_u: list[UniformStream]
 
-    def new_customer(self, source: int, cls: int, group: int) -> None:
-        """Create a customer now and start its journey."""
+    def new_customer(self, source: int, cls: int, group: int, booked: float = ...) -> None:
+        """Create a customer now and start its journey (``booked``: an appointment's booked
+        slot time, minutes)."""
 
     def finish(self, cust: Customer, outcome: int) -> None:
         """Record a customer leaving the facility."""

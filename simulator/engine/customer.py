@@ -20,18 +20,21 @@ class Customer:
     """A customer (or a party) inside the facility, and where it is in its journey."""
 
     __slots__ = (
-        "again", "arrival", "busy_seen", "cls", "counter", "duty_seen", "extra", "group", "held",
-        "id", "join", "k", "last_failed", "members", "n_fail", "n_visits", "party", "patience",
+        "again", "arrival", "booked", "busy_seen", "cls", "counter", "duty_seen", "extra",
+        "group", "held", "id", "join", "k", "last_failed", "members", "n_fail", "n_visits",
+        "party", "patience",
         "pending", "q_seen", "req", "service", "slot", "source", "start", "station", "steps",
         "visit_fail", "visit_service", "wait",
     )
 
-    def __init__(self, cid: int, cls: int, source: int, group: int, arrival: float) -> None:
+    def __init__(self, cid: int, cls: int, source: int, group: int, arrival: float,
+                 booked: float = NAN) -> None:
         self.id = cid
         self.cls = cls
         self.source = source
         self.group = group
         self.arrival = arrival
+        self.booked = booked  # booked slot time of an appointment (minutes); NaN: none
         # [station, base service, failure uniform, is_recovery, balk uniform,
         #  first rework (redo) or recovery-step service, uniform of "fails again?",
         #  renege: whether the class patience applies at this step];

@@ -130,12 +130,12 @@ class JourneyDriver:
         if (not is_rec and cp.balk_at >= 0 and q >= cp.balk_at
                 and (cp.balk_probability >= 1.0 or u_balk < cp.balk_probability)):
             self.row((cust.id, cust.cls, cust.group, s_idx, k, now, NAN, NAN, -1, -1, _BALKED,
-                      q, busy, duty, 0, is_rec, NAN, 0, cust.arrival, 0))
+                      q, busy, duty, 0, is_rec, NAN, 0, cust.arrival, 0, cust.booked))
             self.leave(cust, _C_BALKED)
             return
         if st.waiting_room is not None and st.is_full():
             self.row((cust.id, cust.cls, cust.group, s_idx, k, now, NAN, NAN, -1, -1,
-                      _BLOCKED, q, busy, duty, 0, is_rec, NAN, 0, cust.arrival, 0))
+                      _BLOCKED, q, busy, duty, 0, is_rec, NAN, 0, cust.arrival, 0, cust.booked))
             self.leave(cust, _C_BALKED)
             return
         cust.station = st
@@ -182,7 +182,7 @@ class JourneyDriver:
             cust.wait += now - cust.join
             self.row((cust.id, cust.cls, cust.group, s_idx, cust.k, cust.join, NAN, NAN, -1, -1,
                       _ABANDONED, cust.q_seen, cust.busy_seen, cust.duty_seen, 0, is_rec, NAN,
-                      req.jockeyed, cust.arrival, req.ot))
+                      req.jockeyed, cust.arrival, req.ot, cust.booked))
             cust.station = None
             self.leave(cust, _C_ABANDONED)
             return
@@ -261,7 +261,7 @@ class JourneyDriver:
         self.row((cust.id, cust.cls, cust.group, s_idx, cust.k, cust.join, start, self.env._now,
                   cust.counter, cust.slot, result, cust.q_seen, cust.busy_seen, cust.duty_seen,
                   cust.visit_fail, is_rec, cust.visit_service, cust.req.jockeyed, cust.arrival,
-                  cust.req.ot))
+                  cust.req.ot, cust.booked))
         cust.k += 1
         self.begin(cust)
 

@@ -143,9 +143,10 @@ class Replication:
         self._individually = [src.members_individually for src in plan.sources]
 
     # ------------------------------------------------------------------ customers
-    def new_customer(self, source: int, cls: int, group: int) -> None:
-        """Create a customer now: draw its attributes and start its journey."""
-        cust = Customer(self._next_id, cls, source, group, self.env._now)
+    def new_customer(self, source: int, cls: int, group: int, booked: float = math.nan) -> None:
+        """Create a customer now: draw its attributes and start its journey (``booked``: the
+        booked slot time of an appointment, minutes; NaN for anyone else)."""
+        cust = Customer(self._next_id, cls, source, group, self.env._now, booked)
         self._next_id += 1
         if group > 1 and self._individually[source]:
             cust.members = group
@@ -264,7 +265,7 @@ class Replication:
                           int(VisitOutcome.UNFINISHED), -1, -1, -1, 0,
                           bool(cust.steps[cust.k][3]), math.nan,
                           cust.req.jockeyed if cust.req is not None else 0, cust.arrival,
-                          st.overtaken_at_stop(cust.req))
+                          st.overtaken_at_stop(cust.req), cust.booked)
             if self.holdings is not None:
                 self.holdings.close_rows(cust, stop)
             rec.customer(cust.id, cust.cls, cust.source, cust.group, cust.arrival, math.nan,

@@ -16,7 +16,7 @@ import simpy
 from simulator.scenario.plan import DutyChange
 
 if TYPE_CHECKING:
-    from simulator.engine.arrivals import Arrivals
+    from simulator.engine.arrivals import BookedArrivals
     from simulator.engine.context import ReplicationContext
     from simulator.scenario.plan import SlotPlan, SourcePlan
 
@@ -25,18 +25,25 @@ _SHIFT_END = int(DutyChange.SHIFT_END)
 
 
 def arrival_process(
-    rep: ReplicationContext, src: SourcePlan, blocks: Iterable[Arrivals],
+    rep: ReplicationContext, src: SourcePlan, blocks: Iterable[BookedArrivals],
 ) -> Generator[simpy.Event, None, None]:
     """Create customers at their arrival times, taking the times block by block as the run
     reaches them (:func:`simulator.engine.arrivals.source_arrival_blocks`)."""
     env = rep.env
     new = rep.new_customer
     idx = src.idx
-    for times, classes, groups in blocks:
-        for t, c, g in zip(times.tolist(), classes.tolist(), groups.tolist(), strict=True):
+    for times, classes, groups, booked in blocks:
+        if booked is None:
+            for t, c, g in zip(times.tolist(), classes.tolist(), groups.tolist(), strict=True):
+                if t > env._now:
+                    yield env.timeout(t - env._now)
+                new(idx, c, g)
+            continue
+        for t, c, g, b in zip(times.tolist(), classes.tolist(), groups.tolist(),
+                              booked.tolist(), strict=True):
             if t > env._now:
                 yield env.timeout(t - env._now)
-            new(idx, c, g)
+            new(idx, c, g, b)
 
 
 def slot_process(rep: ReplicationContext, slot: SlotPlan) -> Generator[simpy.Event, object, None]:

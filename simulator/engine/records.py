@@ -72,6 +72,8 @@ VISIT_INTERNAL_COLUMNS: dict[str, type] = {
     "arrival_min": np.float64,  # the customer's arrival (decides the statistics window)
     "overtaken": np.int32,  # later joiners of this line who started service before this
     # customer left it (satisfaction.md §2.2); 0 where the line cannot be overtaken
+    "booked_min": np.float64,  # the booked slot time of an appointment customer (before
+    # their punctuality offset); NaN for everyone else (promises, docs/week.md)
 }
 
 CUSTOMER_COLUMNS: dict[str, type] = {

@@ -90,7 +90,8 @@ class ReplicationSink:
         self.satisfaction = SatisfactionMeasures(
             plan, meta, seed, replication, day=day,
             on_scored=cases.on_scored if cases is not None else None)
-        self.promises = PromiseMeasures(meta, plan.scenario.promises)
+        self.promises = PromiseMeasures(meta, plan.scenario.promises,
+                                       [s.name for s in plan.sources])
         self.sinks: tuple[RecordSink, ...] = (
             self.measures, self.satisfaction, self.promises, *extra,
             *((cases,) if cases is not None else ()))
@@ -168,7 +169,8 @@ def replication_outputs(
         grid_step_min=GRID_STEP_MIN if detail else None,
         wait_edges_min=WAIT_EDGES_MIN if detail else None)
     sat = SatisfactionMeasures(plan, records.meta, seed, replication)
-    promises = PromiseMeasures(records.meta, plan.scenario.promises)
+    promises = PromiseMeasures(records.meta, plan.scenario.promises,
+                               [s.name for s in plan.sources])
     chunk = records_chunk(records)
     sat.consume(chunk)
     promises.consume(chunk)

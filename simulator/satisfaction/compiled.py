@@ -158,11 +158,15 @@ def _with_promises(sc: Scenario, sec: SatisfactionSection,
     """Gap 4 fed into the expectation model (satisfaction.md §2.4): a station's promise
     makes its standard a published one (``promise: true``, so a wait beyond A lowers
     reliability by ``promise_pen``); a station without a standard gets one at the promised
-    wait. Whole-visit promises are measured (gap 4 KPIs) but change no stage."""
+    wait. Whole-visit promises are measured (gap 4 KPIs) but change no stage; so are quoted
+    waits and appointment times: §2.4's reliability term compares a stage's wait with one
+    published level A, and the spec gives no rule for a level quoted to each customer or for
+    a booked time (docs/week.md)."""
     from simulator.measures.standards import slug
 
     dom = DOMAIN_DEFAULTS[sc.domain]
-    promised = {p.station: p for p in sc.promises if p.station is not None}
+    promised = {p.station: p for p in sc.promises
+                if p.station is not None and p.kind == "posted"}
     new_std = []
     for std in sec.standards:
         if std.stage in promised and not std.promise:

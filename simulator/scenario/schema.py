@@ -427,7 +427,8 @@ def cross_field_problems(sc: Scenario) -> list[Problem]:
     out.extend(Problem(*r) for r in members_queue_problems(sc))
     if sc.calendar is not None:
         out.extend(Problem(*p) for p in calendar_problems(sc, cross_field_problems, out))
-    out.extend(Problem(*p) for p in promise_problems(sc.promises, stations, classes))
+    out.extend(Problem(*p) for p in promise_problems(
+        sc.promises, stations | set(sc.resources), classes, sc.arrivals))
     out.extend(Problem(*p) for p in back_office_problems(sc))
     return out
 
