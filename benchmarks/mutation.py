@@ -1,0 +1,460 @@
+"""Mutation testing of the engine, the measures, the statistics and the distributions.
+
+Each module is mutated with mutmut 3's operators (``pip install -e '.[mutation]'``) and every
+mutant is run against the tests that target that module (the folder of tests that mirrors
+its package, see ``GROUPS``), keeping only the tests that execute the mutated function.
+A mutant is *killed* when one of those tests fails (or runs past its time limit), *survives*
+when they all pass, is *not covered* when no targeted test executes its function, and is
+*equivalent* when it is listed, with a reason, in ``benchmarks/mutation_equivalents.toml``
+(a mutant that cannot change any behaviour, read and set aside by hand). The score is
+killed ÷ (mutants − equivalent): a mutant no test reaches counts against it.
+
+Every mutant runs in a new process of its own. mutmut's default forks each mutant from the
+process that has already run the whole test suite, and a fork of a process whose joblib
+(loky) workers and threads are alive hangs; here each mutant is forked from this driver,
+which has only imported the libraries and the mutated package and has run no test (the
+pass that finds which tests execute which function runs in a forked child too). With
+``--spawn`` each mutant is instead a brand-new interpreter (``python -m pytest``): about ten
+times slower, the same verdicts.
+
+    python benchmarks/mutation.py                        # every group: about 1 h on 2 cores
+    python benchmarks/mutation.py statistics distributions -j 2
+    python benchmarks/mutation.py station --survivors    # re-run last run's survivors only
+    python benchmarks/mutation.py --table                # print the table of the last run
+
+The work tree (a copy of the package with the mutants, the tests and the scenarios), the
+per-mutant verdicts (``results.json``), the diffs of the survivors (``survivors.md``) and
+the table (``table.md``) go to ``.mutation/`` (git-ignored).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+EQUIVALENTS = ROOT / "benchmarks" / "mutation_equivalents.toml"
+
+
+@dataclass(frozen=True)
+class Group:
+    """Modules mutated together and the tests that target them."""
+
+    modules: tuple[str, ...]
+    tests: tuple[str, ...]
+
+
+#: Groups of the table: modules (paths in the repository) and their targeted tests.
+GROUPS: dict[str, Group] = {
+    "station": Group(("simulator/engine/station.py",), ("tests/engine",)),
+    "journey": Group(("simulator/engine/journey.py",), ("tests/engine",)),
+    "rng": Group(("simulator/engine/rng.py",),
+                 ("tests/engine", "tests/scenario/test_distributions.py")),
+    "statistics": Group(("simulator/measures/stats.py",),
+                        ("tests/measures/test_stats.py", "tests/measures/test_stats_levels.py")),
+    "measures": Group(
+        tuple(f"simulator/measures/{m}.py" for m in (
+            "estimators", "record_views", "standards", "kpis", "by_hour", "levels",
+            "conservation", "staff_use")),
+        ("tests/measures",)),
+    "distributions": Group(("simulator/scenario/distributions.py",),
+                           ("tests/scenario/test_distributions.py",)),
+}
+
+#: What is copied into the work tree besides the package (tests read scenarios and docs).
+COPY = ("simulator", "tests", "scenarios", "pyproject.toml", "setup.cfg")
+
+#: Verdicts, as stored in results.json.
+KILLED, TIMEOUT, SURVIVED, NOT_COVERED, EQUIVALENT = (
+    "killed", "timeout", "survived", "not covered", "equivalent")
+
+
+# ---------------------------------------------------------------- the work tree and mutants
+def build_tree(work: Path, modules: Iterable[str]) -> dict[str, list[str]]:
+    """Copy the checkout into ``work/tree`` with ``modules`` replaced by their mutants.
+
+    Returns the mutant names of each module, in mutmut's order.
+    """
+    from mutmut.mutation.file_mutation import mutate_file_contents
+    from mutmut.utils.format_utils import get_mutant_name
+
+    tree = work / "tree"
+    if tree.exists():
+        shutil.rmtree(tree)
+    tree.mkdir(parents=True)
+    for name in COPY:
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, tree / name,
+                            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        else:
+            shutil.copy2(src, tree / name)
+    names: dict[str, list[str]] = {}
+    here = Path.cwd()
+    os.chdir(ROOT)  # mutmut reads its configuration ([tool.mutmut]) from the checkout
+    try:
+        for module in modules:
+            mutated = mutate_file_contents(module, (ROOT / module).read_text())
+            (tree / module).write_text(mutated.code)
+            names[module] = [get_mutant_name(Path(module), m) for m in mutated.mutant_names]
+    finally:
+        os.chdir(here)
+    return names
+
+
+def diff_of(work: Path, module: str, mutant: str) -> str:
+    """The unified diff a mutant makes to its function."""
+    from mutmut.mutation.diff_apply import get_diff_for_mutant
+
+    source = (work / "tree" / module).read_text()
+    return get_diff_for_mutant(mutant, source=source, path=module)
+
+
+def changed_lines(diff: str) -> tuple[str, str]:
+    """The removed and added lines of a diff, stripped, each joined by ' / '."""
+    old = [ln[1:].strip() for ln in diff.splitlines()
+           if ln.startswith("-") and not ln.startswith("---")]
+    new = [ln[1:].strip() for ln in diff.splitlines()
+           if ln.startswith("+") and not ln.startswith("+++")]
+    return " / ".join(old), " / ".join(new)
+
+
+# ---------------------------------------------------------------- running in forked children
+class _Children:
+    """At most ``jobs`` forked children, each running pytest once, with time limits."""
+
+    def __init__(self, jobs: int, logs: Path) -> None:
+        self.jobs = jobs
+        self.logs = logs
+        self.running: dict[int, tuple[str, float, float]] = {}  # pid -> (key, start, deadline)
+
+    def start(self, key: str, args: list[str], env: dict[str, str], limit_s: float,
+              spawn: bool) -> None:
+        log = self.logs / (key.replace("/", "_") + ".log")
+        pid = os.fork()
+        if pid == 0:  # the child: a new process group, so a timeout kills its workers too
+            code = 3
+            try:
+                os.setpgrp()
+                fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+                os.dup2(fd, 1)
+                os.dup2(fd, 2)
+                os.environ.update(env)
+                if spawn:
+                    os.execv(sys.executable, [sys.executable, "-m", "pytest", *args])
+                import pytest
+
+                code = int(pytest.main(args))
+            finally:
+                os._exit(code)
+        now = time.monotonic()
+        self.running[pid] = (key, now, now + limit_s)
+
+    def stop(self) -> None:
+        """Kill every running child (and its workers) and exit."""
+        for pid in list(self.running):
+            _kill_group(pid)
+        raise SystemExit("stopped")
+
+    def wait_one(self) -> tuple[str, int | None, float]:
+        """Wait for a child to end; ``None`` as exit code means it ran out of time."""
+        while True:
+            now = time.monotonic()
+            for pid, (key, start, deadline) in list(self.running.items()):
+                if now > deadline:
+                    _kill_group(pid)
+                    os.waitpid(pid, 0)
+                    del self.running[pid]
+                    return key, None, now - start
+            pid, status = os.waitpid(-1, os.WNOHANG)
+            if pid:
+                key, start, _ = self.running.pop(pid)
+                _kill_group(pid)  # joblib workers a test left behind
+                return key, os.waitstatus_to_exitcode(status), time.monotonic() - start
+            time.sleep(0.02)
+
+
+def _kill_group(pid: int) -> None:
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _pytest_args(tests: Iterable[str]) -> list[str]:
+    return ["-x", "-q", "-p", "no:cacheprovider", "-p", "no:randomly", *tests]
+
+
+_STATS_PLUGIN = '''
+"""Records which mutated functions each test executes (MUTANT_UNDER_TEST=stats)."""
+import json, os
+from mutmut.state import state
+
+_hits, _time = {}, {}
+
+def pytest_runtest_teardown(item, nextitem):
+    _hits[item.nodeid] = sorted(state()._stats)
+    state()._stats.clear()
+
+def pytest_runtest_logreport(report):
+    _time[report.nodeid] = _time.get(report.nodeid, 0.0) + report.duration
+
+def pytest_sessionfinish(session, exitstatus):
+    with open(os.environ["SERVSIM_MUTATION_STATS"], "w") as f:
+        json.dump({"hits": _hits, "seconds": _time, "exit": int(exitstatus)}, f)
+'''
+
+
+def _warm_up(tests: list[str], log: Path) -> None:
+    """Import what every child needs once, here: the libraries, the mutated package and the
+    test modules (pytest's collection, which runs no test). Children forked afterwards start
+    with all of it in memory. Refuses to go on if anything left a thread running, since a
+    fork of a process with threads is what hangs."""
+    import threading
+
+    import pytest
+
+    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    saved = os.dup(1), os.dup(2)
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    try:
+        code = pytest.main(["--collect-only", "-q", "-p", "no:cacheprovider", *tests])
+    finally:
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+        os.close(fd)
+    if code != 0:
+        raise SystemExit(f"collecting {tests} failed (exit {code}); see {log}")
+    if threading.active_count() != 1:
+        raise SystemExit(f"collection left {threading.active_count() - 1} thread(s) running; "
+                         "use --spawn")
+
+
+# ---------------------------------------------------------------- the run
+def run_group(name: str, group: Group, work: Path, jobs: int, spawn: bool,
+              only: set[str] | None) -> dict[str, dict]:
+    """Mutate the group's modules and run every mutant; verdicts by mutant name."""
+    names = build_tree(work, group.modules)
+    tree = work / "tree"
+    (tree / "servsim_mutation_stats.py").write_text(_STATS_PLUGIN)
+    logs = work / "logs" / name
+    if logs.exists():
+        shutil.rmtree(logs)
+    logs.mkdir(parents=True)
+    os.chdir(tree)
+    sys.path.insert(0, str(tree))
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    targeted = [t for t in group.tests if (tree / t).exists()]
+    if not spawn:
+        _warm_up(targeted, logs / "_collect.log")
+    stats_file = work / f"stats-{name}.json"
+    kids = _Children(1, logs)
+    t0 = time.monotonic()
+    kids.start("_stats", ["-q", "-p", "no:cacheprovider", "-p", "servsim_mutation_stats",
+                          *targeted],
+               {"MUTANT_UNDER_TEST": "stats", "SERVSIM_MUTATION_STATS": str(stats_file)},
+               3600.0, spawn)
+    _, code, _ = kids.wait_one()
+    stats = json.loads(stats_file.read_text()) if stats_file.exists() else {"exit": code}
+    if code != 0 or stats.get("exit") != 0:
+        raise SystemExit(f"{name}: the targeted tests fail without any mutant (exit {code}); "
+                         f"see {logs / '_stats.log'}")
+    print(f"{name}: targeted tests pass in {time.monotonic() - t0:.0f} s; "
+          f"{sum(map(len, names.values()))} mutants", file=sys.stderr)
+    tests_of: dict[str, list[str]] = {}
+    for test, hit in stats["hits"].items():
+        for fn in hit:
+            tests_of.setdefault(fn, []).append(test)
+    seconds = stats["seconds"]
+
+    from mutmut.utils.format_utils import mangled_name_from_mutant_name
+
+    results: dict[str, dict] = {}
+    todo: list[tuple[str, str, list[str], float]] = []
+    for module, mutants in names.items():
+        for mutant in mutants:
+            if only is not None and mutant not in only:
+                continue
+            tests = sorted(tests_of.get(mangled_name_from_mutant_name(mutant), []),
+                           key=lambda t: (seconds.get(t, 0.0), t))
+            if not tests:
+                results[mutant] = {"module": module, "verdict": NOT_COVERED}
+                continue
+            base = sum(seconds.get(t, 0.0) for t in tests)
+            todo.append((module, mutant, tests, 30.0 + 5.0 * base))
+    kids = _Children(jobs, logs)
+    signal.signal(signal.SIGTERM, lambda *_: kids.stop())
+    pending = {m: (module, tests) for module, m, tests, _ in todo}
+    try:
+        _run_all(name, kids, list(todo), pending, results, logs, spawn, t0)
+    except BaseException:
+        for pid in list(kids.running):
+            _kill_group(pid)
+        raise
+
+    for mutant, r in results.items():
+        if r["verdict"] in (SURVIVED, NOT_COVERED):
+            r["diff"] = diff_of(work, r["module"], mutant)
+    return results
+
+
+def _run_all(name: str, kids: _Children, queue: list, pending: dict, results: dict,
+             logs: Path, spawn: bool, t0: float) -> None:
+    """Run the queued mutants, ``kids.jobs`` at a time, recording each verdict."""
+    total = len(queue)
+    done = 0
+    while queue or kids.running:
+        while queue and len(kids.running) < kids.jobs:
+            module, mutant, tests, limit = queue.pop(0)
+            kids.start(mutant, _pytest_args(tests), {"MUTANT_UNDER_TEST": mutant}, limit, spawn)
+        mutant, code, took = kids.wait_one()
+        module, tests = pending[mutant]
+        if code in (4, 5):  # pytest usage error or no test collected: the setup is broken
+            raise SystemExit(f"{mutant}: pytest exit {code}; see {logs / (mutant + '.log')}")
+        verdict = TIMEOUT if code is None else SURVIVED if code == 0 else KILLED
+        results[mutant] = {"module": module, "verdict": verdict, "exit": code,
+                           "seconds": round(took, 2), "tests": len(tests)}
+        done += 1
+        if done % 50 == 0 or not (queue or kids.running):
+            print(f"{name}: {done}/{total} run, {time.monotonic() - t0:.0f} s",
+                  file=sys.stderr)
+
+
+# ---------------------------------------------------------------- equivalents and the table
+def load_equivalents() -> dict[str, dict[str, str]]:
+    """Mutants set aside as equivalent: name -> {"old", "new", "why"}."""
+    if not EQUIVALENTS.exists():
+        return {}
+    with EQUIVALENTS.open("rb") as f:
+        return tomllib.load(f)
+
+
+def classify(results: dict[str, dict], equivalents: dict[str, dict[str, str]]) -> list[str]:
+    """Mark listed survivors (or uncovered mutants) equivalent; return stale list entries.
+
+    An entry is applied only while the mutant still makes the change it was listed for
+    (``old`` → ``new``), so renumbered mutants after an edit are not silently excused.
+    """
+    stale = []
+    for name, entry in equivalents.items():
+        r = results.get(name)
+        if r is None:
+            continue
+        if "diff" not in r:  # killed: the list entry is wrong or out of date
+            stale.append(f"{name}: listed as equivalent but {r['verdict']}")
+            continue
+        old, new = changed_lines(r["diff"])
+        if (old, new) != (entry["old"], entry["new"]):
+            stale.append(f"{name}: now changes {old!r} -> {new!r}, listed for "
+                         f"{entry['old']!r} -> {entry['new']!r}")
+            continue
+        r["verdict"] = EQUIVALENT
+        r["why"] = entry["why"]
+    return stale
+
+
+def table(results: dict[str, dict]) -> str:
+    """Markdown table: one row per module, with the score killed ÷ non-equivalent."""
+    rows: dict[str, dict[str, int]] = {}
+    for r in results.values():
+        counts = rows.setdefault(r["module"], {k: 0 for k in (
+            KILLED, TIMEOUT, SURVIVED, EQUIVALENT, NOT_COVERED)})
+        counts[r["verdict"]] += 1
+    lines = ["| module | mutants | killed | survived | equivalent | not covered | score |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
+    for module in sorted(rows):
+        c = rows[module]
+        total = sum(c.values())
+        killed = c[KILLED] + c[TIMEOUT]
+        denominator = total - c[EQUIVALENT]
+        score = f"{100.0 * killed / denominator:.1f} %" if denominator else "–"
+        lines.append(f"| `{module.removeprefix('simulator/')}` | {total} | {killed} | "
+                     f"{c[SURVIVED]} | {c[EQUIVALENT]} | {c[NOT_COVERED]} | {score} |")
+    return "\n".join(lines)
+
+
+def survivors_report(results: dict[str, dict]) -> str:
+    """The diff of every survivor and uncovered mutant, by module."""
+    out = []
+    for name in sorted(results):
+        r = results[name]
+        if r["verdict"] in (SURVIVED, NOT_COVERED):
+            out += [f"## {name} ({r['verdict']})", "```diff", r["diff"], "```", ""]
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the chosen groups, merge into results.json, print and write the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("groups", nargs="*", metavar="GROUP",
+                        help=f"groups to run (default: all of {', '.join(GROUPS)})")
+    parser.add_argument("-j", "--jobs", type=int, default=2, help="mutants run at once")
+    parser.add_argument("--work", type=Path, default=ROOT / ".mutation",
+                        help="work folder (default .mutation/)")
+    parser.add_argument("--survivors", action="store_true",
+                        help="run only the mutants that survived (or were not covered) last time")
+    parser.add_argument("--spawn", action="store_true",
+                        help="run each mutant in a brand-new interpreter instead of a fork")
+    parser.add_argument("--table", action="store_true", help="print the last table and stop")
+    parser.add_argument("--only-file", type=Path, help=argparse.SUPPRESS)  # internal
+    parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)  # internal
+    opts = parser.parse_args(argv)
+    unknown = [g for g in opts.groups if g not in GROUPS]
+    if unknown:
+        parser.error(f"unknown group {unknown[0]!r} (expected one of {', '.join(GROUPS)})")
+    work = opts.work.resolve()
+    work.mkdir(parents=True, exist_ok=True)
+    if opts.one:  # one group, in a process of its own (see below)
+        name = opts.groups[0]
+        only = set(json.loads(opts.only_file.read_text())) if opts.only_file else None
+        fresh = run_group(name, GROUPS[name], work / name, opts.jobs, opts.spawn, only)
+        (work / f"results-{name}.json").write_text(json.dumps(fresh, ensure_ascii=False))
+        return 0
+    path = work / "results.json"
+    results: dict[str, dict] = json.loads(path.read_text()) if path.exists() else {}
+    if not opts.table:
+        for name in opts.groups or list(GROUPS):
+            group = GROUPS[name]
+            cmd = [sys.executable, __file__, name, "--one", "-j", str(opts.jobs),
+                   "--work", str(work), *(["--spawn"] if opts.spawn else [])]
+            if opts.survivors:
+                only = [m for m, r in results.items() if r["module"] in group.modules
+                        and r["verdict"] in (SURVIVED, NOT_COVERED, EQUIVALENT)]
+                (work / f"only-{name}.json").write_text(json.dumps(only, ensure_ascii=False))
+                cmd += ["--only-file", str(work / f"only-{name}.json")]
+            # each group in a fresh driver process: its imports of one work tree never meet
+            # another group's
+            if subprocess.run(cmd, check=False).returncode != 0:
+                return 2
+            fresh = json.loads((work / f"results-{name}.json").read_text())
+            if not opts.survivors:
+                results = {m: r for m, r in results.items() if r["module"] not in group.modules}
+            results.update(fresh)
+            path.write_text(json.dumps(results, indent=1, ensure_ascii=False))
+    for r in results.values():  # equivalents are re-read every time
+        if r["verdict"] == EQUIVALENT:
+            r["verdict"] = SURVIVED
+    stale = classify(results, load_equivalents())
+    text = table(results)
+    (work / "table.md").write_text(text + "\n")
+    (work / "survivors.md").write_text(survivors_report(results))
+    print(text)
+    for line in stale:
+        print(f"stale equivalent: {line}", file=sys.stderr)
+    return 1 if stale else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
