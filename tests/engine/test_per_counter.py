@@ -3,7 +3,7 @@ room and the level series, where a shared line would give different starts."""
 
 from __future__ import annotations
 
-from tests.engine.timeline import levels, run_text, staff_rows, t, visits
+from tests.engine.timeline import levels, run_text, staff_rows, visits
 
 TWO_CLASSES = """
 name: per counter
@@ -108,7 +108,8 @@ clock: {{open: "09:00", close: "{close}"}}
 customer_classes: {{c: {{pathway: p}}}}
 arrivals: {{log: {{trace: trace.csv}}}}
 stations:
-  s: {{counters: 2, staff: clerks, line: per_counter, service: {{dist: constant, value: {service}}}}}
+  s: {{counters: 2, staff: clerks, line: per_counter,
+      service: {{dist: constant, value: {service}}}}}
 staff:
   clerks:
     shifts:
