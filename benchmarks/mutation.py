@@ -68,7 +68,8 @@ GROUPS: dict[str, Group] = {
             "conservation", "staff_use")),
         ("tests/measures",)),
     "distributions": Group(("simulator/scenario/distributions.py",),
-                           ("tests/scenario/test_distributions.py",)),
+                           ("tests/scenario/test_distributions.py",
+                            "tests/scenario/test_distribution_inputs.py")),
 }
 
 #: What is copied into the work tree besides the package (tests read scenarios and docs).
