@@ -113,12 +113,23 @@ def build_tree(work: Path, modules: Iterable[str]) -> dict[str, list[str]]:
     return names
 
 
-def diff_of(work: Path, module: str, mutant: str) -> str:
-    """The unified diff a mutant makes to its function."""
-    from mutmut.mutation.diff_apply import get_diff_for_mutant
+_PARSED: dict[Path, object] = {}
 
-    source = (work / "tree" / module).read_text()
-    return get_diff_for_mutant(mutant, source=source, path=module)
+
+def diff_of(work: Path, module: str, mutant: str) -> str:
+    """The unified diff a mutant makes to its function (each mutated file parsed once)."""
+    from difflib import unified_diff
+
+    import libcst as cst
+    from mutmut.mutation.diff_apply import read_mutant_function, read_original_function
+
+    path = work / "tree" / module
+    if path not in _PARSED:
+        _PARSED[path] = cst.parse_module(path.read_text())
+    tree = _PARSED[path]
+    old, new = (cst.Module([f]).code.strip().split("\n")
+                for f in (read_original_function(tree, mutant), read_mutant_function(tree, mutant)))
+    return "\n".join(unified_diff(old, new, fromfile=module, tofile=module, lineterm=""))
 
 
 def changed_lines(diff: str) -> tuple[str, str]:
@@ -366,6 +377,17 @@ def classify(results: dict[str, dict], equivalents: dict[str, dict[str, str]]) -
     return stale
 
 
+def set_aside(results: dict[str, dict], mutant: str, why: str) -> None:
+    """Append a survivor of the last run to the equivalents file, with the change it makes."""
+    r = results.get(mutant)
+    if r is None or "diff" not in r:
+        raise SystemExit(f"{mutant} is not a survivor of the last run")
+    old, new = changed_lines(r["diff"])
+    with EQUIVALENTS.open("a") as f:
+        f.write(f"\n[{json.dumps(mutant, ensure_ascii=False)}]\nold = {json.dumps(old)}\n"
+                f"new = {json.dumps(new)}\nwhy = {json.dumps(why, ensure_ascii=False)}\n")
+
+
 def table(results: dict[str, dict]) -> str:
     """Markdown table: one row per module, with the score killed ÷ non-equivalent."""
     rows: dict[str, dict[str, int]] = {}
@@ -409,6 +431,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--spawn", action="store_true",
                         help="run each mutant in a brand-new interpreter instead of a fork")
     parser.add_argument("--table", action="store_true", help="print the last table and stop")
+    parser.add_argument("--set-aside", nargs=2, metavar=("MUTANT", "WHY"),
+                        help="list a survivor of the last run as equivalent, with the reason")
     parser.add_argument("--only-file", type=Path, help=argparse.SUPPRESS)  # internal
     parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)  # internal
     opts = parser.parse_args(argv)
@@ -425,7 +449,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     path = work / "results.json"
     results: dict[str, dict] = json.loads(path.read_text()) if path.exists() else {}
-    if not opts.table:
+    if opts.set_aside:
+        set_aside(results, *opts.set_aside)
+    elif not opts.table:
         for name in opts.groups or list(GROUPS):
             group = GROUPS[name]
             cmd = [sys.executable, __file__, name, "--one", "-j", str(opts.jobs),

@@ -13,6 +13,7 @@ import pytest
 from scipy import stats as sps
 
 from simulator.measures.stats import (
+    COMPARE_COLUMNS,
     OnlineStats,
     bonferroni_confidence,
     compare_paired,
@@ -162,3 +163,46 @@ def test_t_interval_flattens_and_keeps_float_precision():
     assert ti.n == 4 and ti.mean == 2.5
     assert (ti.ci_low, ti.ci_high) == (pytest.approx(lo, rel=1e-12), pytest.approx(hi, rel=1e-12))
     assert t_interval([1, 2, 3]).mean == 2.0
+
+
+def test_two_pairs_can_be_significant():
+    # differences 1.0 and 1.1: half-width t(0.975, 1) · 0.0707 / √2 = 0.635 < 1.05
+    d = paired_difference([2.0, 3.1], [1.0, 2.0])
+    assert d.n == 2 and d.significant is True and d.ci_low > 0
+
+
+def test_missing_values_given_as_none_count_as_nan():
+    ti = t_interval([1.0, None, 3.0])
+    assert (ti.n, ti.mean) == (2, 2.0)
+    d = paired_difference([1.0, None, 3.0, 4], [0.0, 1.0, None, 3])
+    assert (d.n, d.mean_diff, d.sd) == (2, 1.0, 0.0)
+
+
+@pytest.mark.parametrize("values", [[], [math.nan]], ids=["no value", "only NaN"])
+def test_no_value_gives_nan_everywhere(values):
+    ti = t_interval(values)
+    assert ti.n == 0
+    assert all(math.isnan(x) for x in (ti.mean, ti.sd, ti.ci_low, ti.ci_high, ti.half_width))
+
+
+def test_one_value_has_a_mean_and_no_interval():
+    ti = t_interval([2.5])
+    s = OnlineStats()
+    s.push(2.5)
+    for got in (ti, s.interval()):
+        assert (got.mean, got.n) == (2.5, 1)
+        assert all(math.isnan(x) for x in (got.sd, got.ci_low, got.ci_high, got.half_width))
+
+
+@pytest.mark.filterwarnings("error")  # no "mean of empty slice" noise for a KPI never paired
+def test_compare_paired_of_nothing_and_of_unpaired_kpis_is_quiet():
+    empty = compare_paired([], [])
+    assert list(empty.columns) == list(COMPARE_COLUMNS) and len(empty) == 0
+    df = compare_paired([{"a": 1.0}, {"a": 2.0}], [{"b": 1.0}, {"b": 3.0}])
+    assert df["kpi"].tolist() == ["a", "b"] and df["n"].tolist() == [0, 0]
+    with pytest.raises(ValueError, match=r"^paired comparison needs one variant row per "
+                                         r"baseline replication \(got 2 baseline and 1 "
+                                         r"variant rows\)$"):
+        compare_paired([{"a": 1.0}, {"a": 2.0}], [{"a": 1.0}])
+    with pytest.raises(ValueError, match=r"^n_comparisons must be >= 1 \(got 0\)$"):
+        bonferroni_confidence(0.95, 0)
