@@ -44,6 +44,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 EQUIVALENTS = ROOT / "benchmarks" / "mutation_equivalents.toml"
+CANARIES = ROOT / "benchmarks" / "mutation_canaries.toml"
 
 
 @dataclass(frozen=True)
@@ -210,7 +211,13 @@ def _pytest_args(tests: Iterable[str]) -> list[str]:
 _STATS_PLUGIN = '''
 """Records which mutated functions each test executes (MUTANT_UNDER_TEST=stats)."""
 import json, os
+from mutmut.mutation.trampoline import set_mutant_under_test
 from mutmut.state import state
+
+# record in this process only: worker processes (joblib) get no MUTANT_UNDER_TEST and run the
+# original code (their cwd may not hold the mutmut configuration the recording needs)
+set_mutant_under_test("stats")
+del os.environ["MUTANT_UNDER_TEST"]
 
 _hits, _time = {}, {}
 
@@ -418,6 +425,42 @@ def survivors_report(results: dict[str, dict]) -> str:
     return "\n".join(out)
 
 
+def run_canaries(work: Path) -> int:
+    """Apply each canary of ``mutation_canaries.toml`` to a copy of the checkout and run the
+    test that must catch it, in a new interpreter; 1 if any canary goes unnoticed."""
+    with CANARIES.open("rb") as f:
+        canaries = tomllib.load(f)
+    if work.exists():
+        shutil.rmtree(work)
+    work.mkdir(parents=True)
+    for name in COPY:
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, work / name,
+                            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        else:
+            shutil.copy2(src, work / name)
+    missed = 0
+    print("| canary | what it breaks | caught by | result |\n|---|---|---|---|")
+    for name, c in canaries.items():
+        path = work / c["file"]
+        original = path.read_text()
+        if original.count(c["old"]) != 1:
+            raise SystemExit(f"canary {name}: its text is not found exactly once in {c['file']}")
+        path.write_text(original.replace(c["old"], c["new"]))
+        try:
+            done = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p",
+                                   "no:cacheprovider", c["test"]], cwd=work,
+                                  capture_output=True, check=False, timeout=600)
+        finally:
+            path.write_text(original)
+        caught = done.returncode == 1
+        missed += not caught
+        print(f"| `{name}` | {c['what']} | `{c['test'].split('::')[-1]}` | "
+              f"{'caught' if caught else f'NOT CAUGHT (pytest exit {done.returncode})'} |")
+    return 1 if missed else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the chosen groups, merge into results.json, print and write the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -431,6 +474,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--spawn", action="store_true",
                         help="run each mutant in a brand-new interpreter instead of a fork")
     parser.add_argument("--table", action="store_true", help="print the last table and stop")
+    parser.add_argument("--canaries", action="store_true",
+                        help="apply each canary mutation and check its test fails")
     parser.add_argument("--set-aside", nargs=2, metavar=("MUTANT", "WHY"),
                         help="list a survivor of the last run as equivalent, with the reason")
     parser.add_argument("--only-file", type=Path, help=argparse.SUPPRESS)  # internal
@@ -449,6 +494,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     path = work / "results.json"
     results: dict[str, dict] = json.loads(path.read_text()) if path.exists() else {}
+    if opts.canaries:
+        return run_canaries(work / "canaries")
     if opts.set_aside:
         set_aside(results, *opts.set_aside)
     elif not opts.table:
