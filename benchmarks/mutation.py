@@ -53,14 +53,28 @@ class Group:
 
     modules: tuple[str, ...]
     tests: tuple[str, ...]
+    deselect: tuple[str, ...] = ()
+
+
+#: Statistical checks of routing, held resources and arrival peaks (10-20 s each, most of the
+#: engine tests' time): they target routing.py, holdings.py and arrivals.py and are left out
+#: of the station's and the journey's targeted tests, whose exact timelines, invariants and
+#: theory checks are in the same folder.
+_ENGINE_SLOW = (
+    "tests/engine/test_routing.py::test_full_pooling_matches_erlang_c_and_beats_separate_stations",
+    "tests/engine/test_routing.py::test_jobs_1_equals_jobs_2_on_a_routed_scenario",
+    "tests/engine/test_holdings.py::test_tables_pool_is_an_mmc_queue_erlang_c",
+    "tests/engine/test_holdings.py::test_resources_jobs_do_not_change_result_files",
+    "tests/engine/test_peaks.py::test_occupancy_of_an_infinite_server_matches_mt_m_infinity",
+)
 
 
 #: Groups of the table: modules (paths in the repository) and their targeted tests.
 GROUPS: dict[str, Group] = {
-    "station": Group(("simulator/engine/station.py",), ("tests/engine",)),
-    "journey": Group(("simulator/engine/journey.py",), ("tests/engine",)),
+    "station": Group(("simulator/engine/station.py",), ("tests/engine",), _ENGINE_SLOW),
+    "journey": Group(("simulator/engine/journey.py",), ("tests/engine",), _ENGINE_SLOW),
     "rng": Group(("simulator/engine/rng.py",),
-                 ("tests/engine", "tests/scenario/test_distributions.py")),
+                 ("tests/engine", "tests/scenario/test_distributions.py"), _ENGINE_SLOW),
     "statistics": Group(("simulator/measures/stats.py",),
                         ("tests/measures/test_stats.py", "tests/measures/test_stats_levels.py")),
     "measures": Group(
@@ -167,6 +181,8 @@ class _Children:
                     os.execv(sys.executable, [sys.executable, "-m", "pytest", *args])
                 import pytest
 
+                _fix_mutant(env.get("MUTANT_UNDER_TEST", ""))
+
                 code = int(pytest.main(args))
             finally:
                 os._exit(code)
@@ -195,6 +211,16 @@ class _Children:
                 _kill_group(pid)  # joblib workers a test left behind
                 return key, os.waitstatus_to_exitcode(status), time.monotonic() - start
             time.sleep(0.02)
+
+
+def _fix_mutant(name: str) -> None:
+    """In a forked child: the trampolines ask for the active mutant on every call of a mutated
+    function; answer with a constant instead of reading the environment each time."""
+    if name in ("", "stats"):
+        return
+    from mutmut.mutation import trampoline
+
+    trampoline.get_mutant_under_test = lambda: name
 
 
 def _kill_group(pid: int) -> None:
@@ -276,6 +302,7 @@ def run_group(name: str, group: Group, work: Path, jobs: int, spawn: bool,
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     targeted = [t for t in group.tests if (tree / t).exists()]
+    targeted += [a for t in group.deselect for a in ("--deselect", t)]
     if not spawn:
         _warm_up(targeted, logs / "_collect.log")
     stats_file = work / f"stats-{name}.json"
