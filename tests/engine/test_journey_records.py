@@ -122,3 +122,39 @@ def test_balking_with_a_probability_follows_the_class_stream(tmp_path):
         # someone is always waiting, and a customer balks when its uniform is below 0.5
         assert balked == {i for i in range(2, n) if u[i] < 0.5}
         assert 5 < len(balked) < n - 7
+
+
+REDO_SKILLED = """
+name: redo by a skilled clerk
+clock: {open: "09:00", close: "10:00"}
+customer_classes: {c: {pathway: p}}
+arrivals: {log: {trace: trace.csv}}
+stations:
+  s: {counters: 1, staff: pros, service: {dist: constant, value: 10},
+      failure: {probability: 0.5, recovery: redo, rework: {dist: constant, value: 6}}}
+staff:
+  pros: {skill: 0.5, shifts: [{start: "09:00", end: "10:00", count: 1}]}
+pathways: {p: [s]}
+"""
+
+
+def test_every_redo_takes_the_rework_time_times_the_servers_skill(tmp_path):
+    seen = set()
+    for seed in range(10):
+        rec = run_text(tmp_path, REDO_SKILLED, "time\n0\n", seed=seed)
+        first = make_generator(seed, 0, "failure:s").random()
+        again = [make_generator(seed, 0, "refail:s").random(),
+                 *make_generator(seed, 0, "refail_more:s").random(64)]
+        n_fail = 0
+        if first < 0.5:
+            n_fail = 1
+            while again[n_fail - 1] < 0.5:
+                n_fail += 1
+        seen.add(min(n_fail, 2))
+        # 10 × 0.5 for the service, then 6 × 0.5 for each redo
+        service = 5.0 + 3.0 * n_fail
+        assert rec.visits["service_min"].tolist() == [service]
+        assert rec.visits["end_min"].tolist() == [540.0 + service]
+        assert rec.customers["service_min"].tolist() == [service]
+        assert rec.customers["n_failures"].tolist() == [n_fail]
+    assert seen == {0, 1, 2}
