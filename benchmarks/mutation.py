@@ -30,6 +30,7 @@ the table (``table.md``) go to ``.mutation/`` (git-ignored).
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import shutil
@@ -284,6 +285,10 @@ def _warm_up(tests: list[str], log: Path) -> None:
     if threading.active_count() != 1:
         raise SystemExit(f"collection left {threading.active_count() - 1} thread(s) running; "
                          "use --spawn")
+    # what is in memory now stays: children's garbage collections (pytest runs several as it
+    # ends) then skip it, which makes each child about three times faster
+    gc.collect()
+    gc.freeze()
 
 
 # ---------------------------------------------------------------- the run
