@@ -535,9 +535,11 @@ def main(argv: list[str] | None = None) -> int:
             group = GROUPS[name]
             cmd = [sys.executable, __file__, name, "--one", "-j", str(opts.jobs),
                    "--work", str(work), *(["--spawn"] if opts.spawn else [])]
-            if opts.survivors:
+            if opts.survivors:  # those set aside as equivalent are not run again
+                listed = load_equivalents()
                 only = [m for m, r in results.items() if r["module"] in group.modules
-                        and r["verdict"] in (SURVIVED, NOT_COVERED, EQUIVALENT)]
+                        and r["verdict"] in (SURVIVED, NOT_COVERED, EQUIVALENT)
+                        and m not in listed]
                 (work / f"only-{name}.json").write_text(json.dumps(only, ensure_ascii=False))
                 cmd += ["--only-file", str(work / f"only-{name}.json")]
             # each group in a fresh driver process: its imports of one work tree never meet
