@@ -82,7 +82,8 @@ GROUPS: dict[str, Group] = {
         tuple(f"simulator/measures/{m}.py" for m in (
             "estimators", "record_views", "standards", "kpis", "by_hour", "levels",
             "conservation", "staff_use")),
-        ("tests/measures",)),
+        ("tests/measures/test_metrics.py", "tests/measures/test_measures_edges.py",
+         "tests/measures/test_people_table.py")),
     "distributions": Group(("simulator/scenario/distributions.py",),
                            ("tests/scenario/test_distributions.py",
                             "tests/scenario/test_distribution_inputs.py")),
