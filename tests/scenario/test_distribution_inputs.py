@@ -92,3 +92,21 @@ def test_poisson_draws_have_its_mean_and_variance():
 def test_poisson_parameters_are_checked(spec):
     with pytest.raises(ValidationError):
         COUNT.validate_python(spec)
+
+
+def test_poisson_ppf_at_a_cdf_value_is_the_next_count():
+    from scipy import special
+
+    # the smallest k with P(X <= k) > u: at u = P(X <= 0) exactly that is 1 (scipy's
+    # convention, P(X <= k) >= u, would give 0)
+    for mean in (1.0, 4.5):
+        d = Poisson(mean=mean)
+        u = special.pdtr(np.arange(3), mean)
+        np.testing.assert_array_equal(d.ppf(u), [1.0, 2.0, 3.0])
+
+
+def test_an_unresolved_empirical_file_says_what_to_do():
+    d = Empirical(file="obs.csv", column="minutes")
+    with pytest.raises(ValueError, match=r"^empirical file not resolved; call "
+                                         r"resolved\(base_dir\) first$"):
+        _ = d.mean
