@@ -110,3 +110,9 @@ def test_an_unresolved_empirical_file_says_what_to_do():
     with pytest.raises(ValueError, match=r"^empirical file not resolved; call "
                                          r"resolved\(base_dir\) first$"):
         _ = d.mean
+
+
+def test_a_uniform_stream_knows_its_name_and_starts_at_its_first_value():
+    s = UniformStream(4, 1, "arrivals:walk_in")
+    assert s.name == "arrivals:walk_in"
+    assert s() == make_generator(4, 1, "arrivals:walk_in").random()
