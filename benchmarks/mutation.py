@@ -75,7 +75,8 @@ GROUPS: dict[str, Group] = {
     "station": Group(("simulator/engine/station.py",), ("tests/engine",), _ENGINE_SLOW),
     "journey": Group(("simulator/engine/journey.py",), ("tests/engine",), _ENGINE_SLOW),
     "rng": Group(("simulator/engine/rng.py",),
-                 ("tests/engine", "tests/scenario/test_distributions.py"), _ENGINE_SLOW),
+                 ("tests/engine", "tests/scenario/test_distributions.py",
+                  "tests/scenario/test_distribution_inputs.py"), _ENGINE_SLOW),
     "statistics": Group(("simulator/measures/stats.py",),
                         ("tests/measures/test_stats.py", "tests/measures/test_stats_levels.py")),
     "measures": Group(
