@@ -12,6 +12,7 @@ import pytest
 from simulator.engine.records import CustomerOutcome, VisitOutcome
 from simulator.measures.by_hour import by_hour_rows
 from simulator.measures.conservation import check_conservation
+from simulator.measures.estimators import time_weighted_integral, window_integrals
 from simulator.measures.kpis import replication_kpis, resource_kpis
 from simulator.measures.record_views import visit_customer_arrival
 from tests.measures.test_metrics import make_records
@@ -257,3 +258,12 @@ def test_resource_kpis_of_an_empty_window():
     assert math.isnan(k["rooms__ready_tw"]) and math.isnan(k["rooms__dirty_tw"])
     t = resource_kpis(tables_day(end_min=540.0), 0, np.ones(3, dtype=bool))
     assert math.isnan(t["tables__seat_utilisation_tw"]) and t["tables__queue_len_max"] == 4.0
+
+
+# ------------------------------------------------------------------ step functions
+@pytest.mark.parametrize("times", [[5.0, 0.0], [0.0, 5.0, 5.0, 2.0]])
+def test_unsorted_rows_are_refused_however_few(times):
+    with pytest.raises(ValueError, match=r"^times must be sorted in non-decreasing order$"):
+        time_weighted_integral(times, [1.0] * len(times), 0.0, 10.0)
+    with pytest.raises(ValueError, match=r"^times must be sorted in non-decreasing order$"):
+        window_integrals(times, [1.0] * len(times), np.array([0.0]), np.array([10.0]))
