@@ -295,7 +295,7 @@ def _warm_up(tests: list[str], log: Path) -> None:
 
 # ---------------------------------------------------------------- the run
 def run_group(name: str, group: Group, work: Path, jobs: int, spawn: bool,
-              only: set[str] | None) -> dict[str, dict]:
+              only: set[str] | None, part: tuple[int, int] = (1, 1)) -> dict[str, dict]:
     """Mutate the group's modules and run every mutant; verdicts by mutant name."""
     names = build_tree(work, group.modules)
     tree = work / "tree"
@@ -336,9 +336,11 @@ def run_group(name: str, group: Group, work: Path, jobs: int, spawn: bool,
 
     results: dict[str, dict] = {}
     todo: list[tuple[str, str, list[str], float]] = []
+    index = -1
     for module, mutants in names.items():
         for mutant in mutants:
-            if only is not None and mutant not in only:
+            index += 1
+            if (only is not None and mutant not in only) or index % part[1] != part[0] - 1:
                 continue
             tests = sorted(tests_of.get(mangled_name_from_mutant_name(mutant), []),
                            key=lambda t: (seconds.get(t, 0.0), t))
@@ -508,6 +510,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--spawn", action="store_true",
                         help="run each mutant in a brand-new interpreter instead of a fork")
     parser.add_argument("--table", action="store_true", help="print the last table and stop")
+    parser.add_argument("--part", default="1/1", metavar="I/N",
+                        help="run every N-th mutant from the I-th (share a long group between "
+                             "work folders; merge them with --merge)")
+    parser.add_argument("--merge", type=Path, nargs="+", metavar="WORK",
+                        help="add the results of other work folders to this one's")
     parser.add_argument("--canaries", action="store_true",
                         help="apply each canary mutation and check its test fails")
     parser.add_argument("--set-aside", nargs=2, metavar=("MUTANT", "WHY"),
@@ -523,20 +530,27 @@ def main(argv: list[str] | None = None) -> int:
     if opts.one:  # one group, in a process of its own (see below)
         name = opts.groups[0]
         only = set(json.loads(opts.only_file.read_text())) if opts.only_file else None
-        fresh = run_group(name, GROUPS[name], work / name, opts.jobs, opts.spawn, only)
+        part, parts = (int(x) for x in opts.part.split("/"))
+        fresh = run_group(name, GROUPS[name], work / name, opts.jobs, opts.spawn, only,
+                          (part, parts))
         (work / f"results-{name}.json").write_text(json.dumps(fresh, ensure_ascii=False))
         return 0
     path = work / "results.json"
     results: dict[str, dict] = json.loads(path.read_text()) if path.exists() else {}
+    if opts.merge:
+        for other in opts.merge:
+            results.update(json.loads((other.resolve() / "results.json").read_text()))
+        path.write_text(json.dumps(results, indent=1, ensure_ascii=False))
     if opts.canaries:
         return run_canaries(work / "canaries")
     if opts.set_aside:
         set_aside(results, *opts.set_aside)
-    elif not opts.table:
+    elif not (opts.table or opts.merge):
         for name in opts.groups or list(GROUPS):
             group = GROUPS[name]
             cmd = [sys.executable, __file__, name, "--one", "-j", str(opts.jobs),
-                   "--work", str(work), *(["--spawn"] if opts.spawn else [])]
+                   "--work", str(work), "--part", opts.part,
+                   *(["--spawn"] if opts.spawn else [])]
             if opts.survivors:  # those set aside as equivalent are not run again
                 listed = load_equivalents()
                 only = [m for m, r in results.items() if r["module"] in group.modules
