@@ -431,6 +431,19 @@ def set_aside(results: dict[str, dict], mutant: str, why: str) -> None:
                 f"new = {json.dumps(new)}\nwhy = {json.dumps(why, ensure_ascii=False)}\n")
 
 
+def equivalents_table(equivalents: dict[str, dict[str, str]]) -> str:
+    """Markdown: module, mutant (function and number), the change, and why it is equivalent."""
+    lines = ["| module | mutant | change | why it changes nothing |", "|---|---|---|---|"]
+    for name, e in equivalents.items():
+        module, _, mutant = name.rpartition(".")
+        function, _, number = mutant.rpartition("__mutmut_")
+        function = function.removeprefix("x_").replace("xǁ", "").replace("ǁ", ".")
+        change = f"`{e['old']}` → `{e['new']}`".replace("|", "\\|")
+        lines.append(f"| `{module.removeprefix('simulator.')}` | `{function}` #{number} | "
+                     f"{change} | {e['why']} |")
+    return "\n".join(lines)
+
+
 def table(results: dict[str, dict]) -> str:
     """Markdown table: one row per module, with the score killed ÷ non-equivalent."""
     rows: dict[str, dict[str, int]] = {}
@@ -515,6 +528,8 @@ def main(argv: list[str] | None = None) -> int:
                              "work folders; merge them with --merge)")
     parser.add_argument("--merge", type=Path, nargs="+", metavar="WORK",
                         help="add the results of other work folders to this one's")
+    parser.add_argument("--list-equivalents", action="store_true",
+                        help="print the equivalent mutants set aside as a Markdown table")
     parser.add_argument("--canaries", action="store_true",
                         help="apply each canary mutation and check its test fails")
     parser.add_argument("--set-aside", nargs=2, metavar=("MUTANT", "WHY"),
@@ -541,6 +556,9 @@ def main(argv: list[str] | None = None) -> int:
         for other in opts.merge:
             results.update(json.loads((other.resolve() / "results.json").read_text()))
         path.write_text(json.dumps(results, indent=1, ensure_ascii=False))
+    if opts.list_equivalents:
+        print(equivalents_table(load_equivalents()))
+        return 0
     if opts.canaries:
         return run_canaries(work / "canaries")
     if opts.set_aside:
