@@ -122,6 +122,7 @@ def test_balking_with_a_probability_follows_the_class_stream(tmp_path):
         # someone is always waiting, and a customer balks when its uniform is below 0.5
         assert balked == {i for i in range(2, n) if u[i] < 0.5}
         assert 5 < len(balked) < n - 7
+        assert VisitOutcome(rec.visits["outcome"][0]) == VisitOutcome.SERVED
 
 
 REDO_SKILLED = """
@@ -158,3 +159,83 @@ def test_every_redo_takes_the_rework_time_times_the_servers_skill(tmp_path):
         assert rec.customers["service_min"].tolist() == [service]
         assert rec.customers["n_failures"].tolist() == [n_fail]
     assert seen == {0, 1, 2}
+
+
+RANDOM_BALK = """
+name: purely random balking
+clock: {open: "09:00", close: "12:00"}
+customer_classes: {c: {pathway: p, balk: {queue_at_least: 0, probability: 0.5}}}
+arrivals: {log: {trace: trace.csv}}
+stations:
+  s: {counters: 20, staffed: false, service: {dist: constant, value: 1}}
+pathways: {p: [s]}
+"""
+
+
+def test_queue_at_least_zero_makes_balking_purely_random(tmp_path):
+    n = 20
+    trace = "time\n" + "\n".join(str(2 * i) for i in range(n)) + "\n"
+    rec = run_text(tmp_path, RANDOM_BALK, trace)
+    u = make_generator(1, 0, "balk:c").random(n)
+    out = [VisitOutcome(o) for o in rec.visits["outcome"]]
+    # with nobody ever waiting, each customer balks when its uniform is below 0.5
+    assert out == [VisitOutcome.BALKED if u[i] < 0.5 else VisitOutcome.SERVED for i in range(n)]
+    assert 3 < out.count(VisitOutcome.BALKED) < n - 3
+    v = {**rec.visits, "outcome": np.array([o.name for o in out])}
+    balked = next(i for i in range(n) if u[i] < 0.5)
+    assert rows(v, VISIT_COLUMNS)[balked] == (
+        balked, 0, 0, 540.0 + 2 * balked, None, None, -1, -1, "BALKED", 0, 0, 20, 0, False,
+        None)
+
+
+RECOVERY_FIRST = """
+name: the recovery station is the first station
+clock: {open: "09:00", close: "10:00"}
+customer_classes: {c: {pathway: p, patience: {dist: constant, value: 5}}}
+arrivals: {log: {trace: trace.csv}}
+stations:
+  sup: {counters: 1, staffed: false, service: {dist: constant, value: 10}}
+  desk: {counters: 2, staffed: false, service: {dist: constant, value: 2},
+         failure: {probability: 1.0, recovery: {station: sup}}}
+pathways: {p: [desk]}
+"""
+
+
+def test_escalation_to_the_first_station_and_patience_at_a_recovery_step(tmp_path):
+    rec = run_text(tmp_path, RECOVERY_FIRST, "time\n0\n0\n")
+    # both fail at 09:02 and go to the supervisor (station 0); the second waits there and
+    # gives up after its 5 minutes of patience: a recovery step can be abandoned
+    assert visits(rec) == [
+        (0, "desk", 540.0, 540.0, 542.0, "FAILED"),
+        (0, "sup", 542.0, 542.0, 552.0, "RECOVERED"),
+        (1, "desk", 540.0, 540.0, 542.0, "FAILED"),
+        (1, "sup", 542.0, None, None, "ABANDONED"),
+    ]
+    assert rec.customers["departure_min"].tolist() == [552.0, 547.0]
+    assert rec.visits["is_recovery"].tolist() == [False, True, False, True]
+
+
+HARD_STOP = """
+name: stopped at the second station
+clock: {open: "09:00", close: "09:30"}
+run: {max_overtime_min: 10}
+customer_classes: {c: {pathway: p}}
+arrivals: {log: {trace: trace.csv}}
+stations:
+  a: {counters: 2, staffed: false, service: {dist: constant, value: 5}}
+  b: {counters: 1, staffed: false, service: {dist: constant, value: 60}}
+pathways: {p: [a, b]}
+"""
+
+
+def test_a_customer_stopped_while_waiting_at_a_later_station(tmp_path):
+    rec = run_text(tmp_path, HARD_STOP, "time\n0\n0\n")
+    # the day stops at 09:40: customer 0 is in service at b, customer 1 waits there
+    assert visits(rec) == [
+        (0, "a", 540.0, 540.0, 545.0, "SERVED"),
+        (0, "b", 545.0, 545.0, None, "UNFINISHED"),
+        (1, "a", 540.0, 540.0, 545.0, "SERVED"),
+        (1, "b", 545.0, None, None, "UNFINISHED"),
+    ]
+    assert rec.customers["wait_min"].tolist() == [0.0, 35.0]
+    assert rec.customers["outcome"].tolist() == [int(CustomerOutcome.INSIDE)] * 2
