@@ -239,3 +239,32 @@ def test_a_customer_stopped_while_waiting_at_a_later_station(tmp_path):
     ]
     assert rec.customers["wait_min"].tolist() == [0.0, 35.0]
     assert rec.customers["outcome"].tolist() == [int(CustomerOutcome.INSIDE)] * 2
+
+
+WAITING_FOR_A_TABLE = """
+name: stopped on the waiting list
+clock: {open: "18:00", close: "18:30"}
+run: {max_overtime_min: 10}
+customer_classes: {c: {pathway: party}}
+arrivals: {log: {trace: trace.csv}}
+stations:
+  host: {counters: 1, staffed: false, service: {dist: constant, value: 0}}
+  eat: {counters: 10, staffed: false, service: {dist: constant, value: 60}}
+resources:
+  tables: {kind: tables, sizes: {2: 1}}
+pathways:
+  party: [host, {seize: tables}, eat, {release: tables}]
+"""
+
+
+def test_a_party_stopped_on_the_waiting_list_after_a_station(tmp_path):
+    rec = run_text(tmp_path, WAITING_FOR_A_TABLE, "time\n0\n1\n")
+    # the day stops at 18:40: party 0 is eating, party 1 (through the host) waits for the
+    # table; its last station visit is over, so its only open row is the table's
+    assert visits(rec) == [
+        (0, "host", 1080.0, 1080.0, 1080.0, "SERVED"),
+        (0, "tables", 1080.0, 1080.0, None, "UNFINISHED"),
+        (0, "eat", 1080.0, 1080.0, None, "UNFINISHED"),
+        (1, "host", 1081.0, 1081.0, 1081.0, "SERVED"),
+        (1, "tables", 1081.0, None, None, "UNFINISHED"),
+    ]
