@@ -234,7 +234,9 @@ def _kill_group(pid: int) -> None:
 
 
 def _pytest_args(tests: Iterable[str]) -> list[str]:
-    return ["-x", "-q", "-p", "no:cacheprovider", "-p", "no:randomly", *tests]
+    # no tracebacks: only the exit code counts, and formatting one through a mutated module
+    # (thousands of lines, parsed for every frame) can take longer than the test
+    return ["-x", "-q", "--tb=no", "-p", "no:cacheprovider", "-p", "no:randomly", *tests]
 
 
 _STATS_PLUGIN = '''
