@@ -10,7 +10,7 @@ N / 4.5, one replication. Three paths:
     ``load_scenario_text`` -> ``compile_plan`` -> ``simulate(plan, seed, 0)`` -> ``Records``
     (the records of the whole replication, frozen to NumPy arrays).
 ``cli-summary``
-    ``servsim run MM5.yaml -n 1 --records summary --no-figures`` (KPIs, by-hour rows,
+    ``servsim run MM5.yaml -n 1 --records summary --no-figures --format csv`` (KPIs, by-hour rows,
     satisfaction and the customer table written to a results folder).
 ``cli-none``
     the same with ``--records none`` (no record files written).
@@ -102,6 +102,8 @@ def child(path: str, customers: int, seed: int, workdir: Path) -> dict[str, Any]
             "--records",
             mode,
             "--no-figures",
+            "--format",
+            "csv",
             "-o",
             str(results),
             "--force",

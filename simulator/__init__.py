@@ -41,12 +41,24 @@ _EXPORTS: dict[str, str] = {
     "run_replication": "simulator.experiments.runner",
     "run_replications": "simulator.experiments.runner",
     "Scenario": "simulator.scenario.schema",
+    "FitOptions": "simulator.experiments.fitting.fit",
+    "FitResult": "simulator.experiments.fitting.fit",
+    "LogError": "simulator.experiments.fitting.quality",
+    "fit_log": "simulator.experiments.fitting.fit",
+    "validate_log": "simulator.experiments.fitting.validate",
+    "fit_folder": "simulator.api",
+    "StaffingOutput": "simulator.experiments.staffing",
+    "plan_staffing": "simulator.experiments.staffing",
+    "staff_scenario": "simulator.api",
 }
 
 __all__ = [
     "CustomerOutcome",
     "DutyChange",
+    "FitOptions",
+    "FitResult",
     "LoadedScenario",
+    "LogError",
     "Plan",
     "Records",
     "ReplicationResult",
@@ -55,15 +67,21 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "ScenarioIssue",
+    "StaffingOutput",
     "VisitOutcome",
     "__version__",
     "compile_plan",
+    "fit_folder",
+    "fit_log",
     "load_scenario",
     "load_scenario_text",
+    "plan_staffing",
     "run_replication",
     "run_replications",
     "run_scenario",
     "simulate",
+    "staff_scenario",
+    "validate_log",
 ]
 
 
@@ -71,9 +89,12 @@ __getattr__, __dir__ = lazy_exports('simulator', _EXPORTS, globals())
 
 
 if TYPE_CHECKING:
-    from simulator.api import run_scenario
+    from simulator.api import fit_folder, run_scenario, staff_scenario
     from simulator.engine.model import simulate
     from simulator.engine.records import CustomerOutcome, Records, VisitOutcome
+    from simulator.experiments.fitting.fit import FitOptions, FitResult, fit_log
+    from simulator.experiments.fitting.quality import LogError
+    from simulator.experiments.fitting.validate import validate_log
     from simulator.experiments.run import RunOutput
     from simulator.experiments.runner import (
         ReplicationResult,
@@ -81,6 +102,7 @@ if TYPE_CHECKING:
         run_replication,
         run_replications,
     )
+    from simulator.experiments.staffing import StaffingOutput, plan_staffing
     from simulator.scenario.loader import (
         LoadedScenario,
         ScenarioError,

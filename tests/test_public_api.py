@@ -11,10 +11,13 @@ from tests.helpers import ROOT
 
 def test_public_names_are_pinned():
     assert set(simulator.__all__) == {
-        "CustomerOutcome", "DutyChange", "LoadedScenario", "Plan", "Records",
+        "CustomerOutcome", "DutyChange", "FitOptions", "FitResult", "LoadedScenario",
+        "LogError", "Plan", "Records",
         "ReplicationResult", "ReplicationTask", "RunOutput", "Scenario", "ScenarioError",
         "ScenarioIssue", "VisitOutcome", "__version__", "compile_plan", "load_scenario",
         "load_scenario_text", "run_replication", "run_replications", "run_scenario", "simulate",
+        "fit_folder", "fit_log", "validate_log",
+        "StaffingOutput", "plan_staffing", "staff_scenario",
     }
     for name in simulator.__all__:
         assert hasattr(simulator, name), name

@@ -1,50 +1,93 @@
 """The ``servsim`` command line: parses options, calls the public API, shows results.
 
 Exit codes: 0 success, 1 a scenario or model error (the message names file, line and field),
-2 a usage error.
+or a file or folder that cannot be read or written (one ``Error:`` line, no traceback,
+:func:`simulator.cli.errors.clean_message`), 2 a usage error. SIGTERM stops a command the way
+Ctrl-C does: temporary results are removed and nothing half-written is left (exit 143).
 """
 
 from __future__ import annotations
 
 import json
-import math
+import signal
 import sys
+import threading
 from pathlib import Path
-from typing import TYPE_CHECKING
+from types import FrameType
+from typing import Any
 
 import click
 
 from simulator import __version__
-from simulator.cli.errors import fail_scenario
+from simulator.cli.errors import clean_message, fail_scenario, warn
+from simulator.cli.params import FiniteFloatRange
 from simulator.scenario.loader import ScenarioError, load_scenario
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 CONTEXT = {"auto_envvar_prefix": "SERVSIM", "show_default": True,
            "help_option_names": ["-h", "--help"]}
 
 
-@click.group(context_settings=CONTEXT)
+class _Servsim(click.Group):
+    """The command group: errors a user can act on become one ``Error:`` line and exit 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
+            message = clean_message(exc)
+            if message is None:
+                raise
+            raise click.ClickException(message) from None
+
+
+def _on_sigterm(signum: int, _frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)  # unwinds like Ctrl-C: temporary results are removed
+
+
+@click.group(context_settings=CONTEXT, cls=_Servsim)
 @click.version_option(__version__, prog_name="servsim")
-def main() -> None:
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """servsim: simulate a service operation's day and predict waits and satisfaction."""
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+        ctx.call_on_close(lambda: signal.signal(signal.SIGTERM, previous))
+
+
+def horizon_lines(loaded: Any, replications: int | None = None) -> list[str]:
+    """``FILE: warning: path: message`` lines about the size of a run (none if reasonable)."""
+    from simulator.scenario.horizon import horizon_warnings
+
+    name = loaded.path if loaded.path is not None else "scenario"
+    return [f"{name}: warning: {w}" for w in horizon_warnings(loaded.scenario, replications)]
 
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 def validate(files: tuple[Path, ...]) -> None:
-    """Check scenario FILES; print every problem and exit 1 if any file is invalid."""
+    """Check scenario FILES; print every problem and exit 1 if any file is invalid.
+
+    Every file is checked, whatever happens with the others. Warnings (staff on duty with
+    no free counter; a run's size: a steady-state run longer than a year, millions of
+    customers) are printed but do not fail a file.
+    """
+    from simulator.scenario.staffing_check import warning_issues
+
     bad = 0
     for path in files:
         try:
-            load_scenario(path)
+            loaded = load_scenario(path)
         except ScenarioError as exc:
             bad += 1
             for issue in exc.issues:
                 click.echo(str(issue), err=True)
         else:
+            for issue in warning_issues(loaded):
+                click.echo(str(issue), err=True)
             click.echo(f"{path}: ok")
+            warn(horizon_lines(loaded))
     if bad:
         click.echo(f"{bad} of {len(files)} file(s) invalid", err=True)
         sys.exit(1)
@@ -58,44 +101,11 @@ def schema() -> None:
     click.echo(json.dumps(Scenario.model_json_schema(by_alias=True), indent=2))
 
 
-def _fmt(x: float) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "-"
-    ax = abs(x)
-    if ax >= 1000:
-        return f"{x:,.0f}"
-    if ax >= 10:
-        return f"{x:.1f}"
-    return f"{x:.3f}" if ax < 1 else f"{x:.2f}"
-
-
-def summary_table(summary: pd.DataFrame, max_rows: int = 40) -> str:
-    """A one-screen table of the headline KPIs: mean and 95% interval across replications."""
-    table = summary.set_index("kpi")
-    wanted = ["arrived", "served", "balk_rate", "abandon_rate", "wait_mean_min", "wait_p90_min",
-              "time_in_system_mean_min", "overtime_min", "staff_cost", "closing_overrun_min"]
-    wanted += [k for k in table.index if k.endswith(("__wait_mean_min", "__utilisation_tw"))]
-    wanted += [k for k in table.index if k.startswith("std__") and k.endswith("__compliance")]
-    wanted += ["sat__csat_mean", "sat__top2_share", "sat__complaint_rate", "sat__return_rate"]
-    shown = [k for k in wanted[:max_rows] if k in table.index]
-    width = max([len("KPI"), *map(len, shown)])
-    lines = [f"{'KPI':{width}s} {'mean':>10s}   {'95% interval':>22s}"]
-    for k in shown:
-        row = table.loc[k]
-        ci = f"[{_fmt(row['ci_low'])}, {_fmt(row['ci_high'])}]"
-        lines.append(f"{k:{width}s} {_fmt(row['mean']):>10s}   {ci:>22s}")
-    if "note" in table.columns and any(k.startswith("sat__") for k in shown):
-        notes = {str(n) for n in table.loc[[k for k in shown if k.startswith("sat__")],
-                                           "note"].dropna()}
-        lines += [f"sat__*: predicted satisfaction, {n}" for n in sorted(notes)]
-    return "\n".join(lines)
-
-
 @main.command()
 @click.argument("scenario", type=click.Path(path_type=Path))
 @click.option("-n", "--replications", type=click.IntRange(min=1), default=None,
               help="replications [default: the scenario's run.replications]")
-@click.option("--seed", type=click.IntRange(min=0), default=None,
+@click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=None,
               help="seed [default: the scenario's run.seed]")
 @click.option("-j", "--jobs", type=int, default=1,
               help="worker processes (1: in-process, -1: all cores); results do not depend "
@@ -105,14 +115,18 @@ def summary_table(summary: pd.DataFrame, max_rows: int = 40) -> str:
 @click.option("--records", type=click.Choice(["none", "summary", "full"]), default="full",
               help="record tables to write: none, customers only, or all")
 @click.option("--format", "records_format", type=click.Choice(["auto", "csv", "parquet"]),
-              default="auto", help="record file format (auto: Parquet if pyarrow is installed)")
+              default="auto", help="record file format (auto: CSV, or Parquet when --records "
+              "full would exceed 200 MB of CSV and pyarrow is installed; it says so)")
 @click.option("--force", is_flag=True, help="replace a non-empty results folder")
 @click.option("--no-figures", is_flag=True, help="skip drawing figures")
 @click.option("--no-report", is_flag=True, help="do not write report.html")
+@click.option("--xlsx", is_flag=True,
+              help="also write results.xlsx (needs pip install 'servsim[excel]')")
 @click.option("--set", "sets", multiple=True, metavar="PATH=VALUE",
-              help="change a scenario value, e.g. stations.window.counters=9 (repeatable)")
-@click.option("--precision", type=click.FloatRange(0.001, 0.999, min_open=True), default=None,
-              help="add replications until the relative 95%% half-width of --precision-kpi "
+              help="change a scenario value, e.g. stations.window.counters=9; PATH+=VALUE "
+              "appends to a list, PATH-=VALUE removes from one (repeatable)")
+@click.option("--precision", type=FiniteFloatRange(0.001, 0.999, min_open=True), default=None,
+              help="add replications until the relative 95 % half-width of --precision-kpi "
               "is at most this (e.g. 0.05); -n is then the first batch")
 @click.option("--precision-kpi", "precision_kpis", multiple=True,
               default=("wait_mean_min",), help="KPI(s) the precision target applies to")
@@ -129,6 +143,7 @@ def run(
     force: bool,
     no_figures: bool,
     no_report: bool,
+    xlsx: bool,
     sets: tuple[str, ...],
     precision: float | None,
     precision_kpis: tuple[str, ...],
@@ -138,11 +153,14 @@ def run(
     """Simulate SCENARIO over replications and write a results folder."""
     from simulator.api import run_scenario
     from simulator.experiments.run import OutputFormatError, default_out_dir
+    from simulator.experiments.workbook import WorkbookError
+    from simulator.scenario.files import DataFileError
 
     loaded = _load_or_exit(scenario, sets)
     out_dir = out if out is not None else default_out_dir(loaded)
     n = replications or loaded.scenario.run.replications
     used_seed = seed if seed is not None else loaded.scenario.run.seed
+    warn(horizon_lines(loaded, n))
     if not quiet:
         what = (f"replications until ±{precision:.1%} on {', '.join(precision_kpis)}"
                 if precision else f"{n} replications")
@@ -151,7 +169,8 @@ def run(
     kwargs = dict(replications=replications, seed=seed, jobs=jobs, records=records,
                   records_format=records_format, force=force, figures=not no_figures,
                   html_report=not no_report, precision=precision, precision_kpis=precision_kpis,
-                  max_replications=max_replications)
+                  max_replications=max_replications,
+                  notify=lambda text: click.echo(text, err=True), xlsx=xlsx)
     try:
         if quiet or precision:
             output = run_scenario(loaded, out_dir, **kwargs)  # type: ignore[arg-type]
@@ -162,9 +181,9 @@ def run(
                                       on_result=lambda _r: bar.update(1))
     except FileExistsError as exc:
         raise click.ClickException(str(exc)) from None
-    except OutputFormatError as exc:
+    except (OutputFormatError, WorkbookError) as exc:
         raise click.ClickException(str(exc)) from None
-    except ValueError as exc:  # a file named by the scenario could not be read
+    except DataFileError as exc:  # a file named by the scenario could not be read
         click.echo(f"{scenario}: {exc}", err=True)
         sys.exit(1)
     if output.precision is not None:
@@ -173,7 +192,14 @@ def run(
         click.echo(f"precision ±{p.target:.1%} {state} after {p.replications} replications: "
                    + ", ".join(f"{k} ±{v:.2%}" for k, v in p.rel_half_width.items()), err=True)
     if not quiet:
-        click.echo(summary_table(output.summary))
+        from simulator.cli.show import summary_table, verdict_text
+        from simulator.measures.verdict import run_verdict, standard_names
+
+        sc = loaded.scenario
+        click.echo(verdict_text(run_verdict(output.summary, sc.standards, output.by_hour,
+                                            sc.currency)))
+        click.echo()
+        click.echo(summary_table(output.summary, sc.currency, standard_names(sc.standards)))
         click.echo(f"\nresults: {output.out_dir}  ({output.wall_time_s:.1f} s)", err=True)
 
 
@@ -186,13 +212,28 @@ def _backend(backend: str | None, jobs: int) -> str:
 
 def _load_or_exit(path: Path, sets: tuple[str, ...] = ()):
     from simulator.scenario.overrides import parse_overrides, with_overrides
+    from simulator.scenario.staffing_check import warning_issues
 
     try:
         loaded = load_scenario(path)
-        return with_overrides(loaded, parse_overrides(sets)) if sets else loaded
+        changed = with_overrides(loaded, parse_overrides(sets)) if sets else loaded
     except ScenarioError as exc:
         fail_scenario(exc)
-        raise  # unreachable: _fail_scenario exits
+        raise  # unreachable: fail_scenario exits
+    label = f"{path} with --set {' '.join(sets)}" if sets else None
+    for issue in warning_issues(changed, label):
+        click.echo(str(issue), err=True)
+    return changed
+
+
+def _interrupted(out: Path, command: str) -> None:
+    """Say what an interrupted compare or sweep kept and how to resume it; exit 130."""
+    tasks = out / "tasks"
+    done = sum(1 for _ in tasks.rglob("rep=*.json")) if tasks.is_dir() else 0
+    click.echo(f"\n{command} interrupted: {done} finished replication(s) are kept in {tasks}. "
+               f"To resume, run the same command again with -o {out}: finished replications "
+               "are reused, not recomputed.", err=True)
+    sys.exit(130)
 
 
 def _experiment_errors(report) -> None:
@@ -230,37 +271,43 @@ def _with(options):
 @click.option("--variant", "variant_specs", multiple=True, metavar="'LABEL: P=V; P=V'",
               help="a named variant of the baseline (repeatable, for several variants)")
 @click.option("-n", "--replications", type=click.IntRange(min=2), default=None)
-@click.option("--seed", type=click.IntRange(min=0), default=None)
+@click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=None)
 @_with(_backend_opts)
 @click.option("-o", "--out", type=click.Path(path_type=Path), default=None,
               help="results folder [default: results/<base>-compare-<UTC time>]")
-@click.option("--confidence", type=click.FloatRange(0.5, 0.999), default=0.95,
+@click.option("--confidence", type=FiniteFloatRange(0.5, 0.999), default=0.95,
               help="family-wise confidence (Bonferroni over the variants)")
 @click.option("--independent-check", is_flag=True,
               help="also run the variants on independent seeds and report those intervals")
+@click.option("--kpi", default="wait_mean_min", metavar="KPI",
+              help="the KPI the verdict ranks the variants by")
 @click.option("--force", is_flag=True, help="replace a folder holding other results")
 @click.option("--no-figures", is_flag=True)
 @click.option("--no-report", is_flag=True, help="do not write report.html")
+@click.option("--xlsx", is_flag=True,
+              help="also write results.xlsx (needs pip install 'servsim[excel]')")
 @click.option("-q", "--quiet", is_flag=True)
 def compare(base: Path, changed: tuple[Path, ...], sets: tuple[str, ...],
             variant_specs: tuple[str, ...], replications: int | None, seed: int | None,
             jobs: int, backend: str | None, scheduler: str | None, out: Path | None,
-            confidence: float, independent_check: bool, force: bool, no_figures: bool,
-            no_report: bool, quiet: bool) -> None:
+            confidence: float, independent_check: bool, kpi: str, force: bool,
+            no_figures: bool, no_report: bool, xlsx: bool, quiet: bool) -> None:
     """Compare BASE with CHANGED scenario files and/or --set variants (common random numbers)."""
     from datetime import UTC, datetime
 
     from simulator.api import compare as run_compare
-    from simulator.experiments.compare import format_comparison
     from simulator.experiments.variants import (
         ExperimentError,
         Progress,
         make_variant,
         variant_from_file,
     )
+    from simulator.experiments.workbook import WorkbookError
+    from simulator.scenario.files import DataFileError
     from simulator.scenario.overrides import parse_overrides
 
     base_loaded = _load_or_exit(base)
+    warn(horizon_lines(base_loaded, replications))
     try:
         base_v = variant_from_file(base_loaded, "baseline")
         base_v = type(base_v)("base", "baseline", {}, base_v.plan, base_v.scenario_sha256)
@@ -276,6 +323,8 @@ def compare(base: Path, changed: tuple[Path, ...], sets: tuple[str, ...],
     except ScenarioError as exc:
         fail_scenario(exc)
         return
+    except DataFileError as exc:  # a file named by the scenario could not be read
+        raise click.ClickException(f"{base}: {exc}") from None
     if not variants:
         raise click.UsageError("nothing to compare: give CHANGED.yaml, --set or --variant")
     n = replications or base_loaded.scenario.run.replications
@@ -287,15 +336,23 @@ def compare(base: Path, changed: tuple[Path, ...], sets: tuple[str, ...],
                           backend=_backend(backend, jobs), jobs=jobs,  # type: ignore[arg-type]
                           scheduler=scheduler, independent_check=independent_check,
                           force=force, figures=not no_figures, html_report=not no_report,
-                          on_progress=None if quiet else Progress("compare"))
-    except ExperimentError as exc:
+                          on_progress=None if quiet else Progress("compare"), verdict_kpi=kpi,
+                          xlsx=xlsx)
+    except (ExperimentError, WorkbookError) as exc:
         raise click.ClickException(str(exc)) from None
+    except KeyboardInterrupt:
+        _interrupted(out_dir, "compare")
+        return
     if res.run.report.errors:
         _experiment_errors(res.run.report)
     if not quiet:
-        click.echo(format_comparison(res.comparison))
-        click.echo(f"\nresults: {out_dir}  (CRN ± is the paired half-width; indep. ± what "
-                   "independent runs of the same size give)", err=True)
+        from simulator.cli.show import comparison_text, verdict_text
+        from simulator.measures.verdict import compare_verdict, standard_names
+
+        sc = base_loaded.scenario
+        click.echo(verdict_text(compare_verdict(res.comparison, kpi, sc.currency)))
+        click.echo(comparison_text(res.comparison, sc.currency, standard_names(sc.standards)))
+        click.echo(f"\nresults: {out_dir}", err=True)
 
 
 @main.command()
@@ -306,12 +363,12 @@ def compare(base: Path, changed: tuple[Path, ...], sets: tuple[str, ...],
 @click.option("--samples", type=click.IntRange(min=1), default=None,
               help="design points for --design lhs")
 @click.option("-n", "--replications", type=click.IntRange(min=2), default=None)
-@click.option("--seed", type=click.IntRange(min=0), default=None)
+@click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=None)
 @_with(_backend_opts)
 @click.option("--shard", default=None, metavar="I/N",
               help="run only the I-th of N deterministic slices (join them with merge)")
 @click.option("--kpi", "kpis", multiple=True, default=("wait_mean_min", "abandon_rate"),
-              help="KPIs to plot against each varied field")
+              help="KPIs to plot against each varied field; the verdict ranks by the first")
 @click.option("-o", "--out", type=click.Path(path_type=Path), required=True,
               help="results folder (run the same command again to resume)")
 @click.option("--records", type=click.Choice(["none", "summary", "full"]), default="none",
@@ -319,17 +376,23 @@ def compare(base: Path, changed: tuple[Path, ...], sets: tuple[str, ...],
 @click.option("--force", is_flag=True, help="replace a folder holding other results")
 @click.option("--no-figures", is_flag=True)
 @click.option("--no-report", is_flag=True, help="do not write report.html")
+@click.option("--xlsx", is_flag=True,
+              help="also write results.xlsx (needs pip install 'servsim[excel]')")
 @click.option("-q", "--quiet", is_flag=True)
 def sweep(scenario: Path, varies: tuple[str, ...], design: str, samples: int | None,
           replications: int | None, seed: int | None, jobs: int, backend: str | None,
           scheduler: str | None, shard: str | None, kpis: tuple[str, ...], out: Path,
-          records: str, force: bool, no_figures: bool, no_report: bool, quiet: bool) -> None:
+          records: str, force: bool, no_figures: bool, no_report: bool, xlsx: bool,
+          quiet: bool) -> None:
     """Sweep SCENARIO over a grid or a Latin hypercube of values (resumable)."""
     from simulator.api import run_sweep
     from simulator.experiments.sweep import parse_shard, parse_vary
     from simulator.experiments.variants import ExperimentError, Progress
+    from simulator.experiments.workbook import WorkbookError
+    from simulator.scenario.files import DataFileError
 
     loaded = _load_or_exit(scenario)
+    warn(horizon_lines(loaded, replications))
     try:
         res = run_sweep(loaded, [parse_vary(v) for v in varies], out,
                         design=design,  # type: ignore[arg-type]
@@ -338,15 +401,26 @@ def sweep(scenario: Path, varies: tuple[str, ...], design: str, samples: int | N
                         jobs=jobs, scheduler=scheduler,
                         shard=parse_shard(shard) if shard else None, force=force,
                         figures=not no_figures, html_report=not no_report, records=records,
-                        on_progress=None if quiet else Progress("sweep"))
+                        on_progress=None if quiet else Progress("sweep"), xlsx=xlsx)
     except ScenarioError as exc:
         fail_scenario(exc)
         return
-    except ExperimentError as exc:
+    except DataFileError as exc:  # a file named by the scenario could not be read
+        raise click.ClickException(f"{scenario}: {exc}") from None
+    except (ExperimentError, WorkbookError) as exc:
         raise click.ClickException(str(exc)) from None
+    except KeyboardInterrupt:
+        _interrupted(out, "sweep")
+        return
     if res.run is not None and res.run.report.errors:
         _experiment_errors(res.run.report)
     if not quiet and res.run is not None:
+        from simulator.cli.show import verdict_text
+        from simulator.measures.verdict import sweep_verdict
+
+        sc = loaded.scenario
+        click.echo(verdict_text(sweep_verdict(res.tables["sweep.csv"], res.tables["variants.csv"],
+                                              kpis[0], sc.standards, sc.currency)))
         click.echo(f"{len(res.variants)} variants; computed {res.run.report.computed} tasks, "
                    f"reused {res.run.report.reused}; results: {out}", err=True)
 
@@ -385,14 +459,17 @@ def merge(shards: tuple[Path, ...], out: Path, force: bool, no_figures: bool,
 def _register() -> None:
     """Commands that live in their own modules (each module is one concept)."""
     from simulator.cli.calibrate import calibrate
+    from simulator.cli.fit import fit_command, validate_log_command
     from simulator.cli.new import new
     from simulator.cli.report import report_command
     from simulator.cli.selfcheck import selfcheck
+    from simulator.cli.staff import staff
     from simulator.cli.teach import teach_command
     from simulator.cli.theory import theory
     from simulator.cli.warmup import warmup
 
-    for command in (calibrate, new, report_command, selfcheck, theory, warmup):
+    for command in (calibrate, fit_command, new, report_command, selfcheck, staff, theory,
+                    validate_log_command, warmup):
         main.add_command(command)
     main.add_command(teach_command)
 

@@ -36,9 +36,7 @@ def _write_atomic(path: Path, text: str) -> None:
         raise
 
 
-def _list_callback(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
-    if not value or ctx.resilient_parsing:
-        return
+def _print_templates() -> None:
     names = list_templates()
     if not names:
         click.echo(f"no templates found in {TEMPLATES_DIR}", err=True)
@@ -48,22 +46,32 @@ def _list_callback(ctx: click.Context, _param: click.Parameter, value: bool) -> 
         except ScenarioError:
             title = "(invalid scenario)"
         click.echo(f"{name:24s} {title}")
+
+
+def _list_callback(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    _print_templates()
     ctx.exit(0)
 
 
 @click.command(context_settings={"show_default": True, "help_option_names": ["-h", "--help"]})
-@click.argument("template")
+@click.argument("template", required=False)
 @click.option("-o", "--out", type=click.Path(path_type=Path, dir_okay=True), default=None,
               help="write here (a folder gets TEMPLATE.yaml) [default: standard output]")
 @click.option("--force", is_flag=True, help="replace an existing file")
 @click.option("--list", "list_", is_flag=True, is_eager=True, expose_value=False,
               callback=_list_callback, help="list the templates and exit")
-def new(template: str, out: Path | None, force: bool) -> None:
+def new(template: str | None, out: Path | None, force: bool) -> None:
     """Write a commented starter scenario copied from the bundled scenario TEMPLATE.
 
-    TEMPLATE is a file stem of the repository's scenarios/ folder (see --list), for example
-    classroom_bank or government_hall.
+    TEMPLATE is a file stem of the repository's scenarios/ folder, for example
+    classroom_bank or government_hall; without it the templates are listed.
     """
+    if template is None:
+        click.echo("servsim new TEMPLATE [-o FILE]: pick one of these templates:", err=True)
+        _print_templates()
+        return
     try:
         text = starter_text(template)
     except KeyError as exc:

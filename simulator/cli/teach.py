@@ -2,9 +2,11 @@
 
 The command runs ``python -m streamlit run simulator/teach/app.py`` as a child process with a
 headless server on ``--host``/``--port`` (no usage statistics, no file watcher, no
-development mode: nothing is fetched from the network), waits until the server answers its
-health check, prints ``servsim teach: open http://HOST:PORT``, opens a browser unless
-``--no-browser``, and waits until interrupted (Ctrl-C or SIGTERM stop the server too).
+development mode: nothing is fetched from the network; the toolbar in viewer mode, so no
+Deploy button or developer menu on the projector; error details are not shown in the browser
+and uploads are capped at 5 MB, the most a scenario file may be), waits until the server
+answers its health check, prints ``servsim teach: open http://HOST:PORT``, opens a browser
+unless ``--no-browser``, and waits until interrupted (Ctrl-C or SIGTERM stop the server too).
 Streamlit comes with the ``teach`` extra: ``pip install 'servsim[teach]'``.
 """
 
@@ -50,6 +52,11 @@ def streamlit_command(host: str, port: int, app: Path = APP_PATH) -> list[str]:
         "--browser.gatherUsageStats", "false",
         "--server.fileWatcherType", "none",
         "--global.developmentMode", "false",
+        # a projector shows the lesson, not Streamlit: no Deploy button or developer menu
+        "--client.toolbarMode", "viewer",
+        # errors in the browser are messages only: no tracebacks, no file contents
+        "--client.showErrorDetails", "false",
+        "--server.maxUploadSize", "5",  # MB, the most a scenario file may be
     ]
 
 

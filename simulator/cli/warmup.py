@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from simulator.cli.errors import fail_scenario
+from simulator.cli.params import FiniteFloatRange
 from simulator.experiments.warmup import pilot_series, steady_state_variant
 from simulator.figures.warmup import warmup_figure
 from simulator.measures.warmup import SERIES, SERIES_LABELS, suggest_warmup
@@ -28,9 +29,9 @@ __all__ = ["warmup"]
               help="pilot replications [default: the scenario's run.replications]")
 @click.option("--seed", type=click.IntRange(min=0), default=None,
               help="seed [default: the scenario's run.seed]")
-@click.option("--length-min", type=click.FloatRange(min=0, min_open=True), default=None,
+@click.option("--length-min", type=FiniteFloatRange(min=0, min_open=True), default=None,
               help="pilot run length, minutes [default: the scenario's run.length_min]")
-@click.option("--interval-min", type=click.FloatRange(min=0, min_open=True), default=10.0,
+@click.option("--interval-min", type=FiniteFloatRange(min=0, min_open=True), default=10.0,
               help="observation interval, minutes")
 @click.option("--series", "kind", type=click.Choice([s.replace("_", "-") for s in SERIES]),
               default="in-system",
@@ -38,7 +39,7 @@ __all__ = ["warmup"]
               "customers waiting in lines, or mean wait of customers arriving in it")
 @click.option("--window", type=click.IntRange(min=0), default=None,
               help="Welch half-width w in intervals [default: intervals // 30, at least 1]")
-@click.option("--tolerance", type=click.FloatRange(min=0, min_open=True), default=0.05,
+@click.option("--tolerance", type=FiniteFloatRange(min=0, min_open=True), default=0.05,
               help="Welch band around the long-run level, relative (never narrower than the "
               "curve's steady-state standard deviation)")
 @click.option("-o", "--out", type=click.Path(path_type=Path, dir_okay=False), default=None,

@@ -1,4 +1,4 @@
-"""Arrival times of one replication, generated up front with NumPy.
+"""Arrival times of one replication, generated with NumPy in blocks as the run needs them.
 
 Walk-ins follow a non-homogeneous Poisson process with a piecewise-constant rate, generated
 exactly by inversion of the cumulative rate: if ``E_1, E_2, ...`` are unit exponentials and
@@ -13,9 +13,17 @@ same with or without peaks.
 
 Arrival waves are batches: each wave happens with its show probability, draws its size, and
 spreads its customers around its time (normal, uniform or exponential offsets, by inverse CDF).
+
+Plain walk-ins (no peaks) are generated lazily, :data:`BLOCK` arrivals at a time
+(:func:`source_arrival_blocks`), so a run of any length holds one block of arrivals; the
+blocks draw the very same random numbers, in the same order, as generating everything at
+once (:func:`source_arrivals`). Other sources are bounded by their schedule and come in one
+block.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -24,6 +32,11 @@ from simulator.scenario.plan import WAVE_SHAPES, SourcePlan
 
 #: The majorant of a peak is constant on cells half a width wide, out to this many widths.
 _MAJORANT_WIDTHS = 8
+#: Arrivals generated at a time for plain walk-ins.
+BLOCK = 4096
+
+Arrivals = tuple[np.ndarray, np.ndarray, np.ndarray]
+"""Arrival times (minutes), class indices and group sizes."""
 
 
 def nhpp_times(
@@ -47,26 +60,41 @@ def nhpp_times(
     ndarray
         Sorted arrival times in minutes.
     """
+    parts = list(nhpp_blocks(breaks_min, rates_per_min, end_min, rng,
+                             max(64, int(_total(breaks_min, rates_per_min, end_min) * 1.1) + 16)))
+    return np.concatenate(parts) if parts else np.zeros(0)
+
+
+def _total(breaks_min: np.ndarray, rates_per_min: np.ndarray, end_min: float) -> float:
+    """Integrated rate over ``[breaks[0], end)``."""
+    return float(np.sum(rates_per_min * np.diff(np.append(breaks_min, end_min))))
+
+
+def nhpp_blocks(breaks_min: np.ndarray, rates_per_min: np.ndarray, end_min: float,
+                rng: np.random.Generator, block: int = BLOCK) -> Iterator[np.ndarray]:
+    """:func:`nhpp_times` in pieces of at most ``block`` arrivals, generated on demand.
+
+    The integrated-rate levels are a running sum of unit exponentials started from the last
+    level of the previous piece, so the pieces joined equal :func:`nhpp_times` exactly,
+    whatever ``block``.
+    """
     edges = np.append(breaks_min, end_min)
     cum = np.concatenate(([0.0], np.cumsum(rates_per_min * np.diff(edges))))
     total = cum[-1]
     if total <= 0:
-        return np.zeros(0)
-    out: list[np.ndarray] = []
+        return
     s = 0.0
-    block = max(64, int(total * 1.1) + 16)
     while True:
         e = -np.log1p(-rng.random(block))
-        cs = s + np.cumsum(e)
-        s = cs[-1]
+        cs = np.cumsum(np.concatenate(([s], e)))[1:]  # continues the running sum exactly
         done = cs >= total
+        level = cs[: int(np.argmax(done))] if done.any() else cs
+        if level.size:
+            seg = np.searchsorted(cum, level, side="right") - 1
+            yield edges[seg] + (level - cum[seg]) / rates_per_min[seg]
         if done.any():
-            out.append(cs[: int(np.argmax(done))])
-            break
-        out.append(cs)
-    level = np.concatenate(out)
-    seg = np.searchsorted(cum, level, side="right") - 1
-    return edges[seg] + (level - cum[seg]) / rates_per_min[seg]
+            return
+        s = cs[-1]
 
 
 def peak_rate(
@@ -248,14 +276,38 @@ def source_arrivals(
     return times, classes, src.trace_group[keep]
 
 
-def _draw_classes(src: SourcePlan, n: int, streams: Streams, stream: str) -> np.ndarray:
-    u = streams.generator(stream).random(n)
+def source_arrival_blocks(src: SourcePlan, streams: Streams, open_min: float,
+                          close_min: float, block: int = BLOCK) -> Iterator[Arrivals]:
+    """:func:`source_arrivals` in time order, in blocks generated as they are needed: plain
+    walk-ins lazily, :data:`BLOCK` at a time; other sources in one block. Joined, the
+    blocks equal :func:`source_arrivals` exactly."""
+    if src.kind != "poisson" or src.peak_at_min.size:
+        yield source_arrivals(src, streams, open_min, close_min)
+        return
+    name = src.name
+    classes_rng = streams.generator(f"class:{name}")
+    groups_rng = streams.generator(f"group:{name}")
+    for times in nhpp_blocks(src.breaks_min, src.rates_per_min, close_min,
+                             streams.generator(f"arrivals:{name}"), block):
+        n = len(times)
+        yield times, _classes(src, classes_rng.random(n)), _groups(src, groups_rng, n)
+
+
+def _classes(src: SourcePlan, u: np.ndarray) -> np.ndarray:
     pick = np.minimum(np.searchsorted(src.class_cum, u, side="right"), len(src.class_cum) - 1)
     return src.class_idx[pick]
 
 
-def _draw_groups(src: SourcePlan, n: int, streams: Streams, stream: str) -> np.ndarray:
+def _groups(src: SourcePlan, rng: np.random.Generator, n: int) -> np.ndarray:
     if src.group_size is None:
         return np.ones(n, dtype=int)
-    g = src.group_size.sample(streams.generator(stream), n)
+    g = src.group_size.sample(rng, n)
     return np.maximum(1, np.rint(g)).astype(int)
+
+
+def _draw_classes(src: SourcePlan, n: int, streams: Streams, stream: str) -> np.ndarray:
+    return _classes(src, streams.generator(stream).random(n))
+
+
+def _draw_groups(src: SourcePlan, n: int, streams: Streams, stream: str) -> np.ndarray:
+    return _groups(src, streams.generator(stream), n)

@@ -21,7 +21,7 @@ class Customer:
 
     __slots__ = (
         "again", "arrival", "busy_seen", "cls", "counter", "duty_seen", "extra", "group", "held",
-        "id", "join", "k", "n_fail", "n_visits", "patience", "pending", "q_seen", "service",
+        "id", "join", "k", "n_fail", "n_visits", "patience", "pending", "q_seen", "req", "service",
         "slot", "source", "start", "station", "steps", "visit_fail", "visit_service", "wait",
     )
 
@@ -53,3 +53,4 @@ class Customer:
         self.again = 1.0
         self.held: dict[int, tuple | None] | None = None  # resource -> hold (see holdings)
         self.pending = None  # the Waiter of a seize step in progress
+        self.req = None  # the Request of the current station visit

@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING, Any
 
 import simpy
 
+from simulator.engine.overtaking import OvertakeCounter
 from simulator.engine.records import CustomerOutcome, Recorder, VisitOutcome
 from simulator.scenario.plan import ResourcePlan
 
@@ -69,7 +70,7 @@ _PENDING = simpy.events.PENDING
 class Waiter(simpy.Event):
     """A customer's request for a unit; ``value`` is the units taken, or None on renege."""
 
-    __slots__ = ("cancelled", "cust", "pool", "rank", "seq")
+    __slots__ = ("cancelled", "cust", "ot", "pool", "rank", "seq")
 
     def __init__(self, env: simpy.Environment, cust: Any, rank: int, pool: _Pool,
                  seq: int) -> None:
@@ -79,6 +80,7 @@ class Waiter(simpy.Event):
         self.pool = pool
         self.seq = seq
         self.cancelled = False
+        self.ot = 0  # later joiners seated before this customer left the list
 
     def renege(self, _event: simpy.Event | None = None) -> None:
         """Callback of the patience timer: leave the waiting list unless already seated."""
@@ -98,6 +100,10 @@ class _Pool:
         self.units = rp.units
         self.in_use = 0
         self.waiting: list[list[Waiter]] = [[] for _ in range(n_ranks)]
+        # a list seated strictly in order (one class, no smaller party first) is never
+        # overtaken; otherwise count overtaking as it happens (engine.overtaking)
+        self.overtaking = (OvertakeCounter() if n_ranks > 1 or (
+            rp.kind == "tables" and rp.seat_smaller_first) else None)
         self.n_waiting = 0
         self._seq = 0
         self._level_row = recorder.level_rows.append
@@ -109,7 +115,19 @@ class _Pool:
     def waiter(self, cust: Any, rank: int) -> Waiter:
         """A new request of ``cust`` (not yet on the list)."""
         self._seq += 1
+        if self.overtaking is not None:
+            self.overtaking.join()  # numbers joiners exactly as ``_seq`` does
         return Waiter(self.env, cust, rank, self, self._seq)
+
+    def seat(self, w: Waiter, units: tuple[int, int]) -> None:
+        """``w`` gets its units now (counting who it was overtaken by)."""
+        if self.overtaking is not None:
+            w.ot = self.overtaking.started(w.seq, self.env._now)
+        w.succeed(units)
+
+    def waiting_overtaken(self, w: Waiter) -> int:
+        """Overtaking count of ``w``, still on the list when the run stopped."""
+        return 0 if self.overtaking is None else self.overtaking.waiting(w.seq)
 
     def enqueue(self, w: Waiter) -> None:
         """Put ``w`` on the waiting list after everyone of its rank or better."""
@@ -124,6 +142,8 @@ class _Pool:
         """The customer reneged: off the list; the request succeeds with None."""
         w.cancelled = True
         self._remove(w)
+        if self.overtaking is not None:
+            w.ot = self.overtaking.left(w.seq, self.env._now)
         w.succeed(None)
         self.level()
 
@@ -212,7 +232,7 @@ class TablePool(_Pool):
                 break
             self._take(units)
             self._remove(w)
-            w.succeed(units)
+            self.seat(w, units)
 
     def _table_class(self, size: int) -> int:
         for seats in self.sizes:
@@ -302,7 +322,7 @@ class RoomPool(_Pool):
             w = self.in_order()[0]
             self._remove(w)
             self.in_use += 1
-            w.succeed((-1, -1))
+            self.seat(w, (-1, -1))
         else:
             self.ready += 1
         self.level()
@@ -375,7 +395,7 @@ class Holdings:
             turned = _BALKED
         if turned >= 0:
             self.row((cust.id, cust.cls, cust.group, pool.idx, cust.k, now, NAN, NAN, -1, -1,
-                      turned, q, busy, units, 0, False, NAN))
+                      turned, q, busy, units, 0, False, NAN, cust.arrival, 0))
             self.journeys.leave(cust, _C_BALKED)
             return
         cust.join = now
@@ -383,7 +403,7 @@ class Holdings:
         w = pool.waiter(cust, cp.rank)
         cust.pending = w
         if taken is not None:
-            w.succeed(taken)
+            pool.seat(w, taken)
         else:
             pool.enqueue(w)
             if cust.patience is not None:
@@ -401,7 +421,7 @@ class Holdings:
         if units is None:
             self.row((cust.id, cust.cls, cust.group, pool.idx, cust.k, cust.join, NAN, NAN, -1,
                       -1, _ABANDONED, cust.q_seen, cust.busy_seen, cust.duty_seen, 0, False,
-                      NAN))
+                      NAN, cust.arrival, w.ot))
             self.journeys.leave(cust, _C_ABANDONED)
             return
         r = pool.idx - self.n_st
@@ -409,11 +429,12 @@ class Holdings:
             cust.held = {}
         if pool.kind == "tables":
             cust.held[r] = (cust.k, cust.join, now, units[0], units[1], cust.q_seen,
-                            cust.busy_seen, cust.duty_seen)
+                            cust.busy_seen, cust.duty_seen, w.ot)
         else:
             cust.held[r] = None
             self.row((cust.id, cust.cls, cust.group, pool.idx, cust.k, cust.join, now, now, -1,
-                      -1, _SERVED, cust.q_seen, cust.busy_seen, cust.duty_seen, 0, False, 0.0))
+                      -1, _SERVED, cust.q_seen, cust.busy_seen, cust.duty_seen, 0, False, 0.0,
+                      cust.arrival, w.ot))
             pool.housekeeping.done()  # type: ignore[union-attr]
         cust.k += 1
         self.journeys.begin(cust)
@@ -426,7 +447,8 @@ class Holdings:
             if not pool.vacate(own=False):  # type: ignore[union-attr]
                 now = self.env._now
                 self.row((cust.id, cust.cls, cust.group, pool.idx, cust.k, now, NAN, NAN, -1,
-                          -1, _NOTHING, pool.n_waiting, pool.in_use, pool.units, 0, False, NAN))
+                          -1, _NOTHING, pool.n_waiting, pool.in_use, pool.units, 0, False, NAN,
+                          cust.arrival, 0))
             pool.level()
         cust.k += 1
         self.journeys.begin(cust)
@@ -438,10 +460,10 @@ class Holdings:
         if info is None:
             pool.vacate(own=True)  # type: ignore[union-attr]
         else:
-            k, join, start, a, b, q, busy, units = info
+            k, join, start, a, b, q, busy, units, ot = info
             now = self.env._now
             self.row((cust.id, cust.cls, cust.group, pool.idx, k, join, start, now, a, b,
-                      _SERVED, q, busy, units, 0, False, now - start))
+                      _SERVED, q, busy, units, 0, False, now - start, cust.arrival, ot))
             pool.give_back((a, b), now - start)  # type: ignore[union-attr]
         pool.level()
 
@@ -457,9 +479,10 @@ class Holdings:
         if w is not None:
             cust.wait += stop - cust.join
             self.row((cust.id, cust.cls, cust.group, w.pool.idx, cust.k, cust.join, NAN, NAN,
-                      -1, -1, _UNFINISHED, -1, -1, -1, 0, False, NAN))
+                      -1, -1, _UNFINISHED, -1, -1, -1, 0, False, NAN, cust.arrival,
+                      w.pool.waiting_overtaken(w)))
         for r, info in sorted((cust.held or {}).items()):
             if info is not None:
-                k, join, start, a, b, *_ = info
+                k, join, start, a, b, *_, ot = info
                 self.row((cust.id, cust.cls, cust.group, self.pools[r].idx, k, join, start,
-                          NAN, a, b, _UNFINISHED, -1, -1, -1, 0, False, NAN))
+                          NAN, a, b, _UNFINISHED, -1, -1, -1, 0, False, NAN, cust.arrival, ot))

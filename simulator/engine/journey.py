@@ -92,18 +92,18 @@ class JourneyDriver:
         if (not is_rec and cp.balk_at >= 0 and q >= cp.balk_at
                 and (cp.balk_probability >= 1.0 or u_balk < cp.balk_probability)):
             self.row((cust.id, cust.cls, cust.group, s_idx, k, now, NAN, NAN, -1, -1, _BALKED,
-                      q, busy, duty, 0, is_rec, NAN))
+                      q, busy, duty, 0, is_rec, NAN, cust.arrival, 0))
             self.leave(cust, _C_BALKED)
             return
         if st.waiting_room is not None and st.is_full():
             self.row((cust.id, cust.cls, cust.group, s_idx, k, now, NAN, NAN, -1, -1,
-                      _BLOCKED, q, busy, duty, 0, is_rec, NAN))
+                      _BLOCKED, q, busy, duty, 0, is_rec, NAN, cust.arrival, 0))
             self.leave(cust, _C_BALKED)
             return
         cust.station = st
         cust.join = now
         cust.q_seen, cust.busy_seen, cust.duty_seen = q, busy, duty
-        req = st.request(cust, cp.rank)
+        cust.req = req = st.request(cust, cp.rank)
         if cust.patience is not None and renege and not req.triggered:
             self.timeout(cust.patience).callbacks.append(req.renege)
         req.callbacks.append(self.on_counter)
@@ -117,7 +117,8 @@ class JourneyDriver:
         if counter < 0:
             cust.wait += now - cust.join
             self.row((cust.id, cust.cls, cust.group, s_idx, cust.k, cust.join, NAN, NAN, -1, -1,
-                      _ABANDONED, cust.q_seen, cust.busy_seen, cust.duty_seen, 0, is_rec, NAN))
+                      _ABANDONED, cust.q_seen, cust.busy_seen, cust.duty_seen, 0, is_rec, NAN,
+                      cust.arrival, req.ot))
             cust.station = None
             self.leave(cust, _C_ABANDONED)
             return
@@ -181,7 +182,7 @@ class JourneyDriver:
         st.done()  # type: ignore[union-attr]
         self.row((cust.id, cust.cls, cust.group, s_idx, cust.k, cust.join, start, self.env._now,
                   cust.counter, cust.slot, result, cust.q_seen, cust.busy_seen, cust.duty_seen,
-                  cust.visit_fail, is_rec, cust.visit_service))
+                  cust.visit_fail, is_rec, cust.visit_service, cust.arrival, cust.req.ot))
         cust.k += 1
         self.begin(cust)
 

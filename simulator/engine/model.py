@@ -8,12 +8,19 @@ from collections.abc import Callable
 
 import simpy
 
-from simulator.engine.arrivals import source_arrivals
+from simulator.engine.arrivals import source_arrival_blocks
 from simulator.engine.customer import Customer
 from simulator.engine.holdings import Holdings
 from simulator.engine.journey import JourneyDriver
 from simulator.engine.processes import arrival_process, slot_process
-from simulator.engine.records import CustomerOutcome, Recorder, Records, VisitOutcome
+from simulator.engine.records import (
+    CustomerOutcome,
+    Recorder,
+    Records,
+    RecordSink,
+    RecordsMeta,
+    VisitOutcome,
+)
 from simulator.engine.rng import Streams
 from simulator.engine.routing import RoutedStation, Router
 from simulator.engine.station import Station
@@ -35,11 +42,13 @@ class Replication:
     each dirty room, drawn in the order rooms start being cleaned).
     """
 
-    def __init__(self, plan: Plan, seed: int, replication: int) -> None:
+    def __init__(self, plan: Plan, seed: int, replication: int,
+                 sink: RecordSink | None = None, keep: bool = True) -> None:
         self.plan = plan
         self.env = env = simpy.Environment(initial_time=plan.start_min)
         self.streams = streams = Streams(seed, replication)
-        self.rec = Recorder()
+        self.rec = Recorder(sink, keep)
+        self._flush_due = self.rec.due
         self._customer_row = self.rec.customer_rows.append
         self.router: Router | None = None
         self.stations: list[Station] = []
@@ -173,6 +182,17 @@ class Replication:
         self._last_departure = now
         self._customer_row((cust.id, cust.cls, cust.source, cust.group, cust.arrival, now,
                             cust.wait, cust.service, outcome, cust.n_visits, cust.n_fail))
+        if self._flush_due():
+            self._flush(now)
+
+    def _flush(self, now: float) -> None:
+        """Hand the rows recorded so far to the sink (streaming measures)."""
+        active = self.active
+        if active:
+            oldest = next(iter(active.values()))  # customers enter in arrival (and id) order
+            self.rec.flush(now, oldest.arrival, oldest.id)
+        else:
+            self.rec.flush(now, now, self._next_id)
 
     # ------------------------------------------------------------------ run
     def run(self) -> Records:
@@ -183,9 +203,8 @@ class Replication:
         for slot in plan.slots:
             env.process(slot_process(self, slot))
         for src in plan.sources:
-            times, classes, groups = source_arrivals(src, self.streams, plan.open_min,
-                                                     plan.close_min)
-            env.process(arrival_process(self, src, times, classes, groups))
+            blocks = source_arrival_blocks(src, self.streams, plan.open_min, plan.close_min)
+            env.process(arrival_process(self, src, blocks))
         if self.holdings is not None:
             self.holdings.open()
         env.run(until=plan.stop_min)
@@ -206,7 +225,8 @@ class Replication:
                 rec.visit(cust.id, cust.cls, cust.group, s_idx, cust.k, cust.join, cust.start,
                           math.nan, cust.counter if started else -1, -1,
                           int(VisitOutcome.UNFINISHED), -1, -1, -1, 0,
-                          bool(cust.steps[cust.k][3]), math.nan)
+                          bool(cust.steps[cust.k][3]), math.nan, cust.arrival,
+                          st.overtaken_at_stop(cust.req))
             if self.holdings is not None:
                 self.holdings.close_rows(cust, stop)
             rec.customer(cust.id, cust.cls, cust.source, cust.group, cust.arrival, math.nan,
@@ -221,33 +241,46 @@ class Replication:
         rec.duty_open()
         if plan.terminating and not inside:
             last_change = max((row[1] for row in rec.level_rows), default=plan.close_min)
+            last_change = max(last_change, rec.last_level_min)
             end = max(plan.close_min, self._last_departure, last_change)
         else:
             end = stop
+        if rec.sink is not None:
+            rec.flush(stop, math.inf, self._next_id, final=True)
+            rec.sink.finish(float(end))
+        meta = records_meta(plan)
         return Records.from_recorder(
-            rec,
-            station_names=plan.station_names,
-            class_names=plan.class_names,
-            group_names=plan.group_names,
-            open_min=plan.open_min,
-            close_min=plan.close_min,
-            end_min=float(end),
-            stats_start_min=plan.stats_start_min,
-            terminating=plan.terminating,
-            staff_paid_min={s.slot_id: s.paid_min for s in plan.slots},
-            slot_group={s.slot_id: s.group for s in plan.slots},
-            station_kinds=plan.station_kinds if plan.resources else (),
-            unit_seats={r.idx: r.seats for r in plan.resources if r.kind == "tables"},
-            housekeeping_of={r.idx: r.housekeeping for r in plan.resources
-                             if r.kind == "rooms"},
-            routed_serves={g.idx: g.serves for g in plan.groups if g.routed},
-        )
+            rec, end_min=float(end),
+            **{f: getattr(meta, f) for f in RecordsMeta.__dataclass_fields__})
 
 
-def simulate(plan: Plan, seed: int, replication: int) -> Records:
+def records_meta(plan: Plan) -> RecordsMeta:
+    """What the records of a replication of ``plan`` refer to (names, clock, roster)."""
+    return RecordsMeta(
+        station_names=plan.station_names,
+        class_names=plan.class_names,
+        group_names=plan.group_names,
+        open_min=plan.open_min,
+        close_min=plan.close_min,
+        stats_start_min=plan.stats_start_min,
+        terminating=plan.terminating,
+        staff_paid_min={s.slot_id: s.paid_min for s in plan.slots},
+        slot_group={s.slot_id: s.group for s in plan.slots},
+        station_kinds=plan.station_kinds if plan.resources else (),
+        unit_seats={r.idx: r.seats for r in plan.resources if r.kind == "tables"},
+        housekeeping_of={r.idx: r.housekeeping for r in plan.resources if r.kind == "rooms"},
+        routed_serves={g.idx: g.serves for g in plan.groups if g.routed},
+    )
+
+
+def simulate(plan: Plan, seed: int, replication: int, sink: RecordSink | None = None,
+             keep: bool = True) -> Records:
     """Run replication ``replication`` of ``plan`` with ``seed`` and return its records.
 
     A pure function of its arguments: the same inputs give identical records in any process.
+    With a ``sink`` the rows also go to it in chunks while the run goes (streaming measures,
+    :mod:`simulator.measures.accumulate`); with ``keep=False`` they are not kept, so memory
+    stays flat in the length of the run and the returned records hold no rows.
     While it runs, the cyclic garbage collector's first threshold is raised: the recorder
     keeps one tuple per row alive, and scanning them on every default-sized collection cost
     about a tenth of the run time (measured); memory stays bounded because collections still
@@ -256,7 +289,7 @@ def simulate(plan: Plan, seed: int, replication: int) -> Records:
     thresholds = gc.get_threshold()
     gc.set_threshold(max(thresholds[0], _GC_GEN0), *thresholds[1:])
     try:
-        return Replication(plan, seed, replication).run()
+        return Replication(plan, seed, replication, sink, keep).run()
     finally:
         gc.set_threshold(*thresholds)
 

@@ -8,15 +8,15 @@ Processes only yield events and record; all state changes of counters and lines 
 from __future__ import annotations
 
 import math
-from collections.abc import Generator
+from collections.abc import Generator, Iterable
 from typing import TYPE_CHECKING
 
-import numpy as np
 import simpy
 
 from simulator.scenario.plan import DutyChange
 
 if TYPE_CHECKING:
+    from simulator.engine.arrivals import Arrivals
     from simulator.engine.context import ReplicationContext
     from simulator.scenario.plan import SlotPlan, SourcePlan
 
@@ -25,16 +25,18 @@ _SHIFT_END = int(DutyChange.SHIFT_END)
 
 
 def arrival_process(
-    rep: ReplicationContext, src: SourcePlan, times: np.ndarray, classes: np.ndarray,
-    groups: np.ndarray,
+    rep: ReplicationContext, src: SourcePlan, blocks: Iterable[Arrivals],
 ) -> Generator[simpy.Event, None, None]:
-    """Create customers at the given times (already generated for the whole day)."""
+    """Create customers at their arrival times, taking the times block by block as the run
+    reaches them (:func:`simulator.engine.arrivals.source_arrival_blocks`)."""
     env = rep.env
     new = rep.new_customer
-    for t, c, g in zip(times.tolist(), classes.tolist(), groups.tolist(), strict=True):
-        if t > env._now:
-            yield env.timeout(t - env._now)
-        new(src.idx, c, g)
+    idx = src.idx
+    for times, classes, groups in blocks:
+        for t, c, g in zip(times.tolist(), classes.tolist(), groups.tolist(), strict=True):
+            if t > env._now:
+                yield env.timeout(t - env._now)
+            new(idx, c, g)
 
 
 def slot_process(rep: ReplicationContext, slot: SlotPlan) -> Generator[simpy.Event, object, None]:

@@ -51,25 +51,36 @@ class UniformStream:
     """Uniform(0, 1) numbers from one named stream, drawn in blocks for speed.
 
     The block size is fixed, so the sequence of values handed out is the same in every run.
+    The generator is created at the first draw: a replication names some eighty streams, many
+    of which a given day never draws from (a station without failures, a class without
+    patience), and creating a PCG64 generator from a seed sequence costs tens of
+    microseconds.
     """
 
-    __slots__ = ("_buf", "_gen", "_i", "name")
+    __slots__ = ("_buf", "_gen", "_i", "_key", "name")
 
     def __init__(self, seed: int, replication: int, name: str) -> None:
         self.name = name
-        self._gen = make_generator(seed, replication, name)
+        self._key = (seed, replication)
+        self._gen: np.random.Generator | None = None
         self._buf: list[float] = []
         self._i = 0
 
+    def _generator(self) -> np.random.Generator:
+        gen = self._gen
+        if gen is None:
+            gen = self._gen = make_generator(self._key[0], self._key[1], self.name)
+        return gen
+
     def block(self, size: int) -> np.ndarray:
         """Return the next ``size`` uniforms as an array (bypassing the scalar buffer)."""
-        return self._gen.random(size)
+        return self._generator().random(size)
 
     def __call__(self) -> float:
         """Return the next uniform number in [0, 1)."""
         i = self._i
         if i >= len(self._buf):
-            self._buf = self._gen.random(_BUFFER).tolist()
+            self._buf = self._generator().random(_BUFFER).tolist()
             i = 0
         self._i = i + 1
         return self._buf[i]

@@ -79,6 +79,8 @@ class RoutedStation(Station):
     def request(self, cust: Any, rank: int) -> Request:
         """Join the station: start at an idle counter, else join the line and call for help."""
         req = Request(self.env, cust, rank)
+        if self.overtaking is not None:
+            req.seq = self.overtaking.join()
         if self.idle:
             self._start(req, self.idle.pop(0))
             self._level()

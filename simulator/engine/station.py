@@ -26,13 +26,14 @@ from typing import Any
 
 import simpy
 
+from simulator.engine.overtaking import OvertakeCounter
 from simulator.engine.records import Recorder
 
 
 class Request(simpy.Event):
     """A customer's request for a counter; ``value`` is the counter index, or -1 on abandon."""
 
-    __slots__ = ("cancelled", "cust", "line", "rank")
+    __slots__ = ("cancelled", "cust", "line", "ot", "rank", "seq")
 
     def __init__(self, env: simpy.Environment, cust: Any, rank: int) -> None:
         super().__init__(env)
@@ -40,6 +41,8 @@ class Request(simpy.Event):
         self.rank = rank
         self.cancelled = False
         self.line = -1  # per-counter line index, or -1 for the station's own line
+        self.seq = 0  # joining number where overtaking is counted (see engine.overtaking)
+        self.ot = 0  # later joiners who started before this customer left the line
 
     def renege(self, _event: simpy.Event | None = None) -> None:
         """Callback of the patience timer: leave the line unless already served."""
@@ -102,6 +105,8 @@ class Station:
         # visit may still come, so closing staff stay
         self.feeders: list[Station] = []
         self.dependents: list[Station] = []
+        # one first-come-first-served line with one priority class is never overtaken
+        self.overtaking = OvertakeCounter() if per_counter or n_ranks > 1 else None
         self._level()
 
     # ------------------------------------------------------------------ recording
@@ -146,6 +151,8 @@ class Station:
     def request(self, cust: Any, rank: int) -> Request:
         """Join the station: returns an event that succeeds with the counter index."""
         req = Request(self.env, cust, rank)
+        if self.overtaking is not None:
+            req.seq = self.overtaking.join()
         if not self.per_counter:
             if self.idle and not self.owed:
                 self._start(req, self.idle.pop(0))
@@ -173,6 +180,8 @@ class Station:
     def _start(self, req: Request, c: int) -> None:
         self.busy_at[c] = True
         self.busy += 1
+        if self.overtaking is not None:
+            req.ot = self.overtaking.started(req.seq, self.env._now)
         req.succeed(c)
 
     def withdraw(self, req: Request) -> None:
@@ -181,6 +190,8 @@ class Station:
         self.n_waiting -= 1
         if req.line >= 0:
             self.line_len[req.line] -= 1
+        if self.overtaking is not None:
+            req.ot = self.overtaking.left(req.seq, self.env._now)
         req.succeed(-1)
         self._level()
 
@@ -344,6 +355,15 @@ class Station:
         now = self.env._now
         self._rec.staff_change(self.group_idx, slot_due, kind, due, now, max(0.0, now - due))
         ev.succeed(now)
+
+    def overtaken_at_stop(self, req: Request | None) -> int:
+        """Overtaking count of a customer still here when the run stopped: as counted at its
+        service start, or (still waiting) every later joiner who started."""
+        if req is None or self.overtaking is None:
+            return 0
+        if req.triggered:
+            return req.ot
+        return self.overtaking.waiting(req.seq)
 
     # ------------------------------------------------------------------ closing
     def expect(self, n: int = 1) -> None:

@@ -30,6 +30,7 @@ from simulator.experiments.tasks import Backend, Task, TaskResult, Variant
 from simulator.experiments.variants import (
     ExperimentRun,
     finish_folder,
+    holds_folder,
     kpi_keys,
     manifest,
     prepare_folder,
@@ -37,7 +38,9 @@ from simulator.experiments.variants import (
     write_csv_atomic,
     write_resolved_scenario,
 )
+from simulator.experiments.workbook import WORKBOOK_NAME, check_excel, write_workbook
 from simulator.measures import stats
+from simulator.measures.verdict import standard_names
 
 HEADLINE_KPIS = ("wait_mean_min", "wait_p90_min", "abandon_rate", "balk_rate",
                  "time_in_system_mean_min", "overtime_min", "staff_cost", "sat__csat_mean",
@@ -114,6 +117,7 @@ def comparison_table(
     return pd.DataFrame(out)
 
 
+@holds_folder("out")
 def compare(
     base: Variant,
     variants: Sequence[Variant],
@@ -129,14 +133,20 @@ def compare(
     force: bool = False,
     artifacts: Artifacts | None = None,
     on_progress=None,
+    verdict_kpi: str = "wait_mean_min",
+    xlsx: bool = False,
 ) -> CompareOutput:
     """Run the baseline and every variant with common random numbers and compare them.
 
     Writes ``comparison.csv``, ``replications.csv``, ``scenario.resolved.yaml`` (the
     baseline) and the manifest into ``out`` (resumable: finished replications are kept in
     ``out/tasks``), with ``figures/differences.png`` and ``report.html`` when ``artifacts``
-    asks for them (:mod:`simulator.experiments.artifacts`).
+    asks for them (:mod:`simulator.experiments.artifacts`). ``verdict_kpi`` is the KPI the
+    verdict ranks variants by (recorded in the manifest; it does not change the results).
+    ``xlsx`` also writes ``results.xlsx`` (comparison and replications sheets).
     """
+    if xlsx:
+        check_excel()
     all_variants = [base, *variants]
     spec = {
         "kind": "compare", "replications": replications, "seed": seed,
@@ -165,12 +175,19 @@ def compare(
         files = ["spec.json", "comparison.csv", "replications.csv",
                  write_resolved_scenario(out, base.plan.scenario, replications, seed)]
         write_csv_atomic(table, out / "comparison.csv")
-        write_csv_atomic(replications_table(all_variants, run.rows), out / "replications.csv")
+        reps = replications_table(all_variants, run.rows)
+        write_csv_atomic(reps, out / "replications.csv")
+        if xlsx:
+            sc = base.plan.scenario
+            write_workbook(out / WORKBOOK_NAME, {"Comparison": table, "Replications": reps},
+                           sc.currency, standard_names(sc.standards))
+            files.append(WORKBOOK_NAME)
         if artifacts is not None and artifacts.figures:
             files += artifacts.differences_figure(out / "figures", table, HEADLINE_KPIS)
         if artifacts is not None and artifacts.report:
             files.append("report.html")
-        finish_folder(out, manifest("compare", spec, run, backend, jobs, files), artifacts)
+        finish_folder(out, manifest("compare", spec, run, backend, jobs, files)
+                      | {"verdict": {"kpi": verdict_kpi}}, artifacts)
     return CompareOutput(out, table, run)
 
 
@@ -184,33 +201,3 @@ def replications_table(variants: Sequence[Variant],
             out.append({"variant_id": v.id, "variant": v.label, "replication": r.replication,
                         "seed": r.seed, **{k: r.kpis.get(k, math.nan) for k in keys}})
     return pd.DataFrame(out)
-
-
-def format_comparison(table: pd.DataFrame, kpis: Sequence[str] = HEADLINE_KPIS) -> str:
-    """A readable table of the headline KPIs for the terminal."""
-    def f(x: float) -> str:
-        if x != x:
-            return "-"
-        return f"{x:,.3f}" if abs(x) < 10 else f"{x:,.1f}"
-
-    lines = []
-    for vid, part in table.groupby("variant_id", sort=False):
-        label = part["variant"].iloc[0]
-        conf = part["confidence"].iloc[0]
-        lines.append(f"\n{label}  [{vid}]  vs baseline  "
-                     f"(paired differences, {conf:.1%} intervals, * = significant)")
-        lines.append(f"  {'KPI':28s} {'baseline':>10s} {'variant':>10s} {'difference':>11s}"
-                     f"   {'interval':>22s}  {'CRN ±':>8s} {'indep. ±':>9s}")
-        rows = part.set_index("kpi")
-        for k in kpis:
-            if k not in rows.index:
-                continue
-            r = rows.loc[k]
-            star = "*" if r["significant"] else " "
-            ind = r.get("independent_half_width_run", r["independent_half_width_est"])
-            lines.append(
-                f"  {k:28s} {f(r['baseline_mean']):>10s} {f(r['variant_mean']):>10s} "
-                f"{f(r['diff_mean']):>10s}{star}   "
-                f"{'[' + f(r['diff_ci_low']) + ', ' + f(r['diff_ci_high']) + ']':>22s}  "
-                f"{f(r['diff_half_width']):>8s} {f(ind):>9s}")
-    return "\n".join(lines)

@@ -8,6 +8,7 @@ everything atomically (see :mod:`simulator.experiments.storage`).
 from __future__ import annotations
 
 import json
+import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -37,10 +38,12 @@ from simulator.experiments.storage import (
     software_versions,
     write_csv,
 )
+from simulator.experiments.workbook import WORKBOOK_NAME, check_excel, write_workbook
 from simulator.measures import stats
+from simulator.measures.verdict import standard_names
 from simulator.satisfaction.compiled import PREFIX, describe
 from simulator.scenario.loader import LoadedScenario
-from simulator.scenario.plan import compile_plan
+from simulator.scenario.plan import Plan, compile_plan
 from simulator.scenario.profile import resolve_profile
 
 
@@ -69,8 +72,13 @@ def replications_frame(results: list[ReplicationResult], seed: int) -> pd.DataFr
 
 def by_hour_frame(results: list[ReplicationResult]) -> pd.DataFrame:
     """All replications' by-hour rows with a replication column first."""
-    rows = [{"replication": r.replication, **row} for r in results for row in r.by_hour]
-    return pd.DataFrame(rows)
+    rows = [(r.replication, row) for r in results for row in r.by_hour]
+    if not rows:
+        return pd.DataFrame()
+    keys = list(rows[0][1])
+    columns: dict[str, list] = {"replication": [rep for rep, _ in rows]}
+    columns.update({k: [row[k] for _, row in rows] for k in keys})  # no copy of each row
+    return pd.DataFrame(columns)
 
 
 def label_summary(summary: pd.DataFrame, sat_info: dict) -> pd.DataFrame:
@@ -80,6 +88,57 @@ def label_summary(summary: pd.DataFrame, sat_info: dict) -> pd.DataFrame:
     is_sat = out["kpi"].str.startswith(PREFIX)
     out["note"] = np.where(is_sat, str(sat_info.get("label", "")), "")
     return out
+
+
+#: ``--format auto`` writes Parquet when ``--records full`` would make CSV files larger than
+#: this (estimated), and the ``parquet`` extra is installed.
+AUTO_PARQUET_MB = 200.0
+#: Bytes of CSV record tables per customer with ``--records full`` (measured on the bundled
+#: scenarios: 440 for the hotel, 800 for the hall, 1,400 for the restaurant).
+CSV_BYTES_PER_CUSTOMER = 1000.0
+
+
+def expected_customers(plan: Plan) -> float:
+    """Customers arriving in one replication on average, from the arrival sources (walk-in
+    rates and peaks, appointments kept, trace rows, wave sizes)."""
+    total = 0.0
+    for src in plan.sources:
+        if src.kind == "poisson":
+            ends = np.append(src.breaks_min[1:], plan.close_min)
+            total += float(np.sum(src.rates_per_min * np.clip(ends - src.breaks_min, 0, None)))
+            total += float(np.sum(src.peak_extra_per_min * src.peak_width_min)) * math.sqrt(
+                2.0 * math.pi)  # the area of a Gaussian bump
+        elif src.kind == "appointments":
+            total += len(src.slots_min) * (1.0 - src.no_show)
+        elif src.kind == "trace":
+            total += len(src.trace_min)
+        elif src.kind == "waves":
+            sizes = [s if isinstance(s, int) else float(s.mean) for s in src.wave_size]
+            total += float(np.dot(src.wave_show, sizes)) if sizes else 0.0
+    return total
+
+
+def choose_records_format(plan: Plan, replications: int, records: str,
+                          requested: str = "auto") -> tuple[str, str | None]:
+    """The record files' format, and the reason to print when ``auto`` chose Parquet.
+
+    ``auto`` is CSV (what planners open), unless ``records`` is ``full``, pyarrow is
+    installed and the CSV files would exceed :data:`AUTO_PARQUET_MB` (estimated from the
+    expected customers); then Parquet, with a sentence saying why. ``csv`` and ``parquet``
+    are kept as asked.
+    """
+    if requested != "auto":
+        return requested, None
+    if records != "full" or not parquet_available():
+        return "csv", None
+    customers = expected_customers(plan) * replications
+    size_mb = customers * CSV_BYTES_PER_CUSTOMER / 1e6
+    if size_mb <= AUTO_PARQUET_MB:
+        return "csv", None
+    return "parquet", (
+        f"records: Parquet, because --records full of about {customers:,.0f} customers would "
+        f"be about {size_mb:,.0f} MB of CSV (over {AUTO_PARQUET_MB:,.0f} MB); --format csv "
+        "keeps CSV")
 
 
 def default_out_dir(loaded: LoadedScenario, root: Path = Path("results")) -> Path:
@@ -103,6 +162,8 @@ def run_scenario(
     precision: float | None = None,
     precision_kpis: Sequence[str] = ("wait_mean_min",),
     max_replications: int = 1000,
+    notify: Callable[[str], None] | None = None,
+    xlsx: bool = False,
 ) -> RunOutput:
     """Simulate a scenario and write its results folder.
 
@@ -120,7 +181,8 @@ def run_scenario(
     records : {"none", "summary", "full"}
         Which record tables to write (see :mod:`simulator.experiments.storage`).
     records_format : {"auto", "csv", "parquet"}
-        ``auto`` writes Parquet when pyarrow is installed, CSV otherwise.
+        ``auto`` writes CSV unless the full records would be large
+        (:func:`choose_records_format`).
     force : bool
         Replace an existing non-empty ``out_dir``.
     artifacts : Artifacts, optional
@@ -132,15 +194,21 @@ def run_scenario(
         Instead of a fixed number, add replications (from ``replications`` or 10) until the
         relative 95 % half-width of every KPI in ``precision_kpis`` is at most this
         (:mod:`simulator.experiments.precision`), up to ``max_replications``.
+    notify : callable, optional
+        Called with a sentence a person should read before the run (why ``auto`` chose
+        Parquet).
+    xlsx : bool
+        Also write ``results.xlsx`` (:mod:`simulator.experiments.workbook`; needs the
+        ``excel`` extra, checked before the run).
     """
     started = datetime.now(UTC)
     t0 = time.perf_counter()
+    if xlsx:
+        check_excel()
     sc = loaded.scenario
     n_reps = replications if replications is not None else sc.run.replications
     run_seed = seed if seed is not None else sc.run.seed
     fmt = records_format
-    if fmt == "auto":
-        fmt = "parquet" if parquet_available() else "csv"
     if fmt == "parquet" and not parquet_available():
         raise OutputFormatError(
             "Parquet output needs pyarrow (got --format parquet without it; expected "
@@ -151,6 +219,9 @@ def run_scenario(
     # a fitted satisfaction profile is read here and carried inline to the workers
     sc = resolve_profile(sc, loaded.base_dir)
     plan = compile_plan(sc, loaded.base_dir)
+    fmt, why = choose_records_format(plan, n_reps, records, fmt)
+    if why and notify is not None:
+        notify(why)
     sat_info = describe(plan)
     with atomic_dir(Path(out_dir), force=force) as tmp:
         report = None
@@ -175,6 +246,10 @@ def run_scenario(
         write_csv(summary, tmp / "summary.csv")
         write_csv(hours, tmp / "by_hour.csv")
         (tmp / "scenario.resolved.yaml").write_text(resolved_yaml(sc), encoding="utf-8")
+        if xlsx:
+            write_workbook(tmp / WORKBOOK_NAME, {"Summary": summary, "By hour": hours,
+                                                 "Replications": reps},
+                           sc.currency, standard_names(sc.standards))
         figs = (artifacts.run_figures(tmp / "figures", plan, results, summary, hours,
                                       WAIT_EDGES_MIN, sat_info["label"])
                 if artifacts is not None and artifacts.figures else [])
@@ -214,7 +289,9 @@ def run_scenario(
             "estimation": {
                 "summary": "each replication is one independent observation; summary.csv "
                 "gives the mean across replications, sd, n and a 95% Student-t interval "
-                "(n - 1 degrees of freedom); no interval is computed over customers",
+                "(n - 1 degrees of freedom) kept inside each KPI's range (clipped; Wilson at "
+                "the effective sample size for shares; column ci_method); no interval is "
+                "computed over customers",
                 "confidence": 0.95,
                 "statistics_window": (
                     "the whole day, from opening until the last customer leaves"
@@ -240,6 +317,7 @@ def run_scenario(
                 "records_format": fmt if records != "none" else None,
                 "files": sorted(["manifest.json", "scenario.resolved.yaml", "summary.csv",
                                  "replications.csv", "by_hour.csv", *files,
+                                 *([WORKBOOK_NAME] if xlsx else []),
                                  *(["report.html"] if html_report else []),
                                  *[f"figures/{f}" for f in figs]]),
                 "grid_step_min": GRID_STEP_MIN,

@@ -1,28 +1,37 @@
 """Run replications: a pure task function and an in-process or joblib executor.
 
-Each task is a pure function of (plan, seed, replication): it simulates, checks conservation,
-computes the KPI row and the small arrays figures need, and (when asked) writes its own record
-files. The parent collects only those small results, ordered by replication, so results never
-depend on the number of workers or the order tasks finish.
+Each task is a pure function of (plan, seed, replication): it simulates with the streaming
+measures attached (conservation checks, the KPI row, predicted satisfaction and, with
+``detail``, the by-hour rows and the small arrays figures need, all computed while the day
+runs, :class:`ReplicationSink`), and (when asked) writes its own record files: the customer
+table as the run goes with ``--records summary``, every table at the end with ``full``. With
+``none`` and ``summary`` no row is kept, so memory is flat in the length of the run. The
+parent collects only the small results, ordered by replication, so results never depend on
+the number of workers or the order tasks finish.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
 
-from simulator.engine.model import simulate
-from simulator.engine.records import Records
-from simulator.measures.by_hour import by_hour_rows
-from simulator.measures.conservation import check_conservation
-from simulator.measures.kpis import replication_kpis
-from simulator.measures.levels import level_grid, wait_histogram
-from simulator.satisfaction.replication import add_by_hour, replication_satisfaction
+from simulator.engine.model import records_meta, simulate
+from simulator.engine.records import RecordChunk, Records, RecordSink
+from simulator.measures.accumulate import (
+    MeasuresResult,
+    ReplicationMeasures,
+    measure_records,
+    records_chunk,
+)
+from simulator.measures.conservation import InvariantError, check_conservation
+from simulator.satisfaction.replication import add_by_hour
+from simulator.satisfaction.stream import SatisfactionMeasures
 from simulator.scenario.plan import Plan
 
 RecordsMode = Literal["none", "summary", "full"]
@@ -56,12 +65,71 @@ class ReplicationResult:
     files: list[str] = field(default_factory=list)
 
 
+class ReplicationSink:
+    """The streaming measures of one replication: KPIs and satisfaction (and any other
+    record sinks, such as the customer table's writer), fed the same chunks."""
+
+    def __init__(self, plan: Plan, replication: int, detail: bool = True,
+                 seed: int | None = None, extra: tuple[RecordSink, ...] = ()) -> None:
+        meta = records_meta(plan)
+        self.plan, self.replication, self.detail = plan, replication, detail
+        self.measures = ReplicationMeasures(
+            meta, plan.scenario.standards, plan.group_cost_per_hour, by_hour=detail,
+            grid_step_min=GRID_STEP_MIN if detail else None,
+            wait_edges_min=WAIT_EDGES_MIN if detail else None)
+        self.satisfaction = SatisfactionMeasures(plan, meta, seed, replication)
+        self.sinks: tuple[RecordSink, ...] = (self.measures, self.satisfaction, *extra)
+
+    def consume(self, chunk: RecordChunk) -> None:
+        """Hand a chunk to every sink."""
+        for sink in self.sinks:
+            sink.consume(chunk)
+
+    def finish(self, end_min: float) -> None:
+        """Close every sink."""
+        for sink in self.sinks:
+            sink.finish(end_min)
+
+    def result(self) -> ReplicationResult:
+        """The outputs of the finished replication."""
+        measured = self.measures.result
+        sat = self.satisfaction.outputs
+        assert measured is not None and sat is not None, "the replication has not finished"
+        return _outputs(self.replication, measured, sat.kpis, sat.by_hour, self.detail)
+
+
+def _outputs(replication: int, measured: MeasuresResult, sat_kpis: dict[str, float],
+             sat_hours: dict[int, dict[str, float]], detail: bool) -> ReplicationResult:
+    kpis = {**measured.kpis, **sat_kpis}
+    if not detail:
+        empty = np.zeros((0, 0))
+        return ReplicationResult(replication, kpis, [], np.zeros(0), empty, empty, empty, empty)
+    by_hour = measured.by_hour
+    if sat_kpis:
+        add_by_hour(by_hour, sat_hours)
+    grid = measured.grid
+    assert grid is not None and measured.wait_hist is not None
+    return ReplicationResult(replication, kpis, by_hour, grid.times_min, grid.queue_len,
+                             grid.busy, grid.on_duty, measured.wait_hist)
+
+
+@contextmanager
+def invariants_of(replication: int, seed: int | None = None) -> Iterator[None]:
+    """Name the replication (and seed) in an :class:`InvariantError` raised inside."""
+    try:
+        yield
+    except InvariantError as exc:
+        seed_text = f", seed {seed}" if seed is not None else ""
+        raise InvariantError(f"replication {replication}{seed_text}: {exc}") from None
+
+
 def replication_outputs(
     plan: Plan, records: Records, replication: int, detail: bool = True,
     seed: int | None = None,
 ) -> ReplicationResult:
     """Compute the KPI row (and, with ``detail``, the by-hour rows and figure arrays) of one
-    replication from its records.
+    replication from its records: the same measures as a streaming run
+    (:class:`ReplicationSink`), fed the records as one chunk.
 
     The row includes the predicted-satisfaction KPIs (``sat__*``,
     :func:`simulator.satisfaction.replication.replication_satisfaction`), a pure function of the
@@ -69,20 +137,18 @@ def replication_outputs(
     ``satisfaction`` stream. With ``detail`` the hourly satisfaction values are added to the
     by-hour rows of ``station == "all"``.
     """
-    check_conservation(records)
+    with invariants_of(replication, seed):
+        check_conservation(records)
     standards = plan.scenario.standards
-    kpis = replication_kpis(records, standards, plan.group_cost_per_hour)
-    sat = replication_satisfaction(plan, records, seed, replication)
-    kpis.update(sat.kpis)
-    if not detail:
-        empty = np.zeros((0, 0))
-        return ReplicationResult(replication, kpis, [], np.zeros(0), empty, empty, empty, empty)
-    by_hour = by_hour_rows(records, standards)
-    if sat.kpis:
-        add_by_hour(by_hour, sat.by_hour)
-    grid, queue, busy, duty = level_grid(records, GRID_STEP_MIN)
-    hist = wait_histogram(records, WAIT_EDGES_MIN)
-    return ReplicationResult(replication, kpis, by_hour, grid, queue, busy, duty, hist)
+    measured = measure_records(
+        records, standards, plan.group_cost_per_hour, by_hour=detail,
+        grid_step_min=GRID_STEP_MIN if detail else None,
+        wait_edges_min=WAIT_EDGES_MIN if detail else None)
+    sat = SatisfactionMeasures(plan, records.meta, seed, replication)
+    sat.consume(records_chunk(records))
+    sat.finish(records.end_min)
+    assert sat.outputs is not None
+    return _outputs(replication, measured, sat.outputs.kpis, sat.outputs.by_hour, detail)
 
 
 def run_replication(
@@ -95,17 +161,30 @@ def run_replication(
 ) -> ReplicationResult:
     """Simulate one replication and return its outputs (a pure function of its arguments).
 
-    When ``records_mode`` is not ``none``, the replication's record tables are written under
-    ``records_dir`` by this call (so workers write their own records). ``detail=False``
-    computes only the KPI row (sweeps and comparisons).
+    The measures are computed while the day runs (:class:`ReplicationSink`). When
+    ``records_mode`` is not ``none``, the replication's record tables are written under
+    ``records_dir`` by this call (so workers write their own records): with ``summary`` the
+    customer table is written as the run goes and no row is kept; with ``full`` every row is
+    kept and written at the end. ``detail=False`` computes only the KPI row (sweeps and
+    comparisons).
     """
-    records = simulate(plan, task.seed, task.replication)
-    result = replication_outputs(plan, records, task.replication, detail, task.seed)
-    if records_mode != "none" and records_dir is not None:
-        from simulator.experiments.storage import write_replication_records
+    from simulator.experiments.storage import CustomerStream, write_replication_records
 
+    writing = records_mode != "none" and records_dir is not None
+    stream = (CustomerStream(records_meta(plan), task.replication, records_dir,
+                             records_format)
+              if writing and records_mode == "summary" else None)
+    sink = ReplicationSink(plan, task.replication, detail, task.seed,
+                           extra=(stream,) if stream is not None else ())
+    with invariants_of(task.replication, task.seed):
+        records = simulate(plan, task.seed, task.replication, sink=sink,
+                           keep=records_mode == "full")
+    result = sink.result()
+    if stream is not None:
+        result.files = [str(stream.path)]
+    elif writing and records_mode == "full":
         result.files = write_replication_records(
-            records, task.replication, records_dir, records_mode, records_format
+            records, task.replication, records_dir, records_mode, records_format  # type: ignore[arg-type]
         )
     return result
 
@@ -160,3 +239,43 @@ def run_replications(
             on_result(res)
     results.sort(key=lambda r: r.replication)
     return results
+
+
+def map_replications(
+    plan: Plan,
+    measure: Callable[[Records], object],
+    replications: int,
+    seed: int,
+    jobs: int = 1,
+    on_result: Callable[[], None] | None = None,
+) -> list[object]:
+    """Simulate replications and return ``measure(records)`` of each, in replication order.
+
+    For experiments that need their own numbers from every replication's records (the
+    back-test of ``servsim fit``): ``measure`` runs where the replication ran (a worker when
+    ``jobs`` > 1; it must be picklable, e.g. a module-level function or a
+    ``functools.partial`` of one), so only its result travels back. Results depend only on
+    (plan, seed, replication), never on ``jobs``.
+    """
+    reps = range(replications)
+    if jobs == 1 or replications <= 1:
+        out = []
+        for r in reps:
+            out.append(measure(simulate(plan, seed, r)))
+            if on_result is not None:
+                on_result()
+        return out
+    from joblib import Parallel, delayed
+
+    parallel = Parallel(n_jobs=worker_count(jobs), return_as="generator")
+    out = []
+    for value in parallel(delayed(_measured)(plan, measure, seed, r) for r in reps):
+        out.append(value)
+        if on_result is not None:
+            on_result()
+    return out
+
+
+def _measured(plan: Plan, measure: Callable[[Records], object], seed: int,
+              replication: int) -> object:
+    return measure(simulate(plan, seed, replication))

@@ -34,6 +34,7 @@ from simulator.experiments.variants import (
     ExperimentError,
     ExperimentRun,
     finish_folder,
+    holds_folder,
     kpi_keys,
     load_rows,
     make_variant,
@@ -46,7 +47,9 @@ from simulator.experiments.variants import (
     write_resolved_scenario,
     write_text_atomic,
 )
+from simulator.experiments.workbook import WORKBOOK_NAME, check_excel, write_workbook
 from simulator.measures import stats
+from simulator.measures.verdict import standard_names
 from simulator.scenario.loader import LoadedScenario, read_yaml, to_plain
 from simulator.scenario.overrides import Override
 
@@ -165,26 +168,44 @@ def sweep_spec(loaded: LoadedScenario, varies: Sequence[Vary], design: Design,
             "replications": replications, "seed": seed, "kpis": list(kpis)}
 
 
+#: KPIs whose sensitivity to the varied values an LHS sweep reports, besides ``--kpi``.
+SENSITIVITY_KPIS = ("wait_mean_min", "abandon_rate", "staff_cost")
+
+
 def tables(variants: Sequence[Variant], rows: dict[str, list[TaskResult]],
-           confidence: float = 0.95) -> dict[str, pd.DataFrame]:
-    """The sweep's result tables: variants, replications (wide) and the tidy summary."""
+           confidence: float = 0.95, design: Design = "grid",
+           kpis: Sequence[str] = DEFAULT_KPIS) -> dict[str, pd.DataFrame]:
+    """The sweep's result tables: variants, replications (wide), the tidy summary and, for a
+    Latin hypercube, the sensitivity of the KPIs to the varied values
+    (:mod:`simulator.experiments.sensitivity`).
+
+    The tidy summary has one row per (variant, KPI) with the columns of
+    :func:`simulator.measures.stats.summarise` (intervals inside each KPI's range).
+    """
     params = list(variants[0].values) if variants else []
     keys = kpi_keys(rows)
     vt = pd.DataFrame([{"variant_id": v.id, **v.values} for v in variants],
                       columns=["variant_id", *params])
+    columns = ["mean", "sd", "n", "ci_low", "ci_high", "half_width", "ci_method"]
     reps, tidy = [], []
     for v in variants:
         rs = rows[v.id]
         for r in rs:
             reps.append({"variant_id": v.id, **v.values, "replication": r.replication,
                          "seed": r.seed, **{k: r.kpis.get(k, math.nan) for k in keys}})
+        summary = stats.summarise([r.kpis for r in rs], confidence).set_index("kpi")
         for k in keys:
-            ti = stats.t_interval([r.kpis.get(k, math.nan) for r in rs], confidence)
-            tidy.append({"variant_id": v.id, **v.values, "kpi": k, "mean": ti.mean,
-                         "sd": ti.sd, "n": ti.n, "ci_low": ti.ci_low, "ci_high": ti.ci_high,
-                         "half_width": ti.half_width})
-    return {"variants.csv": vt, "replications.csv": pd.DataFrame(reps),
-            "sweep.csv": pd.DataFrame(tidy)}
+            cells = (summary.loc[k, columns].to_dict() if k in summary.index else
+                     {c: math.nan for c in columns} | {"n": 0, "ci_method": ""})
+            tidy.append({"variant_id": v.id, **v.values, "kpi": k, **cells})
+    out = {"variants.csv": vt, "replications.csv": pd.DataFrame(reps),
+           "sweep.csv": pd.DataFrame(tidy).astype({"n": np.int64})}
+    if design == "lhs":
+        from simulator.experiments.sensitivity import sensitivity_table
+
+        wanted = list(dict.fromkeys([*kpis, *SENSITIVITY_KPIS]))
+        out["sensitivity.csv"] = sensitivity_table(out["sweep.csv"], vt, wanted, confidence)
+    return out
 
 
 @dataclass(frozen=True)
@@ -197,6 +218,7 @@ class SweepOutput:
     run: ExperimentRun | None
 
 
+@holds_folder("out")
 def run_sweep(
     loaded: LoadedScenario,
     varies: Sequence[Vary],
@@ -216,6 +238,7 @@ def run_sweep(
     records_format: str = "csv",
     artifacts: Artifacts | None = None,
     on_progress=None,
+    xlsx: bool = False,
 ) -> SweepOutput:
     """Run (or resume) a sweep into ``out``; with ``shard`` run only that slice of tasks.
 
@@ -223,7 +246,10 @@ def run_sweep(
     shards with :func:`merge_sweeps`. With ``records`` other than ``none``, each worker writes
     its replications' record tables to ``out/records/<table>/variant=<id>/rep=NNNNN.csv``
     (a shared file system is assumed on a cluster); the parent only ever holds KPI rows.
+    ``xlsx`` also writes ``results.xlsx`` (sweep, variants, sensitivity and replications).
     """
+    if xlsx:
+        check_excel()
     n = replications if replications is not None else loaded.scenario.run.replications
     s = seed if seed is not None else loaded.scenario.run.seed
     if not varies:
@@ -245,34 +271,46 @@ def run_sweep(
                           f'{{"shard": "{shard[0]}/{shard[1]}", "spec_hash": '
                           f'"{spec_hash(spec)}", "tasks": {len(tasks)}}}\n')
         return SweepOutput(out, variants, {}, run)
-    result = finish_sweep(out, variants, run.rows, kpis, artifacts)
+    result, frames = finish_sweep(out, variants, run.rows, kpis, artifacts, design, xlsx)
     result.append(write_resolved_scenario(out, loaded.scenario, n, s))
     if artifacts is not None and artifacts.report:
         result.append("report.html")
     finish_folder(out, manifest("sweep", spec, run, backend, jobs, [*result, "spec.json"]),
                   artifacts)
-    return SweepOutput(out, variants, tables(variants, run.rows), run)
+    return SweepOutput(out, variants, frames, run)
 
 
 def finish_sweep(out: Path, variants: Sequence[Variant], rows: dict[str, list[TaskResult]],
-                 kpis: Sequence[str], artifacts: Artifacts | None) -> list[str]:
-    """Write the result tables (and, when ``artifacts`` asks, the figures) of a complete
-    sweep; return the file names."""
+                 kpis: Sequence[str], artifacts: Artifacts | None, design: Design = "grid",
+                 xlsx: bool = False) -> tuple[list[str], dict[str, pd.DataFrame]]:
+    """Write the result tables (and, when ``artifacts`` asks, the figures; with ``xlsx``
+    the workbook) of a complete sweep; return the file names and the tables."""
     files = []
-    for name, frame in tables(variants, rows).items():
+    frames = tables(variants, rows, design=design, kpis=kpis)
+    for name, frame in frames.items():
         write_csv_atomic(frame, out / name)
         files.append(name)
+    if xlsx:
+        sc = variants[0].plan.scenario
+        write_workbook(out / WORKBOOK_NAME, {
+            "Sweep": frames["sweep.csv"], "Variants": frames["variants.csv"],
+            "Sensitivity": frames.get("sensitivity.csv"),
+            "Replications": frames["replications.csv"]}, sc.currency,
+            standard_names(sc.standards))
+        files.append(WORKBOOK_NAME)
     if artifacts is not None and artifacts.figures:
-        files += artifacts.sweep_figures(out / "figures", tables(variants, rows)["sweep.csv"],
-                                         list(variants[0].values), kpis)
-    return files
+        files += artifacts.sweep_figures(out / "figures", frames["sweep.csv"],
+                                         list(variants[0].values), kpis, design)
+    return files, frames
 
 
+@holds_folder("out")
 def merge_sweeps(shard_dirs: Sequence[Path], out: Path, loaded: LoadedScenario,
                  varies: Sequence[Vary], *, design: Design = "grid",
                  samples: int | None = None, replications: int | None = None,
                  seed: int | None = None, kpis: Sequence[str] = DEFAULT_KPIS,
-                 force: bool = False, artifacts: Artifacts | None = None) -> SweepOutput:
+                 force: bool = False, artifacts: Artifacts | None = None,
+                 xlsx: bool = False) -> SweepOutput:
     """Join shard folders of one sweep into ``out`` and write its tables."""
     import shutil
 
@@ -294,13 +332,13 @@ def merge_sweeps(shard_dirs: Sequence[Path], out: Path, loaded: LoadedScenario,
             shutil.copytree(src, out / "tasks", dirs_exist_ok=True)
     variants = sweep_variants(loaded, design_points(varies, design, samples, s), varies)
     rows = load_rows(out, variants, n, s)
-    files = finish_sweep(out, variants, rows, kpis, artifacts)
+    files, frames = finish_sweep(out, variants, rows, kpis, artifacts, design, xlsx)
     files.append(write_resolved_scenario(out, loaded.scenario, n, s))
     if artifacts is not None and artifacts.report:
         files.append("report.html")
     finish_folder(out, manifest("sweep", spec, None, "merge", 0, [*files, "spec.json"])
                   | {"merged_from": [str(d) for d in shard_dirs]}, artifacts)
-    return SweepOutput(out, variants, tables(variants, rows), None)
+    return SweepOutput(out, variants, frames, None)
 
 
 def parse_shard(text: str) -> tuple[int, int]:

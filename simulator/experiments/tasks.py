@@ -3,8 +3,10 @@
 A task is a pure function of its variant's plan, its replication index and the seed, so any
 backend (in-process, joblib workers, a Dask cluster), any number of workers and any order give
 identical results. The parent process keeps only the KPI row of each finished task, and saves
-it at once under ``tasks/<variant>/rep=NNNNN.json`` (write to a temporary name, then rename):
-re-running an interrupted experiment computes only the tasks that have no file yet.
+it at once under ``tasks/<variant>/rep=NNNNN.json`` (written to a temporary name, flushed to
+disk, then renamed): re-running an interrupted experiment computes only the tasks that have no
+file yet. A task file that does not parse (a disk that filled up, a copy cut short) is
+computed again, with a warning on stderr.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from simulator.experiments.runner import worker_count
+from simulator.experiments.storage import notice
 from simulator.scenario.plan import Plan
 
 Backend = Literal["inprocess", "joblib", "dask"]
@@ -57,19 +60,36 @@ class TaskResult:
     seed: int
     kpis: dict[str, float] = field(default_factory=dict)
     error: str | None = None
+    extra: Any = None  # what a task's ``measure`` returned besides the KPI row
+
+
+#: A task's own measurement of its records: ``measure(plan, records, task) -> (kpis, extra)``,
+#: replacing the KPI row (a picklable callable, e.g. a frozen dataclass with ``__call__``).
+Measure = Callable[[Plan, Any, "Task"], tuple[dict[str, float], Any]]
 
 
 def run_task(plan: Plan, task: Task, records_mode: str = "none",
-             records_dir: str | None = None, records_format: str = "csv") -> TaskResult:
-    """Run one task in whatever process this is; never raises (errors are returned)."""
+             records_dir: str | None = None, records_format: str = "csv",
+             measure: Measure | None = None) -> TaskResult:
+    """Run one task in whatever process this is; never raises (errors are returned).
+
+    With ``measure`` the task returns ``measure(plan, records, task)`` (its KPI row and an
+    ``extra`` value) instead of the standard KPI row.
+    """
     from simulator.engine import model
-    from simulator.experiments.runner import replication_outputs
+    from simulator.experiments.runner import ReplicationSink
 
     try:
-        records = model.simulate(plan, task.seed, task.replication)
-        res = replication_outputs(plan, records, task.replication, detail=False,
-                                  seed=task.seed)
-        if records_mode != "none" and records_dir:
+        if measure is not None:
+            records = model.simulate(plan, task.seed, task.replication)
+            kpis, extra = measure(plan, records, task)
+            return TaskResult(task.variant_id, task.replication, task.seed, kpis, extra=extra)
+        # the KPI row is measured while the day runs; rows are kept only to be written
+        sink = ReplicationSink(plan, task.replication, detail=False, seed=task.seed)
+        writing = records_mode != "none" and bool(records_dir)
+        records = model.simulate(plan, task.seed, task.replication, sink=sink, keep=writing)
+        res = sink.result()
+        if writing:
             from simulator.experiments.storage import write_replication_records
 
             write_replication_records(records, task.replication, Path(records_dir),
@@ -82,10 +102,11 @@ def run_task(plan: Plan, task: Task, records_mode: str = "none",
 
 
 def run_chunk(plans: dict[str, Plan], tasks: list[Task], records_mode: str = "none",
-              records_dir: str | None = None, records_format: str = "csv") -> list[TaskResult]:
+              records_dir: str | None = None, records_format: str = "csv",
+              measure: Measure | None = None) -> list[TaskResult]:
     """Run several tasks in one call (one round trip to a worker for the whole chunk)."""
-    return [run_task(plans[t.variant_id], t, records_mode, records_dir, records_format)
-            for t in tasks]
+    return [run_task(plans[t.variant_id], t, records_mode, records_dir, records_format,
+                     measure) for t in tasks]
 
 
 def chunks(plans: dict[str, Plan], tasks: list[Task],
@@ -111,6 +132,7 @@ def execute(
     records_mode: str = "none",
     records_dir: Path | None = None,
     records_format: str = "csv",
+    measure: Measure | None = None,
 ) -> Iterator[TaskResult]:
     """Run tasks and yield their results as they finish (in any order).
 
@@ -121,32 +143,36 @@ def execute(
     backend : {"inprocess", "joblib", "dask"}
         ``dask`` connects to ``scheduler`` (``tcp://host:port``) or, without one, starts a
         local cluster of ``jobs`` worker processes on the loopback interface.
+    measure : callable, optional
+        Each task's own measurement instead of the KPI row (see :data:`Measure`).
     """
     rdir = str(records_dir) if records_dir is not None else None
     if not tasks:
         return
     if backend == "inprocess" or (backend == "joblib" and (jobs == 1 or len(tasks) == 1)):
         for t in tasks:
-            yield run_task(plans[t.variant_id], t, records_mode, rdir, records_format)
+            yield run_task(plans[t.variant_id], t, records_mode, rdir, records_format, measure)
         return
     if backend == "joblib":
         from joblib import Parallel, delayed
 
         n_jobs = worker_count(jobs)
         parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
-        for done in parallel(delayed(run_chunk)(p, part, records_mode, rdir, records_format)
+        for done in parallel(delayed(run_chunk)(p, part, records_mode, rdir, records_format,
+                                                measure)
                              for p, part in chunks(plans, tasks, n_jobs)):
             yield from done
         return
     if backend == "dask":
         yield from _execute_dask(plans, tasks, jobs, scheduler, records_mode, rdir,
-                                 records_format)
+                                 records_format, measure)
         return
     raise ValueError(f"unknown backend (got {backend!r}; expected inprocess, joblib or dask)")
 
 
 def _execute_dask(plans: dict[str, Plan], tasks: list[Task], jobs: int, scheduler: str | None,
-                  records_mode: str, rdir: str | None, fmt: str) -> Iterator[TaskResult]:
+                  records_mode: str, rdir: str | None, fmt: str,
+                  measure: Measure | None = None) -> Iterator[TaskResult]:
     try:
         from distributed import Client, LocalCluster, as_completed
     except ImportError as exc:
@@ -161,7 +187,7 @@ def _execute_dask(plans: dict[str, Plan], tasks: list[Task], jobs: int, schedule
         client = Client(scheduler)
     try:
         n_workers = max(1, len(client.scheduler_info().get("workers", {})))
-        futures = [client.submit(run_chunk, p, part, records_mode, rdir, fmt,
+        futures = [client.submit(run_chunk, p, part, records_mode, rdir, fmt, measure,
                                  key=f"servsim-{part[0].key}-{part[0].seed}-{len(part)}",
                                  pure=False)
                    for p, part in chunks(plans, tasks, n_workers)]
@@ -184,27 +210,39 @@ class TaskStore:
         return self.root / task.variant_id / f"rep={task.replication:05d}.json"
 
     def load(self, task: Task) -> TaskResult | None:
-        """The stored result of ``task``, or None (also when it was run with another seed)."""
+        """The stored result of ``task``, or None: no file, a file of another seed, or a file
+        that does not parse (removed, with a warning on stderr, so the task is computed
+        again)."""
         p = self.path(task)
         if not p.exists():
             return None
-        data = json.loads(p.read_text(encoding="utf-8"))
-        if data.get("seed") != task.seed:
+        try:
+            data = json.loads(p.read_text(encoding="utf-8"))
+            if data.get("seed") != task.seed:
+                return None
+            kpis = {str(k): float(v) if v is not None else float("nan")
+                    for k, v in data["kpis"].items()}
+        except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
+            reason = type(exc).__name__ if not str(exc) else f"{type(exc).__name__}: {exc}"
+            notice(f"{p}: unreadable task file (got {reason[:80]}; expected the JSON row of a "
+                   "finished task); computing this task again")
+            p.unlink(missing_ok=True)
             return None
-        return TaskResult(task.variant_id, task.replication, task.seed,
-                          {k: float(v) if v is not None else float("nan")
-                           for k, v in data["kpis"].items()})
+        return TaskResult(task.variant_id, task.replication, task.seed, kpis)
 
     def save(self, result: TaskResult) -> None:
-        """Write one finished task atomically."""
+        """Write one finished task atomically: a temporary file, flushed to disk, renamed."""
         task = Task(result.variant_id, result.replication, result.seed)
         p = self.path(task)
         p.parent.mkdir(parents=True, exist_ok=True)
         tmp = p.with_suffix(f".tmp{os.getpid()}")
         row = {k: (None if v != v else v) for k, v in result.kpis.items()}  # NaN -> null
-        tmp.write_text(json.dumps({"variant": result.variant_id,
-                                   "replication": result.replication, "seed": result.seed,
-                                   "kpis": row}, separators=(",", ":")), encoding="utf-8")
+        with open(tmp, "w", encoding="utf-8") as handle:
+            handle.write(json.dumps({"variant": result.variant_id,
+                                     "replication": result.replication, "seed": result.seed,
+                                     "kpis": row}, separators=(",", ":")))
+            handle.flush()
+            os.fsync(handle.fileno())
         os.replace(tmp, p)
 
 

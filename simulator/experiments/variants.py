@@ -3,12 +3,17 @@
 An experiment folder holds ``spec.json`` (what is being computed), ``tasks/`` (one file per
 finished replication, see :mod:`simulator.experiments.tasks`), the result tables, ``figures/``
 and, written last, ``manifest.json``. A folder without a manifest is unfinished: running the
-same command again continues it. Tables are written through a temporary name and renamed.
+same command again continues it. Tables are written through a temporary name, flushed to disk
+and renamed. While an experiment runs it holds the folder's lock (:func:`holds_folder`), so a
+second run into the same folder stops with a clear message; temporary files a killed run left
+are removed when the folder is prepared again.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import inspect
 import json
 import os
 import shutil
@@ -17,15 +22,22 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 
 from simulator.engine.rng import STREAM_SCHEME
 from simulator.experiments.artifacts import Artifacts
+from simulator.experiments.oserrors import WRITE_ERRNOS
 from simulator.experiments.storage import (
+    OutputFolderError,
     canonical_hash,
+    describe_os_error,
+    folder_lock,
+    fsync_file,
     platform_info,
+    remove_stale,
+    remove_temp_files,
     resolved_yaml,
     software_versions,
     write_csv,
@@ -48,11 +60,52 @@ class ExperimentError(Exception):
     """An experiment cannot run as asked (its message says why and what to do)."""
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def holds_folder(arg: str = "out") -> Callable[[F], F]:
+    """Decorate an experiment function so it holds the lock of the folder passed as ``arg``
+    (no lock when it is None) while it runs, and reports a folder it cannot write as
+    :class:`~simulator.experiments.storage.OutputFolderError` (finished tasks are kept).
+
+    Examples
+    --------
+    >>> @holds_folder("out")
+    ... def study(out): return out
+    >>> study(None) is None
+    True
+    """
+
+    def wrap(fn: F) -> F:
+        sig = inspect.signature(fn)
+
+        @functools.wraps(fn)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            out = sig.bind(*args, **kwargs).arguments.get(arg)
+            if out is None:
+                return fn(*args, **kwargs)
+            out = Path(out)
+            with folder_lock(out):
+                remove_stale(out.parent, own=out.name)
+                try:
+                    return fn(*args, **kwargs)
+                except OSError as exc:
+                    if isinstance(exc, FileExistsError) or exc.errno not in WRITE_ERRNOS:
+                        raise
+                    raise OutputFolderError(describe_os_error(
+                        exc, out, "the tasks finished so far are kept: run the same command "
+                        "again to resume")) from None
+
+        return run  # type: ignore[return-value]
+
+    return wrap
+
+
 def make_variant(loaded: LoadedScenario, overrides: Sequence[Override], label: str,
                  values: dict[str, Any] | None = None, vid: str | None = None) -> Variant:
     """Validate ``loaded`` with ``overrides`` and compile it into a :class:`Variant`."""
     changed = with_overrides(loaded, overrides)
-    vals = values if values is not None else {ov.dotted: ov.value for ov in overrides}
+    vals = values if values is not None else {ov.key: ov.value for ov in overrides}
     sha = canonical_hash(changed.scenario)
     return Variant(vid or values_id(vals), label, vals,
                    compile_plan(changed.scenario, changed.base_dir), sha)
@@ -73,7 +126,8 @@ def spec_hash(spec: dict[str, Any]) -> str:
 
 
 def prepare_folder(out: Path, spec: dict[str, Any], force: bool) -> None:
-    """Create or reuse an experiment folder for ``spec``.
+    """Create or reuse an experiment folder for ``spec`` (call it under :func:`holds_folder`:
+    it removes temporary files that only a killed run can have left).
 
     Raises
     ------
@@ -82,6 +136,9 @@ def prepare_folder(out: Path, spec: dict[str, Any], force: bool) -> None:
     """
     out = Path(out)
     spec_file = out / "spec.json"
+    if out.exists() and not out.is_dir():
+        raise OutputFolderError(f"cannot write results to {out}: it is a file (got a file; "
+                                "expected a folder name for the results, -o)")
     if out.exists() and any(out.iterdir()):
         same = spec_file.exists() and json.loads(spec_file.read_text()).get("hash") == \
             spec_hash(spec)
@@ -98,19 +155,22 @@ def prepare_folder(out: Path, spec: dict[str, Any], force: bool) -> None:
     manifest = out / "manifest.json"
     if manifest.exists():  # results are rewritten: the folder is unfinished until then
         manifest.unlink()
+    remove_temp_files(out)
 
 
 def write_text_atomic(path: Path, text: str) -> None:
-    """Write a text file through a temporary name."""
+    """Write a text file through a temporary name, flushed to disk before the rename."""
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
     tmp.write_text(text, encoding="utf-8")
+    fsync_file(tmp)
     os.replace(tmp, path)
 
 
 def write_csv_atomic(frame: pd.DataFrame, path: Path) -> None:
-    """Write a CSV deterministically through a temporary name."""
+    """Write a CSV deterministically through a temporary name, flushed to disk first."""
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
     write_csv(frame, tmp)
+    fsync_file(tmp)
     os.replace(tmp, path)
 
 

@@ -17,6 +17,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
+from simulator.measures.labels import humanise
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -66,8 +68,8 @@ def queue_length_band(
                         label="10-90 % of replications")
         ax.step(grid_min, np.nanmean(q, axis=0), where="post", color="tab:blue", lw=1.4,
                 label="mean")
-        ax.set_title(station_names[s], fontsize=10)
-        ax.set_ylabel("waiting")
+        ax.set_title(humanise(station_names[s]), fontsize=10)
+        ax.set_ylabel("customers waiting")
         ax.set_ylim(bottom=0)
         _clock_ticks(ax, float(grid_min[0]), float(grid_min[-1]))
         ax.grid(alpha=0.3)
@@ -95,9 +97,9 @@ def wait_distribution(
             cum = np.cumsum(c) / total
             upto = edges_min[min(len(edges_min) - 1, int(np.searchsorted(cum, 0.99)) + 1)]
             ax.set_xlim(0, max(5.0, float(upto)))
-        ax.set_title(f"{station_names[s]}  (n={int(total):,})", fontsize=10)
+        ax.set_title(f"{humanise(station_names[s])}  ({int(total):,} visits)", fontsize=10)
         ax.set_xlabel("wait (min)")
-        ax.set_ylabel("share per min")
+        ax.set_ylabel("share of visits per min")
         ax.grid(alpha=0.3)
     fig.suptitle("Wait before service, all replications", fontsize=12)
     return fig
@@ -129,13 +131,16 @@ def staffing_and_utilisation(
         ax.set_zorder(ax2.get_zorder() + 1)
         ax.patch.set_visible(False)
         ax.set_ylim(bottom=0)
-        ax.set_title(name, fontsize=10)
+        ax.set_ylabel("staff / counters", fontsize=8)
+        ax.set_title(humanise(name), fontsize=10)
         _clock_ticks(ax, float(grid_min[0]), float(grid_min[-1]))
         ax.grid(alpha=0.3)
     h1, l1 = axes[0].get_legend_handles_labels()
+    # "outside": constrained layout makes room below the axes, so the legend never covers
+    # the clock labels of the bottom row
     fig.legend([*h1, plt.Rectangle((0, 0), 1, 1, color="tab:green", alpha=0.25)],
-               [*l1, "utilisation by hour"], loc="lower center", ncol=3, fontsize=8,
-               bbox_to_anchor=(0.5, -0.02))
+               [*l1, "utilisation by hour"], loc="outside lower center", ncol=3, fontsize=8,
+               frameon=False)
     fig.suptitle("Staff on duty, counters busy and utilisation (means over replications)",
                  fontsize=12)
     return fig

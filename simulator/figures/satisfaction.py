@@ -9,20 +9,17 @@ model. Every title carries the model label (``uncalibrated defaults`` or ``calib
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.figure import Figure
 
-from simulator.measures.stats import t_interval
+from simulator.measures.labels import kpi_info
+from simulator.measures.stats import range_interval, t_interval
 from simulator.satisfaction import DIMENSIONS
 
 if TYPE_CHECKING:
     import pandas as pd
+    from matplotlib.figure import Figure
 
 __all__ = [
     "FIGURES",
@@ -37,6 +34,17 @@ _PNG_META = {"Software": None}
 
 #: File names written by :func:`write_satisfaction_figures`.
 FIGURES = ("satisfaction_dimensions.png", "satisfaction_by_hour.png")
+
+
+def _pyplot() -> Any:
+    """Matplotlib's pyplot on the Agg backend, imported when a figure is drawn (the report's
+    text about satisfaction needs none)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as pyplot
+
+    return pyplot
 
 
 def _rows(summary: pd.DataFrame, prefix: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -71,6 +79,7 @@ def dimension_figure(summary: pd.DataFrame, label: str, title: str = "") -> Figu
     Right: the mean E[CSAT] that would be gained if the dimension met expectations -- the
     longest bar is the driver of dissatisfaction (highlighted).
     """
+    plt = _pyplot()
     score, s_lo, s_hi = _rows(summary, "sat__dim__")
     gain, g_lo, g_hi = _rows(summary, "sat__gain__")
     top = driver(summary)
@@ -103,26 +112,31 @@ def dimension_figure(summary: pd.DataFrame, label: str, title: str = "") -> Figu
 
 def hourly_intervals(by_hour: pd.DataFrame, column: str) -> tuple[np.ndarray, ...]:
     """Per hour of arrival: (hours, mean, ci_low, ci_high) of ``column`` across replications,
-    from the ``station == "all"`` rows of the by-hour table."""
+    from the ``station == "all"`` rows of the by-hour table; the interval stays inside the
+    column's range (:func:`simulator.measures.stats.range_interval`)."""
     if by_hour.empty or column not in by_hour:
         empty = np.zeros(0)
         return empty, empty, empty, empty
     rows = by_hour[by_hour["station"] == "all"]
+    info = kpi_info(column)
     hours, mean, lo, hi = [], [], [], []
     for h, part in rows.groupby("hour", sort=True):
-        ti = t_interval(part[column].to_numpy(dtype=float))
+        values = part[column].to_numpy(dtype=float)
+        ti = t_interval(values)
         if ti.n == 0:
             continue
+        ri = range_interval(values, info.low, info.high)
         hours.append(float(h))
         mean.append(ti.mean)
-        lo.append(ti.ci_low if ti.n > 1 else ti.mean)
-        hi.append(ti.ci_high if ti.n > 1 else ti.mean)
+        lo.append(ri.ci_low if ti.n > 1 else ti.mean)
+        hi.append(ri.ci_high if ti.n > 1 else ti.mean)
     return np.array(hours), np.array(mean), np.array(lo), np.array(hi)
 
 
 def by_hour_figure(by_hour: pd.DataFrame, label: str, title: str = "") -> Figure:
     """Mean E[CSAT] of served customers by hour of arrival (95 % band across replications),
     with the complaint rate (all arrivals) on the right axis."""
+    plt = _pyplot()
     fig, ax = plt.subplots(figsize=(8, 3.8), constrained_layout=True)
     hours, mean, lo, hi = hourly_intervals(by_hour, "sat__csat_mean")
     x = hours * 60 + 30
@@ -156,6 +170,7 @@ def by_hour_figure(by_hour: pd.DataFrame, label: str, title: str = "") -> Figure
 def write_satisfaction_figures(folder: Path, summary: pd.DataFrame, by_hour: pd.DataFrame,
                                label: str, scenario_name: str = "") -> list[str]:
     """Draw :data:`FIGURES` into ``folder`` (nothing when the run has no ``sat__`` KPIs)."""
+    plt = _pyplot()
     if not summary["kpi"].str.startswith("sat__").any():
         return []
     folder.mkdir(parents=True, exist_ok=True)

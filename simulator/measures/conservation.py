@@ -1,23 +1,24 @@
 """Conservation checks of one replication's records.
 
 Every customer who arrived is served, balked, abandoned or still inside; visits and levels
-agree with the customers; no level goes negative.
+agree with the customers; no level goes negative. A violation raises :class:`InvariantError`
+(a bug in servsim, never a scenario mistake), also under ``python -O``.
 """
 
 from __future__ import annotations
 
-import numpy as np
-
-from simulator.engine.records import CustomerOutcome, Records, VisitOutcome
-from simulator.measures.record_views import SERVICE_DONE, station_levels
+from simulator.engine.records import Records
+from simulator.measures.acc_checks import ConservationChecks, InvariantError
+from simulator.measures.segments import LevelSegments
 
 __all__ = [
+    "InvariantError",
     "check_conservation",
 ]
 
 
 def check_conservation(records: Records) -> None:
-    """Assert that every customer and (on a finished terminating day) every visit is accounted for.
+    """Check that every customer and (on a finished terminating day) every visit is accounted for.
 
     Checks, over all customers (no warm-up deletion):
 
@@ -38,62 +39,11 @@ def check_conservation(records: Records) -> None:
 
     Raises
     ------
-    AssertionError
+    InvariantError
         Naming the first violated check and the numbers involved.
     """
-    c, v = records.customers, records.visits
-    out = c["outcome"]
-    valid = np.isin(out, [int(x) for x in CustomerOutcome])
-    assert np.all(valid), (
-        f"customer outcome codes not in CustomerOutcome: {sorted(set(out[~valid].tolist()))}"
-    )
-    n = {o.name.lower(): int(np.count_nonzero(out == o)) for o in CustomerOutcome}
-    arrived = int(out.size)
-    total = n["served"] + n["balked"] + n["abandoned"] + n["inside"]
-    assert arrived == total, (
-        f"conservation violated: arrived={arrived} != served {n['served']} + balked "
-        f"{n['balked']} + abandoned {n['abandoned']} + inside {n['inside']} (= {total})"
-    )
-    arr, dep = c["arrival_min"], c["departure_min"]
-    gone = out != CustomerOutcome.INSIDE
-    bad = gone & ~(np.isfinite(dep) & (dep >= arr))
-    assert not np.any(bad), (
-        f"{int(np.count_nonzero(bad))} customers who left lack a departure >= arrival "
-        f"(customers {sorted(set(c['customer_id'][bad].tolist()))})"
-    )
-    if not (records.terminating and n["inside"] == 0):
-        return
-    unknown = ~np.isin(v["customer_id"], c["customer_id"])
-    assert not np.any(unknown), (
-        f"visits of unrecorded customers: ids {sorted(set(v['customer_id'][unknown].tolist()))}"
-    )
-    vout = v["outcome"]
-    unfinished = vout == VisitOutcome.UNFINISHED
-    assert not np.any(unfinished), (
-        f"terminating day ended with nobody inside but {int(np.count_nonzero(unfinished))} "
-        f"UNFINISHED visits (customers {sorted(set(v['customer_id'][unfinished].tolist()))})"
-    )
-    done = np.isin(vout, SERVICE_DONE)
-    start, end = v["start_min"], v["end_min"]
-    bad = done & ~(np.isfinite(start) & np.isfinite(end) & (start <= end))
-    assert not np.any(bad), (
-        f"{int(np.count_nonzero(bad))} served visits lack a finite start <= end "
-        f"(customers {sorted(set(v['customer_id'][bad].tolist()))})"
-    )
-    left = np.isin(
-        vout, [int(VisitOutcome.ABANDONED), int(VisitOutcome.BALKED), int(VisitOutcome.BLOCKED)]
-    )
-    bad = left & np.isfinite(start)
-    assert not np.any(bad), (
-        f"{int(np.count_nonzero(bad))} abandoned/balked/blocked visits have a service start "
-        f"(customers {sorted(set(v['customer_id'][bad].tolist()))})"
-    )
-    for s, name in enumerate(records.station_names):
-        if records.kind_of(s) in ("rooms", "housekeeping"):
-            continue  # guests stay in their rooms overnight; dirty rooms wait for tomorrow
-        _, queue, busy, _ = station_levels(records, s)
-        if queue.size:
-            assert queue[-1] == 0 and busy[-1] == 0, (
-                f"station {name!r} ends with queue_len={int(queue[-1])}, busy={int(busy[-1])} "
-                "though nobody is inside"
-            )
+    checks = ConservationChecks(records.meta)
+    checks.consume(records.visits, records.customers)
+    levels = LevelSegments(len(records.station_names))
+    levels.feed(records.levels)
+    checks.finish(levels, records.terminating)

@@ -3,7 +3,7 @@
 Two kinds of estimator, kept apart by name (style habit 5):
 
 * **Tally** statistics average over *observations* (customers or visits): ``wait_mean_min``,
-  ``wait_p90_min``, ... (:func:`tally_stats`).
+  ``wait_p90_min``, ... (:func:`simulator.measures.quantiles.tally_stats`).
 * **Time-weighted** statistics (suffix ``_tw``) average a step function over *time*, exactly,
   on a window (:func:`time_weighted_integral`, :func:`time_weighted_mean`). A level series is
   a step function: a row's value holds from its time until the next row; when several rows
@@ -20,18 +20,23 @@ Law, A. M. (2015). *Simulation Modeling and Analysis*, 5th ed. McGraw-Hill. (Tim
 from __future__ import annotations
 
 import math
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
 __all__ = [
-    "TallyStats",
+    "WAITED_MIN",
     "ratio",
-    "tally_stats",
     "time_weighted_integral",
     "time_weighted_mean",
+    "waited_count",
+    "waited_share",
     "window_integrals",
 ]
+
+#: A wait longer than this (minutes) counts as having waited (P(wait > 0)); shorter ones are
+#: floating-point noise of an immediate start.
+WAITED_MIN = 1e-9
 
 
 _NAN = math.nan
@@ -170,48 +175,6 @@ def window_integrals(
     return running(ends) - running(starts)
 
 
-class TallyStats(NamedTuple):
-    """Tally (per-observation) summary of a sample; all NaN for an empty sample."""
-
-    mean: float
-    p50: float
-    p90: float
-    p95: float
-    max: float
-
-
-def tally_stats(x: Any) -> TallyStats:
-    r"""Mean, median, 90th and 95th percentiles and maximum of a sample (tally estimator).
-
-    Each observation has weight 1: :math:`\bar x = \frac{1}{n}\sum_i x_i`. Percentiles use
-    linear interpolation between order statistics (``numpy.percentile(method="linear")``,
-    Hyndman & Fan type 7): the p-th percentile is :math:`x_{(\lfloor h \rfloor)} + (h -
-    \lfloor h \rfloor)(x_{(\lfloor h \rfloor + 1)} - x_{(\lfloor h \rfloor)})` with
-    :math:`h = (n-1)p/100` and 0-based order statistics. NaN entries are ignored.
-
-    Parameters
-    ----------
-    x : array_like of float
-        Observations, e.g. waits in minutes.
-
-    Returns
-    -------
-    TallyStats
-        ``(mean, p50, p90, p95, max)``; every field NaN if there is no non-NaN observation.
-
-    Examples
-    --------
-    >>> tally_stats([0.0, 10.0]).p90
-    9.0
-    """
-    a = np.asarray(x, dtype=np.float64).ravel()
-    a = a[~np.isnan(a)]
-    if a.size == 0:
-        return TallyStats(_NAN, _NAN, _NAN, _NAN, _NAN)
-    p50, p90, p95 = np.percentile(a, [50.0, 90.0, 95.0], method="linear")
-    return TallyStats(float(np.mean(a)), float(p50), float(p90), float(p95), float(np.max(a)))
-
-
 def ratio(num: float, den: float) -> float:
     """``num / den``, or NaN when the denominator is not positive (a rate with no exposure).
 
@@ -221,3 +184,24 @@ def ratio(num: float, den: float) -> float:
     (0.75, nan)
     """
     return num / den if den > 0 else _NAN
+
+
+def waited_count(waits_min: Any) -> int:
+    """How many of ``waits_min`` are waits at all (longer than :data:`WAITED_MIN`)."""
+    return int(np.count_nonzero(np.asarray(waits_min, dtype=np.float64) > WAITED_MIN))
+
+
+def waited_share(waits_min: Any, abandoned: int) -> float:
+    r"""P(wait > 0): the share of units that had to wait at all.
+
+    Units are those that reached service (``waits_min``: their waits) and those that
+    abandoned (who waited by definition); balked and blocked units never joined a line and
+    are left out. This is what Erlang C's :math:`P(W > 0)` estimates at a station.
+
+    Examples
+    --------
+    >>> waited_share(np.array([0.0, 0.0, 2.5]), 1)
+    0.5
+    """
+    w = np.asarray(waits_min, dtype=np.float64)
+    return ratio(float(waited_count(w) + abandoned), float(w.size + abandoned))

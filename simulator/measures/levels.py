@@ -7,13 +7,12 @@ the same shape in every replication, so they can be stacked and summed.
 
 from __future__ import annotations
 
-import math
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
 from simulator.engine.records import Records
-from simulator.measures.record_views import station_levels, visit_customer_arrival
+from simulator.measures.accumulate import LevelGrid, measure_records
 
 __all__ = [
     "LevelGrid",
@@ -21,16 +20,6 @@ __all__ = [
     "wait_histogram",
 ]
 
-_NAN = math.nan
-
-
-class LevelGrid(NamedTuple):
-    """Level series sampled on a fixed time grid; arrays are ``[station, time]``."""
-
-    times_min: np.ndarray
-    queue_len: np.ndarray
-    busy: np.ndarray
-    on_duty: np.ndarray
 
 
 def level_grid(
@@ -65,22 +54,8 @@ def level_grid(
     >>> g = level_grid(records, step_min=15)  # doctest: +SKIP
     >>> np.nanpercentile(np.stack(qs), [5, 95], axis=0)  # bands  # doctest: +SKIP
     """
-    if not step_min > 0:
-        raise ValueError(f"step_min must be > 0 (got {step_min})")
-    stop = float(records.end_min if t_end_min is None else t_end_min)
-    n = max(0, math.floor((stop - records.open_min) / step_min + 1e-9) + 1)
-    times = records.open_min + step_min * np.arange(n, dtype=np.float64)
-    n_st = len(records.station_names)
-    out = [np.zeros((n_st, n)) for _ in range(3)]
-    after_end = times > records.end_min
-    for s in range(n_st):
-        t, *series = station_levels(records, s)
-        k = np.searchsorted(t, times, side="right") - 1
-        kc = np.maximum(k, 0)
-        for grid, val in zip(out, series, strict=True):
-            sampled = np.where(k >= 0, val[kc], 0.0) if t.size else np.zeros(n)
-            grid[s] = np.where(after_end, _NAN, sampled)
-    return LevelGrid(times, out[0], out[1], out[2])
+    return measure_records(records, grid_step_min=step_min, t_end_min=t_end_min,
+                           by_hour=False).grid  # type: ignore[return-value]
 
 
 def wait_histogram(records: Records, edges: Any) -> np.ndarray:
@@ -112,23 +87,5 @@ def wait_histogram(records: Records, edges: Any) -> np.ndarray:
     --------
     >>> wait_histogram(records, [0, 5, 10, 20, 40])  # doctest: +SKIP
     """
-    e = np.asarray(edges, dtype=np.float64).ravel()
-    if e.size == 0 or np.any(np.diff(e) <= 0) or not e[0] <= 0:
-        raise ValueError(
-            f"edges must be strictly increasing, non-empty and start at <= 0 (got {e.tolist()})"
-        )
-    v = records.visits
-    in_window = visit_customer_arrival(records) >= records.stats_start_min
-    started = np.isfinite(v["start_min"]) & in_window
-    out = np.zeros((len(records.station_names), e.size), dtype=np.int64)
-    for s in range(len(records.station_names)):
-        m = started & (v["station_idx"] == s)
-        w = v["start_min"][m] - v["join_min"][m]
-        idx = np.searchsorted(e, w, side="right") - 1
-        if np.any(idx < 0):
-            raise ValueError(
-                f"station {records.station_names[s]!r} has a wait {float(np.min(w))} below "
-                f"edges[0] = {e[0]}"
-            )
-        out[s] = np.bincount(idx, minlength=e.size)
-    return out
+    return measure_records(records, wait_edges_min=edges,
+                           by_hour=False).wait_hist  # type: ignore[return-value]

@@ -1,7 +1,8 @@
 """Per-person staff use: busy and on-duty minutes of each staff slot, across stations.
 
-Pure NumPy functions of one replication's :class:`~simulator.engine.records.Records`, over the whole
-run (like the other staff KPIs, not windowed):
+Functions of one replication's :class:`~simulator.engine.records.Records`, over the whole run
+(like the other staff KPIs, not windowed), computed by the streaming measures
+(:class:`simulator.measures.acc_staff.StaffMeasures`):
 
 * **busy minutes** of a slot at a station: Σ (``end_min`` − ``start_min``) of the visits it
   served there (``staff_id`` = the slot; a service still running when the run stopped counts up
@@ -20,14 +21,24 @@ service running across the swap stays credited to the slot that started it.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 
 from simulator.engine.records import Records
+from simulator.measures.acc_staff import StaffMeasures
+from simulator.measures.accumulate import records_chunk
 
 __all__ = ["busy_min_by_slot", "on_duty_min_by_slot", "routing_kpis", "staff_use_rows"]
+
+
+def _measured(records: Records) -> StaffMeasures:
+    """The staff measures of a finished replication."""
+    m = StaffMeasures(records.meta, None)
+    chunk = records_chunk(records)
+    m.consume(chunk.visits, chunk.staff, chunk.duty)
+    m.finish(records.end_min)
+    return m
 
 
 def busy_min_by_slot(records: Records) -> dict[int, np.ndarray]:
@@ -44,21 +55,8 @@ def busy_min_by_slot(records: Records) -> dict[int, np.ndarray]:
         Slot id -> array of busy minutes indexed by station, for every slot in
         ``records.slot_group`` and every slot that served a visit.
     """
-    v = records.visits
-    n_st = len(records.station_names)
-    slot = v["staff_id"].astype(np.int64)
-    start = v["start_min"].astype(np.float64)
-    served = (slot >= 0) & np.isfinite(start)
-    end = np.where(np.isnan(v["end_min"]), records.end_min, v["end_min"]).astype(np.float64)
-    slots = sorted(set(records.slot_group) | set(np.unique(slot[served]).tolist()))
-    out = {s: np.zeros(n_st) for s in slots}
-    if np.any(served):
-        key = slot[served] * n_st + v["station_idx"][served].astype(np.int64)
-        keys, inv = np.unique(key, return_inverse=True)
-        sums = np.bincount(inv, weights=end[served] - start[served])
-        for k, total in zip(keys.tolist(), sums.tolist(), strict=True):
-            out[k // n_st][k % n_st] = total
-    return out
+    m = _measured(records)
+    return {slot: m.busy_min(slot) for slot in m.slots()}
 
 
 def on_duty_min_by_slot(records: Records) -> dict[int, float]:
@@ -69,14 +67,8 @@ def on_duty_min_by_slot(records: Records) -> dict[int, float]:
     dict[int, float]
         Slot id -> minutes, for every slot in ``records.slot_group`` (0 if never on duty).
     """
-    d = records.duty
-    out = {s: 0.0 for s in records.slot_group}
-    if d["slot_id"].size:
-        off = np.where(np.isnan(d["off_min"]), records.end_min, d["off_min"])
-        spell = np.clip(np.minimum(off, records.end_min) - d["on_min"], 0.0, None)
-        for s, m in zip(d["slot_id"].tolist(), spell.tolist(), strict=True):
-            out[s] = out.get(s, 0.0) + m
-    return out
+    m = _measured(records)
+    return {slot: m.on_duty_min(slot) for slot in records.slot_group}
 
 
 def staff_use_rows(records: Records) -> list[dict[str, Any]]:
@@ -94,24 +86,7 @@ def staff_use_rows(records: Records) -> list[dict[str, Any]]:
     >>> staff_use_rows(records)[0]["utilisation"]  # doctest: +SKIP
     0.81
     """
-    busy = busy_min_by_slot(records)
-    duty = on_duty_min_by_slot(records)
-    rows = []
-    for slot in sorted(set(busy) | set(duty)):
-        b = busy.get(slot, np.zeros(len(records.station_names)))
-        g = records.slot_group.get(slot, -1)
-        on = duty.get(slot, 0.0)
-        row: dict[str, Any] = {
-            "slot_id": slot,
-            "staff_group": records.group_names[g] if g >= 0 else "",
-            "on_duty_min": on,
-            "busy_min": float(b.sum()),
-            "utilisation": float(b.sum()) / on if on > 0 else math.nan,
-        }
-        for s, name in enumerate(records.station_names):
-            row[f"busy_min__{name}"] = float(b[s])
-        rows.append(row)
-    return rows
+    return _measured(records).use_rows()
 
 
 def routing_kpis(records: Records) -> dict[str, float]:
@@ -123,32 +98,4 @@ def routing_kpis(records: Records) -> dict[str, float]:
     serves, for every group serving it (in group order): ``{s}__busy_min__{g}``, the minutes
     of service given at ``s`` by people of ``g``. Empty when no group is routed.
     """
-    if not records.routed_serves:
-        return {}
-    busy = busy_min_by_slot(records)
-    duty = on_duty_min_by_slot(records)
-    n_st = len(records.station_names)
-    by_group = np.zeros((len(records.group_names), n_st))
-    duty_by_group = np.zeros(len(records.group_names))
-    for slot, b in busy.items():
-        g = records.slot_group.get(slot, -1)
-        if g >= 0:
-            by_group[g] += b
-    for slot, m in duty.items():
-        duty_by_group[records.slot_group[slot]] += m
-    k: dict[str, float] = {}
-    for g in sorted(records.routed_serves):
-        name = records.group_names[g]
-        b = float(by_group[g].sum())
-        k[f"staff__{name}__on_duty_min"] = float(duty_by_group[g])
-        k[f"staff__{name}__busy_min"] = b
-        on = float(duty_by_group[g])
-        k[f"staff__{name}__utilisation"] = b / on if on > 0 else math.nan
-    stations = sorted({s for serves in records.routed_serves.values() for s in serves})
-    for s in stations:
-        servers = [g for g in range(len(records.group_names))
-                   if s in records.routed_serves.get(g, ())]
-        for g in servers:
-            k[f"{records.station_names[s]}__busy_min__{records.group_names[g]}"] = float(
-                by_group[g, s])
-    return k
+    return _measured(records).routing_kpis()

@@ -17,6 +17,11 @@ Welford, B. P. (1962). Note on a method for calculating corrected sums of square
     products. *Technometrics* 4(3), 419-420.
 Chan, T. F., Golub, G. H. & LeVeque, R. J. (1983). Algorithms for computing the sample
     variance. *The American Statistician* 37(3), 242-247.
+Wilson, E. B. (1927). Probable inference, the law of succession, and statistical inference.
+    *Journal of the American Statistical Association* 22(158), 209-212.
+Korn, E. L. & Graubard, B. I. (1998). Confidence intervals for proportions with small
+    expected number of positive counts estimated from survey data. *Survey Methodology*
+    24(2), 193-201. (The effective sample size of a clustered proportion.)
 """
 
 from __future__ import annotations
@@ -27,6 +32,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
+from simulator.measures.labels import kpi_info
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -35,10 +42,12 @@ __all__ = [
     "SUMMARY_COLUMNS",
     "OnlineStats",
     "PairedDifference",
+    "RangeInterval",
     "TInterval",
     "bonferroni_confidence",
     "compare_paired",
     "paired_difference",
+    "range_interval",
     "summarise",
     "t_interval",
 ]
@@ -55,6 +64,7 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "ci_high",
     "half_width",
     "rel_half_width",
+    "ci_method",
 )
 
 #: Columns of :func:`compare_paired`.
@@ -96,10 +106,12 @@ class PairedDifference(NamedTuple):
 
 
 def _t_quantile(p: float, df: int) -> float:
-    """Student-t quantile (scipy.stats is imported here, on first use: it is slow to import)."""
-    from scipy import stats as sps
+    """Student-t quantile: ``scipy.special.stdtrit``, the function behind
+    ``scipy.stats.t.ppf`` (imported on first use; scipy.stats itself is slow to import and
+    large in memory)."""
+    from scipy import special
 
-    return float(sps.t.ppf(p, df))
+    return float(special.stdtrit(df, p))
 
 
 def _check_confidence(confidence: float) -> None:
@@ -211,6 +223,108 @@ def bonferroni_confidence(confidence: float, n_comparisons: int) -> float:
     return 1.0 - (1.0 - confidence) / n_comparisons
 
 
+class RangeInterval(NamedTuple):
+    """A confidence interval kept inside what the quantity can be, and how it was made."""
+
+    ci_low: float
+    ci_high: float
+    method: str
+
+
+#: ``ci_method`` of each kind of range (docs/results.md).
+T_METHOD = "t"
+CLIPPED_METHOD = "t, clipped to the possible range"
+WILSON_METHOD = "Wilson, effective sample size"
+
+
+def range_interval(x: Any, low: float = -math.inf, high: float = math.inf,
+                   confidence: float = 0.95, units: float | None = None) -> RangeInterval:
+    r"""An interval for the mean of replications that never leaves ``[low, high]``.
+
+    - Shares (``low = 0``, ``high = 1``): the Wilson score interval at the *effective sample
+      size* implied by the spread across replications (Korn & Graubard 1998). With mean
+      :math:`\bar p`, sample sd :math:`s` over :math:`R` replications and
+      :math:`z = t_{R-1,(1+c)/2}`, :math:`n_\text{eff} = \bar p(1-\bar p) R / s^2`; when
+      every replication gave the same value (:math:`s = 0`) it is ``units`` (the customers or
+      days judged over all replications), or the interval is the single point without
+      ``units``. Then
+
+      .. math:: \frac{\bar p + \frac{z^2}{2n} \pm z\sqrt{\frac{\bar p(1-\bar p)}{n} +
+                \frac{z^2}{4n^2}}}{1 + z^2/n}
+
+      which is close to the Student-t interval away from 0 and 1, always inside [0, 1] and
+      always contains :math:`\bar p`.
+    - Any other bounded range: the Student-t interval of :func:`t_interval` clipped to
+      ``[low, high]``. Clipping keeps the coverage: the true mean lies in the range, so it
+      lies in the clipped interval whenever it lies in the t-interval.
+    - Unbounded: the Student-t interval.
+
+    Parameters
+    ----------
+    x : array_like of float
+        One value per replication; NaN values are dropped (values a rounding error outside
+        the range are moved onto it).
+    low, high : float
+        The possible range.
+    confidence : float
+        Two-sided level.
+    units : float, optional
+        For shares: the number of units judged in all replications together (used when the
+        replications do not vary).
+
+    Returns
+    -------
+    RangeInterval
+        NaN bounds when fewer than 2 replications have a value.
+
+    Examples
+    --------
+    >>> r = range_interval([0.0, 0.0, 0.01], 0.0, 1.0)
+    >>> r.ci_low >= 0.0 and r.method
+    'Wilson, effective sample size'
+    >>> range_interval([0.1, 0.2, 5.0], 0.0).ci_low
+    0.0
+    """
+    a = np.asarray(x, dtype=np.float64).ravel()
+    a = a[~np.isnan(a)]
+    shares = low == 0.0 and high == 1.0
+    bounded = math.isfinite(low) or math.isfinite(high)
+    method = WILSON_METHOD if shares else CLIPPED_METHOD if bounded else T_METHOD
+    a = np.clip(a, low, high)
+    ti = t_interval(a, confidence)
+    if ti.n < 2:
+        return RangeInterval(_NAN, _NAN, method)
+    if not shares:
+        return RangeInterval(max(ti.ci_low, float(low)), min(ti.ci_high, float(high)), method)
+    p = ti.mean
+    var = p * (1.0 - p)
+    se2 = ti.sd**2 / ti.n
+    n_eff = var / se2 if se2 > 0 and var > 0 else math.inf
+    if not math.isfinite(n_eff) and units is not None and units > 0:
+        n_eff = float(units)  # no spread at all: the units counted are all the evidence
+    if not math.isfinite(n_eff):
+        return RangeInterval(p, p, method)
+    z = _t_quantile(0.5 + confidence / 2.0, ti.n - 1)
+    z2n = z * z / n_eff
+    centre = (p + z2n / 2.0) / (1.0 + z2n)
+    half = z / (1.0 + z2n) * math.sqrt(var / n_eff + z2n / (4.0 * n_eff))
+    return RangeInterval(min(max(0.0, centre - half), p), max(min(1.0, centre + half), p),
+                         method)
+
+
+def _units_total(rows: Sequence[Mapping[str, Any]], denominator: str | None,
+                 values: np.ndarray) -> float | None:
+    """Units behind a share over all replications: Σ of its denominator KPI, or the
+    replications themselves for a share of days."""
+    if denominator is None:
+        return None
+    if denominator == "replications":
+        return float(np.count_nonzero(~np.isnan(values)))
+    col = _column(rows, denominator)
+    keep = ~np.isnan(col) & ~np.isnan(values)
+    return float(np.sum(col[keep])) if keep.any() else None
+
+
 def _kpi_order(rows: Iterable[Mapping[str, Any]]) -> list[str]:
     """Keys in order of first appearance: the first row's order, then any new keys."""
     seen: dict[str, None] = {}
@@ -231,12 +345,15 @@ def _as_float(value: Any) -> float:
 
 
 def summarise(rows: Sequence[Mapping[str, float]], confidence: float = 0.95) -> pd.DataFrame:
-    """Summary across replications: one row per KPI with mean, sd, n and t-interval.
+    """Summary across replications: one row per KPI with mean, sd, n and an interval.
 
     For each KPI (in the first row's key order; keys first seen in later rows follow in order
     of appearance; a key missing from a row counts as NaN) the non-NaN values over
     replications give :func:`t_interval`. ``rel_half_width`` = ``half_width / |mean|`` (NaN if
     the mean is 0 or NaN) is the precision measure used to choose the number of replications.
+    ``ci_low`` and ``ci_high`` stay inside the KPI's possible range
+    (:func:`simulator.measures.labels.kpi_info`): :func:`range_interval`, whose method is in
+    ``ci_method``; ``half_width`` is the Student-t half-width.
 
     Parameters
     ----------
@@ -249,8 +366,8 @@ def summarise(rows: Sequence[Mapping[str, float]], confidence: float = 0.95) -> 
     -------
     pandas.DataFrame
         Columns :data:`SUMMARY_COLUMNS`: ``kpi`` (str), ``mean``, ``sd``, ``n`` (int; non-NaN
-        values), ``ci_low``, ``ci_high``, ``half_width``, ``rel_half_width`` (float). ``sd``
-        and the interval are NaN when n < 2.
+        values), ``ci_low``, ``ci_high``, ``half_width``, ``rel_half_width`` (float),
+        ``ci_method`` (str). ``sd`` and the interval are NaN when n < 2.
 
     Examples
     --------
@@ -260,18 +377,23 @@ def summarise(rows: Sequence[Mapping[str, float]], confidence: float = 0.95) -> 
     _check_confidence(confidence)
     records: list[dict[str, Any]] = []
     for key in _kpi_order(rows):
-        ti = t_interval(_column(rows, key), confidence)
+        values = _column(rows, key)
+        ti = t_interval(values, confidence)
         rel = ti.half_width / abs(ti.mean) if ti.mean != 0 and not math.isnan(ti.mean) else _NAN
+        info = kpi_info(key)
+        units = _units_total(rows, info.denominator, values)
+        ri = range_interval(values, info.low, info.high, confidence, units)
         records.append(
             {
                 "kpi": key,
                 "mean": ti.mean,
                 "sd": ti.sd,
                 "n": ti.n,
-                "ci_low": ti.ci_low,
-                "ci_high": ti.ci_high,
+                "ci_low": ri.ci_low,
+                "ci_high": ri.ci_high,
                 "half_width": ti.half_width,
                 "rel_half_width": rel,
+                "ci_method": ri.method,
             }
         )
     import pandas as pd  # deferred: pandas is slow to import and most callers need no frame

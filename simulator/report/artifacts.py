@@ -59,11 +59,11 @@ class FiguresAndReport:
         return [f"{folder.name}/differences.png"]
 
     def sweep_figures(self, folder: Path, tidy: pd.DataFrame, params: Sequence[str],
-                      kpis: Sequence[str]) -> list[str]:
+                      kpis: Sequence[str], design: str = "grid") -> list[str]:
         """A sweep's figures (:func:`simulator.figures.experiments.sweep_figures`)."""
         from simulator.figures.experiments import sweep_figures
 
-        return sweep_figures(folder, tidy, params, kpis)
+        return sweep_figures(folder, tidy, params, kpis, design)
 
     def write_report(self, results_dir: Path, manifest: dict[str, Any]) -> None:
         """``report.html`` (:func:`simulator.report.document.write_report`), with its own
@@ -71,3 +71,19 @@ class FiguresAndReport:
         from simulator.report.document import write_report
 
         write_report(results_dir, figures=self.figures, manifest=manifest)
+
+    def staffing_figures(self, folder: Path, staffing: pd.DataFrame,
+                         frontier: pd.DataFrame | None) -> list[str]:
+        """A staffing study's figures (:func:`simulator.figures.staffing.staffing_figures`)."""
+        from simulator.figures.staffing import staffing_figures
+
+        return staffing_figures(folder, staffing, frontier)
+
+    def staffing_report(self, results_dir: Path, manifest: dict[str, Any],
+                        staffing: pd.DataFrame, shifts: pd.DataFrame,
+                        comparison: pd.DataFrame, frontier: pd.DataFrame | None) -> None:
+        """``report.html`` of a staffing folder
+        (:func:`simulator.report.sections_staffing.write_staffing_report`)."""
+        from simulator.report.sections_staffing import write_staffing_report
+
+        write_staffing_report(results_dir, manifest, staffing, shifts, comparison, frontier)

@@ -42,6 +42,7 @@ class ResultsData:
     comparison: pd.DataFrame | None = None
     sweep: pd.DataFrame | None = None
     variants: pd.DataFrame | None = None
+    sensitivity: pd.DataFrame | None = None
     figures: dict[str, bytes] = field(default_factory=dict)
 
 
@@ -135,4 +136,5 @@ def collect(folder: Path, manifest: dict[str, Any] | None = None) -> ResultsData
         return ResultsData(comparison=_csv(folder / "comparison.csv"),
                            **common)  # type: ignore[arg-type]
     return ResultsData(sweep=_csv(folder / "sweep.csv"), variants=_csv(folder / "variants.csv"),
+                       sensitivity=_csv(folder / "sensitivity.csv"),
                        **common)  # type: ignore[arg-type]

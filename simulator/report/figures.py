@@ -7,16 +7,28 @@ import base64
 import io
 import struct
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
-import pandas as pd
-from matplotlib.figure import Figure
 
+from simulator.measures.labels import humanise
 from simulator.report.markup import esc
+
+if TYPE_CHECKING:
+    import matplotlib.pyplot as plt
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+
+def _pyplot() -> Any:
+    """Matplotlib's pyplot on the Agg backend, imported on first use (a report without
+    figures needs no Matplotlib)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as pyplot
+
+    return pyplot
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -48,6 +60,7 @@ def figure_html(data: bytes, alt: str, caption: str) -> str:
 
 def to_png(fig: Figure, dpi: int = 100) -> bytes:
     """Render ``fig`` to PNG bytes without a software tag or timestamp, and close it."""
+    plt = _pyplot()
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
     plt.close(fig)
@@ -74,6 +87,7 @@ def _hour_axis(ax: plt.Axes, hours: np.ndarray) -> None:
 def waits_queues_by_hour(by_hour: pd.DataFrame, stations: Sequence[str]) -> Figure:
     """Two panels: mean wait by hour of joining, and time-weighted queue length by clock hour,
     one line per station (means over replications)."""
+    plt = _pyplot()
     wait = hour_means(by_hour, "wait_mean_min", stations)
     queue = hour_means(by_hour, "queue_len_tw", stations)
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.6))
@@ -84,10 +98,10 @@ def waits_queues_by_hour(by_hour: pd.DataFrame, stations: Sequence[str]) -> Figu
     for i, name in enumerate(stations):
         colour = f"C{i % 10}"
         ax1.plot(hours + 0.5, wait[name].to_numpy(dtype=float), "o-", ms=3, lw=1.3,
-                 color=colour, label=name)
+                 color=colour, label=humanise(name))
         if q_hours.size:
             ax2.stairs(queue[name].to_numpy(dtype=float), edges, lw=1.3, color=colour,
-                       label=name, baseline=None)
+                       label=humanise(name), baseline=None)
     ax1.set_title("Mean wait by hour of joining the line", fontsize=10)
     ax1.set_ylabel("wait (min)")
     ax2.set_title("Mean queue length by clock hour (time-weighted)", fontsize=10)
@@ -104,6 +118,7 @@ def waits_queues_by_hour(by_hour: pd.DataFrame, stations: Sequence[str]) -> Figu
 def staff_against_demand(by_hour: pd.DataFrame, stations: Sequence[str]) -> Figure:
     """Per station: customers joining per hour (bars, right axis) against the mean staff on
     duty and counters busy in that hour (steps, left axis)."""
+    plt = _pyplot()
     arrivals = hour_means(by_hour, "arrivals", stations)
     duty = hour_means(by_hour, "on_duty_tw", stations)
     busy = hour_means(by_hour, "busy_tw", stations)
@@ -134,7 +149,7 @@ def staff_against_demand(by_hour: pd.DataFrame, stations: Sequence[str]) -> Figu
         ax.patch.set_visible(False)
         ax.set_ylim(bottom=0)
         ax.set_ylabel("people / counters", fontsize=8)
-        ax.set_title(name, fontsize=10)
+        ax.set_title(humanise(name), fontsize=10)
         _hour_axis(ax, hours)
         ax.grid(alpha=0.3)
     handles, labels = flat[0].get_legend_handles_labels()

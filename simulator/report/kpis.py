@@ -1,66 +1,43 @@
-"""KPI names for people: labels, which KPIs are shares, and interval cells from summaries."""
+"""KPIs in the report: which ones each table shows, and interval cells from summaries.
+
+Labels, units, ranges and directions of good are those of
+:mod:`simulator.measures.labels` (one table for every reader); this module only chooses the
+KPIs of the report's tables and formats their cells.
+"""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-from simulator.measures.stats import t_interval
+from simulator.measures.labels import is_share, kpi_info
+from simulator.measures.stats import range_interval
 from simulator.report.markup import esc, with_interval
 
-#: Headline KPIs of a run, in the order shown, with their labels.
-HEADLINE: dict[str, str] = {
-    "arrived": "Customers arrived",
-    "served": "Customers served",
-    "balk_rate": "Turned away on arrival (balked)",
-    "abandon_rate": "Left a line before service (abandoned)",
-    "wait_mean_min": "Mean total wait of served customers (min)",
-    "wait_p90_min": "90th percentile of that wait (min)",
-    "time_in_system_mean_min": "Mean time inside, served customers (min)",
-    "throughput_per_hour": "Customers served per hour",
-    "overtime_min": "Staff overtime (person-min)",
-    "staff_cost": "Staff cost",
-    "closing_overrun_min": "Service after closing (min)",
-    "sat__csat_mean": "Predicted CSAT of served customers (1–5)",
-    "sat__complaint_rate": "Predicted complaint rate",
-}
+__all__ = ["HEADLINE", "SATISFACTION", "has", "interval_cell", "is_share", "label",
+           "summary_cell"]
 
-SATISFACTION: dict[str, str] = {
-    "sat__csat_mean": "Mean predicted CSAT (1–5), served customers",
-    "sat__csat_mean__all": "Mean predicted CSAT (1–5), all arrivals",
-    "sat__top2_share": "Satisfied (4 or 5), served customers",
-    "sat__top2_share__all": "Satisfied (4 or 5), all arrivals",
-    "sat__csat_index": "CSAT index (0–100)",
-    "sat__complaint_rate": "Would complain",
-    "sat__return_rate": "Would return / recommend",
-}
+#: Headline KPIs of a run, in the order shown.
+HEADLINE: tuple[str, ...] = (
+    "arrived", "served", "balk_rate", "abandon_rate", "waited_share", "wait_mean_min",
+    "wait_p90_min", "time_in_system_mean_min", "throughput_per_hour", "overtime_min",
+    "staff_cost", "closing_overrun_min", "sat__csat_mean", "sat__complaint_rate",
+)
 
-STATION_COLUMNS: dict[str, str] = {
-    "wait_mean_min": "Mean wait (min)",
-    "wait_p90_min": "90th pct wait (min)",
-    "queue_len_tw": "Mean queue",
-    "utilisation_tw": "Utilisation",
-}
+#: Predicted satisfaction KPIs of a run, in the order shown.
+SATISFACTION: tuple[str, ...] = (
+    "sat__csat_mean", "sat__csat_mean__all", "sat__top2_share", "sat__top2_share__all",
+    "sat__csat_index", "sat__complaint_rate", "sat__return_rate",
+)
 
 
-_SHARE_ENDINGS = ("_rate", "_share", "__compliance", "__met", "utilisation_tw")
-
-
-def is_share(kpi: str) -> bool:
-    """KPIs shown as percentages: rates, shares, compliance, utilisation (also their
-    ``__all`` and ``__class__<name>`` forms)."""
-    base = kpi.split("__class__")[0].removesuffix("__all")
-    return base.endswith(_SHARE_ENDINGS)
-
-
-def label(kpi: str) -> str:
-    """A readable label, falling back to the key itself."""
-    if kpi.startswith("std__") and kpi.endswith("__compliance"):
-        return "Compliance: " + kpi[len("std__"):-len("__compliance")].replace("_", " ")
-    return HEADLINE.get(kpi) or SATISFACTION.get(kpi) or kpi
+def label(kpi: str, currency: str | None = None,
+          standard_names: Mapping[str, str] | None = None) -> str:
+    """The KPI's label with its unit (:func:`simulator.measures.labels.kpi_info`)."""
+    return kpi_info(kpi, standard_names).titled(currency)
 
 
 def summary_cell(summary: pd.DataFrame, kpi: str) -> str:
@@ -81,8 +58,15 @@ def has(summary: pd.DataFrame, kpi: str) -> bool:
 
 def interval_cell(values: Sequence[float] | np.ndarray, kpi: str,
                   confidence: float = 0.95) -> str:
-    """``mean [low, high]`` (escaped) of one value per replication."""
-    ti = t_interval(np.asarray(values, dtype=float), confidence)
-    if ti.n == 0 or math.isnan(ti.mean):
+    """``mean [low, high]`` (escaped) of one value per replication, the interval kept inside
+    the KPI's range (:func:`simulator.measures.stats.range_interval`)."""
+    x = np.asarray(values, dtype=float)
+    x = x[~np.isnan(x)]
+    if x.size == 0:
         return "–"
-    return esc(with_interval(ti.mean, ti.ci_low, ti.ci_high, percent=is_share(kpi)))
+    info = kpi_info(kpi)
+    ri = range_interval(x, info.low, info.high, confidence)
+    mean = float(np.mean(x))
+    if math.isnan(mean):
+        return "–"
+    return esc(with_interval(mean, ri.ci_low, ri.ci_high, percent=is_share(kpi)))

@@ -10,12 +10,14 @@ import html
 import math
 from collections.abc import Iterable, Sequence
 
+from simulator.measures.labels import format_number
+
 #: File name of the report inside a results folder.
 REPORT_NAME = "report.html"
 
 CSS = """\
 :root { --ink: #1b1f24; --muted: #57606a; --rule: #d0d7de; --band: #f6f8fa;
-        --good: #1a7f37; --bad: #cf222e; }
+        --good: #1a7f37; --bad: #cf222e; --warn: #9a6700; }
 * { box-sizing: border-box; }
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial,
        sans-serif; color: var(--ink); line-height: 1.45; margin: 0 auto; max-width: 62rem;
@@ -34,7 +36,20 @@ table { border-collapse: collapse; margin: .5rem 0 1rem; font-size: .88em;
         font-variant-numeric: tabular-nums; }
 th, td { border: 1px solid var(--rule); padding: .25rem .5rem; vertical-align: top; }
 th { background: var(--band); text-align: left; font-weight: 600; }
-td.num { text-align: right; white-space: nowrap; }
+td.num { text-align: right; }
+.verdict { border: 1px solid var(--rule); border-left: 6px solid var(--muted);
+           background: var(--band); padding: .6rem 1rem; border-radius: 6px; margin: .5rem 0; }
+.verdict[data-status="met"], .verdict[data-status="good"] { border-left-color: var(--good); }
+.verdict[data-status="missed"], .verdict[data-status="bad"] { border-left-color: var(--bad); }
+.verdict[data-status="unclear"] { border-left-color: var(--warn); }
+.verdict .headline { font-weight: 700; font-size: 1.08em; margin: 0 0 .3rem; }
+.verdict ul { list-style: none; padding-left: 0; margin: 0; }
+.verdict li { margin: .15rem 0; }
+.verdict .mark { display: inline-block; width: 1.1em; font-weight: 700; }
+.met, .good, .better { color: var(--good); }
+.missed, .bad, .worse { color: var(--bad); }
+.unclear { color: var(--warn); }
+.ns { color: var(--muted); }
 td code { white-space: nowrap; }
 .scroll { overflow-x: auto; max-width: 100%; }
 .yes { color: var(--good); font-weight: 600; }
@@ -59,7 +74,6 @@ footer { margin-top: 2.5rem; color: var(--muted); font-size: .85em;
   figure, .keep { break-inside: avoid; page-break-inside: avoid; }
   figure img { max-height: 24cm; border: none; }
   table { font-size: 8.5pt; max-width: 100%; }
-  td.num { white-space: normal; }
   th { overflow-wrap: break-word; }
   thead { display: table-header-group; }
   tr { break-inside: avoid; page-break-inside: avoid; }
@@ -88,17 +102,7 @@ def num(x: float | int | None) -> str:
     """A number for people: thousands separators, about three significant digits."""
     if is_missing(x):
         return "–"
-    x = float(x)  # type: ignore[arg-type]
-    ax = abs(x)
-    if x == round(x) and ax < 1e15:
-        return f"{round(x):,}"
-    if ax >= 1000:
-        return f"{x:,.0f}"
-    if ax >= 10:
-        return f"{x:.1f}"
-    if ax >= 1:
-        return f"{x:.2f}"
-    return f"{x:.3f}"
+    return format_number(float(x))  # type: ignore[arg-type]
 
 
 def plain(x: float | int) -> str:
@@ -118,14 +122,20 @@ def pct(x: float | None) -> str:
     return f"{100.0 * float(x):.1f} %"  # type: ignore[arg-type]
 
 
+_NBSP = "\u00a0"
+
+
 def with_interval(mean: float, low: float, high: float, percent: bool = False) -> str:
-    """``mean [low, high]`` (the interval left out when it is undefined)."""
+    """``mean [low, high]`` (the interval left out when it is undefined). The only place a
+    narrow table cell may wrap is between the mean and its interval (the other spaces do not
+    break)."""
     f = pct if percent else num
+    value = f(mean).replace(" ", _NBSP)
     if is_missing(low) or is_missing(high):
-        return f(mean)
+        return value
     if percent:
-        return f"{f(mean)} [{100.0 * low:.1f}, {100.0 * high:.1f}]"
-    return f"{f(mean)} [{num(low)}, {num(high)}]"
+        return f"{value} [{100.0 * low:.1f},{_NBSP}{100.0 * high:.1f}]"
+    return f"{value} [{num(low)},{_NBSP}{num(high)}]"
 
 
 def clock(minutes: float) -> str:
@@ -168,10 +178,11 @@ def section(anchor: str, title: str, body: str) -> str:
 
 
 def page(title: str, subtitle: str, sections: Sequence[tuple[str, str, str]],
-         footer: str) -> str:
-    """The whole document: head with the style sheet, a table of contents, the sections.
+         footer: str, lead: tuple[str, str, str] | None = None) -> str:
+    """The whole document: head with the style sheet, the ``lead`` section (the verdict,
+    before anything else), a table of contents, the sections.
 
-    ``sections`` holds ``(anchor, escaped title, body html)``.
+    ``sections`` and ``lead`` hold ``(anchor, escaped title, body html)``.
     """
     toc = "".join(f'<li><a href="#{a}">{t}</a></li>' for a, t, _ in sections)
     body = "".join(section(a, t, b) for a, t, b in sections)
@@ -182,6 +193,7 @@ def page(title: str, subtitle: str, sections: Sequence[tuple[str, str, str]],
         '<link rel="icon" href="data:,">\n'
         f"<title>{esc(title)}</title>\n<style>\n{CSS}</style>\n</head>\n<body>\n"
         f"<header>\n<h1>{esc(title)}</h1>\n<p class=\"subtitle\">{subtitle}</p>\n</header>\n"
+        f"{section(*lead) if lead is not None else ''}"
         f'<nav class="toc" aria-label="Contents"><strong>Contents</strong><ol>{toc}</ol></nav>\n'
         f"{body}<footer>{footer}</footer>\n</body>\n</html>\n"
     )

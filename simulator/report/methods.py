@@ -146,8 +146,11 @@ def _estimation(kind: str, manifest: dict[str, Any]) -> str:
     est = manifest.get("estimation", {})
     base = ("Each replication gives one value of every KPI; the replications are the "
             "independent observations. Estimates are the mean across replications with a "
-            "two-sided 95 % Student-t interval, x̄ ± t<sub>0.975, n−1</sub> · s/√n; no interval "
-            "is computed over customers (they are correlated within a replication).")
+            "two-sided 95 % Student-t interval, x̄ ± t<sub>0.975, n−1</sub> · s/√n, kept inside "
+            "what the KPI can be: clipped to its range (a wait at 0), and for shares the Wilson "
+            "score interval at the effective sample size of the replications (Korn &amp; "
+            "Graubard 1998); no interval is computed over customers (they are correlated "
+            "within a replication).")
     if est.get("statistics_window"):
         base += f" Statistics window: {esc(est['statistics_window'])}."
     if kind == "compare":

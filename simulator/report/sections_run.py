@@ -9,8 +9,9 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 
+from simulator.measures.labels import humanise
 from simulator.report import figures as fg
-from simulator.report.kpis import HEADLINE, SATISFACTION, has, summary_cell
+from simulator.report.kpis import HEADLINE, SATISFACTION, has, label, summary_cell
 from simulator.report.markup import breakable, clock, esc, num, pct, table
 from simulator.report.scenario_text import standard_text
 from simulator.scenario.schema import Scenario
@@ -58,30 +59,48 @@ def embedded(figs: dict[str, bytes], name: str, caption: str) -> str:
 
 
 # ---------------------------------------------------------------------------- headline
-def headline(summary: pd.DataFrame, n_reps: int) -> str:
+def headline(summary: pd.DataFrame, n_reps: int, currency: str | None = None) -> str:
     """Headline KPIs with 95 % intervals."""
-    rows = [[esc(text), summary_cell(summary, k)] for k, text in HEADLINE.items()
+    rows = [[esc(label(k, currency)), summary_cell(summary, k)] for k in HEADLINE
             if has(summary, k)]
     return (f"<p>Mean over {n_reps} replications with the 95 % confidence interval in brackets "
-            "(Student t across replications). Percentages are shares of arriving customers."
+            "(across replications; an interval never leaves what is possible: shares stay in "
+            "0–100 %, waits at or above 0). Percentages are shares of arriving customers."
             "</p>\n" + table(["KPI", "Mean [95 % interval]"], rows, numeric=[False, True],
                              cls="keep"))
 
 
+def classes_table(summary: pd.DataFrame) -> str:
+    """One row per customer class: arrivals, mean wait of served customers, abandonment."""
+    classes = [k[len("arrived__class__"):] for k in summary["kpi"]
+               if k.startswith("arrived__class__")]
+    if len(classes) < 2:
+        return ""
+    rows = [[esc(humanise(c)), summary_cell(summary, f"arrived__class__{c}"),
+             summary_cell(summary, f"wait_mean_min__class__{c}"),
+             summary_cell(summary, f"abandon_rate__class__{c}")] for c in classes]
+    return ("<h3>Customer classes</h3>\n" + table(
+        ["Class", "Customers arrived", "Mean total wait of served customers (min)",
+         "Abandoned"], rows, numeric=[False, True, True, True], cls="keep"))
+
+
 def stations_table(summary: pd.DataFrame, stations: Sequence[str]) -> str:
-    """One row per station: visits, waits, queue, utilisation, abandonment."""
+    """One row per station: visits, waits, P(wait > 0), queue, utilisation, abandonment."""
     rows = []
     for s in stations:
-        cells = [esc(s), summary_cell(summary, f"{s}__visits")]
+        cells = [esc(humanise(s)), summary_cell(summary, f"{s}__visits")]
         cells += [summary_cell(summary, f"{s}__{c}") for c in
-                  ("wait_mean_min", "wait_p90_min", "queue_len_tw", "utilisation_tw")]
+                  ("wait_mean_min", "wait_p90_min", "waited_share", "queue_len_tw",
+                   "utilisation_tw")]
         cells.append(summary_cell(summary, f"{s}__abandoned"))
         rows.append(cells)
     return ("<h3>Stations</h3>\n" + table(
-        ["Station", "Visits", "Mean wait (min)", "90th pct wait (min)", "Mean queue (tw)",
-         "Utilisation", "Abandoned"], rows, numeric=[False, *[True] * 6], cls="keep")
-        + "<p class=\"note\">Per replication (day or run), mean [95 % interval]. “tw”: "
-        "time-weighted average; utilisation is busy time over staff time on duty.</p>\n")
+        ["Station", "Visits", "Mean wait (min)", "90th percentile wait (min)",
+         "Had to wait", "Mean line length", "Utilisation", "Abandoned"], rows,
+        numeric=[False, *[True] * 7], cls="keep wide")
+        + "<p class=\"note\">Per replication (day or run), mean [95 % interval]. “Had to "
+        "wait”: P(wait > 0), the share of visits that did not start at once. The line length "
+        "is a time-weighted average; utilisation is busy time over staff time on duty.</p>\n")
 
 
 # ---------------------------------------------------------------------------- by hour
@@ -137,9 +156,9 @@ def waits_by_hour(by_hour: pd.DataFrame, stations: Sequence[str], figs: dict[str
                                    "replications."))
     body.append("<h3>Mean wait (min) by hour</h3>\n")
     body.append(hour_table(by_hour, [("all", "wait_mean_min", "all"),
-                                     *[(s, "wait_mean_min", s) for s in stations]]))
+                                     *[(s, "wait_mean_min", humanise(s)) for s in stations]]))
     body.append("<h3>Mean queue length by hour</h3>\n")
-    body.append(hour_table(by_hour, [*[(s, "queue_len_tw", s) for s in stations],
+    body.append(hour_table(by_hour, [*[(s, "queue_len_tw", humanise(s)) for s in stations],
                                      ("all", "queue_len_tw", "all")]))
     body.append(embedded(figs, "figures/queue_length.png",
                          CAPTIONS["figures/queue_length.png"]))
@@ -174,7 +193,7 @@ def staffing(by_hour: pd.DataFrame, staffed: Sequence[str], figs: dict[str, byte
             rows.append([esc(_hour_label(h, k)), esc(num(float(r["arrivals"]))),
                          esc(num(float(r["on_duty_tw"]))), esc(num(float(r["busy_tw"]))),
                          esc(pct(float(r["utilisation_tw"])))])
-        body.append(f"<h3>{esc(s)}: demand and staff by hour</h3>\n")
+        body.append(f"<h3>{esc(humanise(s))}: demand and staff by hour</h3>\n")
         body.append(table(["Hour", "Customers joining", "Staff on duty", "Counters busy",
                            "Utilisation"], rows, numeric=[False, True, True, True, True],
                           cls="keep"))
@@ -235,7 +254,7 @@ def satisfaction(summary: pd.DataFrame, manifest: dict, figs: dict[str, bytes]) 
             + ("; calibrate the model to a survey with <code>servsim calibrate</code> before "
                "relying on levels, and use differences between variants."
                if not info.get("calibrated") else ".") + "</p>\n"]
-    rows = [[esc(text), summary_cell(summary, k)] for k, text in SATISFACTION.items()
+    rows = [[esc(label(k)), summary_cell(summary, k)] for k in SATISFACTION
             if has(summary, k)]
     body.append(table(["Measure", "Mean [95 % interval]"], rows, numeric=[False, True],
                       cls="keep"))

@@ -526,16 +526,22 @@ def _bootstrap(survey: Survey, config: SatisfactionConfig, base: ModelParameters
 
 
 def _flat(p: ModelParameters) -> dict[str, float]:
+    """Every number of the parameters by dotted name (``g.attractive``,
+    ``kano_defaults.attractive.better``, ``cutpoints.0``), at any depth."""
     out: dict[str, float] = {}
-    for name, value in p.model_dump().items():
+
+    def walk(name: str, value: Any) -> None:
         if isinstance(value, dict):
             for k, v in value.items():
-                out[f"{name}.{k}"] = float(v)
+                walk(f"{name}.{k}", v)
         elif isinstance(value, (list, tuple)):
             for i, v in enumerate(value):
-                out[f"{name}.{i}"] = float(v)
+                walk(f"{name}.{i}", v)
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
             out[name] = float(value)
+
+    for name, value in p.model_dump().items():
+        walk(name, value)
     return out
 
 

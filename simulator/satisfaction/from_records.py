@@ -138,15 +138,17 @@ def build_tables(plan: Plan, records: Records, model: SatisfactionModel) -> Brid
     dep_of = np.full(size, np.nan)
     dep_of[cid_all] = c["departure_min"]
 
-    # every visit, for overtaking (warm-up and still-inside customers overtake too)
     vout_all = v["outcome"].astype(np.int64)
     join_all = v["join_min"].astype(np.float64)
     start_all = v["start_min"].astype(np.float64)
-    abandoned_all = vout_all == VisitOutcome.ABANDONED
-    queued_all = ~np.isin(vout_all, (int(VisitOutcome.BALKED), int(VisitOutcome.BLOCKED)))
-    leave_all = np.where(abandoned_all, dep_of[v["customer_id"]], start_all)
-    overtaken_all = _overtaken(v["station_idx"].astype(np.int64), join_all, start_all,
-                               leave_all, queued_all, len(model.station_names))
+    if "overtaken" in v:  # counted by the engine as it happened (simulator.engine.overtaking)
+        overtaken_all = v["overtaken"].astype(np.int64)
+    else:  # every visit, for overtaking (warm-up and still-inside customers overtake too)
+        abandoned_all = vout_all == VisitOutcome.ABANDONED
+        queued_all = ~np.isin(vout_all, (int(VisitOutcome.BALKED), int(VisitOutcome.BLOCKED)))
+        leave_all = np.where(abandoned_all, dep_of[v["customer_id"]], start_all)
+        overtaken_all = _overtaken(v["station_idx"].astype(np.int64), join_all, start_all,
+                                   leave_all, queued_all, len(model.station_names))
 
     # a check-out that found no room to vacate is not a stage the customer went through
     rows = np.flatnonzero((index_of[v["customer_id"]] >= 0)

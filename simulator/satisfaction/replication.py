@@ -1,10 +1,11 @@
 """Predicted satisfaction KPIs of one replication: a flat KPI row plus hourly values.
 
 :func:`replication_satisfaction` compiles the section (:mod:`.compiled`), builds the input
-tables from the records (:mod:`.from_records`), predicts, and reduces the prediction to KPIs:
-a pure function of the records, the plan and, for the sampled survey answers, the dedicated
-stream ``satisfaction_rng(seed, replication)``. :func:`survey_frame` gives simulated survey
-answers per customer.
+tables from the records (:mod:`.from_records`), predicts, and reduces the prediction to KPIs
+(:class:`~.stream.SatisfactionMeasures`, the same code that scores customers as they finish
+in a streaming run): a pure function of the records, the plan and, for the sampled survey
+answers, the dedicated stream ``satisfaction_rng(seed, replication)``.
+:func:`survey_frame` gives simulated survey answers per customer.
 
 Which customers
 ---------------
@@ -19,22 +20,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from simulator.satisfaction.compiled import PREFIX, SatisfactionModel, satisfaction_model
-from simulator.satisfaction.from_records import BridgeTables, build_tables
-from simulator.satisfaction.outputs import (
-    csat_probabilities,
-    expected_csat,
-    sample_responses,
-    satisfaction_rng,
-)
-from simulator.satisfaction.overall import apply_halo, overall_index
+from simulator.measures.accumulate import records_chunk
+from simulator.satisfaction.compiled import SatisfactionModel, satisfaction_model
+from simulator.satisfaction.from_records import build_tables
+from simulator.satisfaction.outputs import sample_responses
+from simulator.satisfaction.overall import apply_halo
 from simulator.satisfaction.predict import predict
-from simulator.satisfaction.prediction import Prediction
+from simulator.satisfaction.stream import SatisfactionMeasures, SatisfactionOutputs, gain_if_met
 from simulator.satisfaction.tables import (
     OUTCOME_ABANDONED,
     OUTCOME_BALKED,
@@ -59,41 +55,6 @@ __all__ = [
 ]
 
 _NAN = math.nan
-
-
-# Prediction -> KPIs
-@dataclass
-class SatisfactionOutputs:
-    """KPIs of one replication (``sat__*``) and the hourly values for the by-hour table."""
-
-    kpis: dict[str, float]
-    by_hour: dict[int, dict[str, float]] = field(default_factory=dict)
-    prediction: Prediction | None = None
-    tables: BridgeTables | None = None
-
-
-def _mean(x: np.ndarray, mask: np.ndarray | None = None) -> float:
-    a = x if mask is None else x[mask]
-    return float(np.mean(a)) if a.size else _NAN
-
-
-def gain_if_met(prediction: Prediction, params: ModelParameters) -> np.ndarray:
-    """Per customer and dimension: E[CSAT] gained if that dimension met expectations.
-
-    The dimension's score is raised to ``max(score, 0)`` (0 = as expected) with the others
-    unchanged (the halo of responsiveness goes with it), and E[CSAT] is recomputed. Shape
-    (n, 5), non-negative; the dimension with the largest mean gain drives dissatisfaction.
-    """
-    dims = np.asarray(prediction.dimensions)
-    w, psi, kappa, h = params.weights.as_tuple(), params.psi, params.kappa, params.h
-    base = prediction.expected_csat
-    out = np.zeros(dims.shape)
-    for d in range(dims.shape[1]):
-        alt = dims.copy()
-        alt[:, d] = np.maximum(alt[:, d], 0.0)
-        q = overall_index(apply_halo(alt, h), w, psi, kappa)
-        out[:, d] = expected_csat(csat_probabilities(q, params.beta, params.cutpoints)) - base
-    return np.maximum(out, 0.0)
 
 
 def replication_satisfaction(
@@ -137,58 +98,10 @@ def replication_satisfaction(
         ``sampled__top2_share`` (served), ``sampled__complaint_rate``,
         ``sampled__return_rate`` (all arrivals).
     """
-    m = model if model is not None else satisfaction_model(plan)
-    if not m.enabled:
-        return SatisfactionOutputs({})
-    tables = build_tables(plan, records, m)
-    pred = predict(tables.stages, tables.customers, m.params, m.config)
-    params = resolve_parameters(m.params, m.config)
-    served = pred.served
-    p = PREFIX
-    k: dict[str, float] = {
-        f"{p}calibrated": float(m.params.calibrated),
-        f"{p}n_served": float(np.count_nonzero(served)),
-        f"{p}n_all": float(pred.n_customers),
-        f"{p}csat_mean": _mean(pred.expected_csat, served),
-        f"{p}csat_mean__all": _mean(pred.expected_csat),
-        f"{p}top2_share": _mean(pred.top2, served),
-        f"{p}top2_share__all": _mean(pred.top2),
-        f"{p}csat_index": _mean(pred.csat_index, served),
-        f"{p}complaint_rate": _mean(pred.p_complaint),
-        f"{p}return_rate": _mean(pred.p_return),
-    }
-    for j, d in enumerate(DIMENSIONS):
-        k[f"{p}dim__{d}"] = _mean(pred.dimensions[:, j], served)
-    gains = gain_if_met(pred, params)
-    for j, d in enumerate(DIMENSIONS):
-        k[f"{p}gain__{d}"] = _mean(gains[:, j], served)
-    k.update(_gap3(m, tables))
-    for ci, cname in enumerate(m.class_names):
-        of = tables.class_idx == ci
-        k[f"{p}csat_mean__class__{cname}"] = _mean(pred.expected_csat, of & served)
-        k[f"{p}complaint_rate__class__{cname}"] = _mean(pred.p_complaint, of)
-        k[f"{p}return_rate__class__{cname}"] = _mean(pred.p_return, of)
-    if seed is not None and m.config.outputs.sample_responses:
-        ans = sample_responses(pred, satisfaction_rng(seed, replication))
-        k[f"{p}sampled__csat_mean"] = _mean(ans.csat.astype(float), served)
-        k[f"{p}sampled__top2_share"] = _mean((ans.csat >= 4).astype(float), served)
-        k[f"{p}sampled__complaint_rate"] = _mean(ans.complaint.astype(float))
-        k[f"{p}sampled__return_rate"] = _mean(ans.returned.astype(float))
-    hours = _by_hour(pred, tables)
-    return SatisfactionOutputs(k, hours, pred if keep else None, tables if keep else None)
-
-
-def _gap3(m: SatisfactionModel, t: BridgeTables) -> dict[str, float]:
-    out: dict[str, float] = {}
-    queued = ~np.isnan(t.row_wait)
-    for std, _src in m.standards:
-        if std.stage is None:
-            continue
-        s = m.station_names.index(std.stage)
-        at = queued & (t.row_station == s)
-        ok = t.row_wait[at] <= std.adequate_minutes
-        out[f"{PREFIX}gap3__{std.id}__share"] = _mean(ok.astype(float))
-    return out
+    sat = SatisfactionMeasures(plan, records.meta, seed, replication, model=model, keep=keep)
+    sat.consume(records_chunk(records))
+    sat.finish(records.end_min)
+    return sat.outputs  # type: ignore[return-value]
 
 
 #: Columns added to the ``station == "all"`` rows of the by-hour table (hour of arrival).
@@ -196,38 +109,6 @@ BY_HOUR_KEYS: tuple[str, ...] = (
     "sat__n_all", "sat__csat_mean", "sat__csat_mean__all", "sat__top2_share",
     "sat__complaint_rate", "sat__return_rate",
 )
-
-
-def _by_hour(pred: Prediction, t: BridgeTables) -> dict[int, dict[str, float]]:
-    if pred.n_customers == 0:
-        return {}
-    # one pass per quantity (bincount), not one mask per hour: linear in customers
-    hour = np.floor(t.arrival_min / 60.0).astype(np.int64)
-    first = int(hour.min())
-    idx = hour - first
-    size = int(idx.max()) + 1
-    served = pred.served.astype(bool)
-
-    def hourly_mean(x: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
-        i = idx if mask is None else idx[mask]
-        v = x if mask is None else x[mask]
-        n = np.bincount(i, minlength=size)
-        total = np.bincount(i, weights=v, minlength=size)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(n > 0, total / np.maximum(n, 1), _NAN)
-
-    n_all = np.bincount(idx, minlength=size)
-    cols = {
-        "sat__csat_mean": hourly_mean(pred.expected_csat, served),
-        "sat__csat_mean__all": hourly_mean(pred.expected_csat),
-        "sat__top2_share": hourly_mean(pred.top2, served),
-        "sat__complaint_rate": hourly_mean(pred.p_complaint),
-        "sat__return_rate": hourly_mean(pred.p_return),
-    }
-    return {
-        first + k: {"sat__n_all": float(n_all[k]), **{c: float(v[k]) for c, v in cols.items()}}
-        for k in np.flatnonzero(n_all).tolist()
-    }
 
 
 def add_by_hour(rows: list[dict[str, Any]], hourly: Mapping[int, Mapping[str, float]]) -> None:

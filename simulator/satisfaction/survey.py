@@ -203,15 +203,22 @@ class Survey:
         return int(np.count_nonzero(self.stages.severity > 0))
 
     def subset(self, index: Sequence[int] | np.ndarray) -> Survey:
-        """The respondents ``index`` (in that order), renumbered from 0."""
+        """The respondents ``index`` (in that order), renumbered from 0.
+
+        A respondent may appear several times (a bootstrap resample): each appearance is a
+        new respondent with copies of the original's stage rows, in their original order.
+        """
         idx = np.asarray(index, dtype=np.int64)
         st = self.stages
-        rank = np.full(self.n, -1, dtype=np.int64)
-        rank[idx] = np.arange(idx.size)
-        rows = np.flatnonzero(rank[st.customer] >= 0)
-        rows = rows[np.argsort(rank[st.customer[rows]], kind="stable")]
+        order = np.argsort(st.customer, kind="stable")  # stage rows grouped by respondent
+        counts = np.bincount(st.customer, minlength=self.n)
+        first = np.cumsum(counts) - counts  # where each respondent's rows start in ``order``
+        per = counts[idx]  # stage rows of each new respondent
+        new_customer = np.repeat(np.arange(idx.size), per)
+        offset = np.arange(int(per.sum())) - np.repeat(np.cumsum(per) - per, per)
+        rows = order[np.repeat(first[idx], per) + offset]
         scols = {name: getattr(st, name)[rows] for name in StageTable.__dataclass_fields__}
-        scols["customer"] = rank[st.customer[rows]]
+        scols["customer"] = new_customer
         cu = self.customers
         ccols = {name: getattr(cu, name)[idx] for name in CustomerTable._DTYPES}
         flags = {k: v[idx] for k, v in cu.flags.items()}

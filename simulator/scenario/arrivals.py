@@ -16,7 +16,17 @@ from pydantic import (
 )
 
 from simulator.scenario.distributions import CountDistribution, Distribution
-from simulator.scenario.fields import ClockTime, Name, StrictModel
+from simulator.scenario.fields import (
+    MINUTES_IN_DAY,
+    ClockTime,
+    DayMinutes,
+    Minutes,
+    Name,
+    PositiveMinutes,
+    RatePerHour,
+    StrictModel,
+    upper_bound,
+)
 
 __all__ = [
     "Appointments",
@@ -40,8 +50,9 @@ class Peak(StrictModel):
     """
 
     at: ClockTime = Field(description="time of the top of the peak")
-    extra_per_hour: float = Field(gt=0, description="extra rate at the top, customers/hour")
-    width_min: float = Field(gt=0, description="standard deviation of the bump, minutes")
+    extra_per_hour: RatePerHour = Field(gt=0, description="extra rate at the top, "
+                                        "customers/hour")
+    width_min: PositiveMinutes = Field(description="standard deviation of the bump, minutes")
 
 
 class PoissonArrivals(StrictModel):
@@ -52,7 +63,7 @@ class PoissonArrivals(StrictModel):
     Gaussian bumps (meal peaks) on top of that baseline.
     """
 
-    rate_per_hour: dict[ClockTime, Annotated[float, Field(ge=0)]] = Field(min_length=1)
+    rate_per_hour: dict[ClockTime, RatePerHour] = Field(min_length=1)
     peaks: list[Peak] = Field(
         default_factory=list, description="meal peaks added to the baseline rate"
     )
@@ -64,6 +75,9 @@ class PoissonArrivals(StrictModel):
 
 SpreadShape = Literal["normal", "uniform", "exponential"]
 
+#: The most customers one arrival wave may bring (a whole number size).
+MAX_WAVE = 100_000
+
 
 def _size_kind(value: Any) -> str | None:
     if isinstance(value, int):
@@ -74,7 +88,8 @@ def _size_kind(value: Any) -> str | None:
 
 
 WaveSize = Annotated[
-    Annotated[Annotated[int, Field(ge=0)], Tag("whole_number")]
+    Annotated[Annotated[int, Field(ge=0), *upper_bound(MAX_WAVE, "customers")],
+              Tag("whole_number")]
     | Annotated[CountDistribution, Tag("size_distribution")],
     Discriminator(
         _size_kind,
@@ -93,8 +108,8 @@ class Wave(StrictModel):
         description="customers in the wave: a whole number, or a distribution (poisson, or "
         "any other, rounded to the nearest whole number >= 0), drawn once per wave",
     )
-    spread_min: float = Field(
-        default=0.0, ge=0, description="normal: sd; uniform: total width centred on at; "
+    spread_min: Minutes = Field(
+        default=0.0, description="normal: sd; uniform: total width centred on at; "
         "exponential: mean delay after at; 0: everyone at at"
     )
     spread: SpreadShape | None = Field(
@@ -129,13 +144,17 @@ class WaveArrivals(StrictModel):
 class Appointments(StrictModel):
     """Booked arrivals: ``per_slot`` customers every ``slots_every_min`` from start to end."""
 
-    slots_every_min: float = Field(gt=0)
+    slots_every_min: Annotated[float, Field(ge=0.1),
+                               *upper_bound(MINUTES_IN_DAY, "minutes (a day)")] = Field(
+        description="minutes between slots (0.1 to 1440)")
     start: ClockTime
     end: ClockTime
-    per_slot: int = Field(default=1, ge=1)
+    per_slot: Annotated[int, Field(ge=1), *upper_bound(1000, "customers per slot")] = 1
     no_show: float = Field(default=0.0, ge=0, lt=1)
-    punctuality_mean_min: float = Field(default=0.0, description="negative: arrive early")
-    punctuality_sd_min: float = Field(default=0.0, ge=0)
+    punctuality_mean_min: Annotated[float, Field(ge=-MINUTES_IN_DAY),
+                                    *upper_bound(MINUTES_IN_DAY, "minutes (a day)")] = Field(
+        default=0.0, description="mean minutes late (negative: early), at most a day either way")
+    punctuality_sd_min: DayMinutes = 0.0
     class_: Name | None = Field(default=None, alias="class")
     group_size: Distribution | None = None
 

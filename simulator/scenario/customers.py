@@ -8,7 +8,7 @@ from pydantic import (
 )
 
 from simulator.scenario.distributions import Distribution
-from simulator.scenario.fields import Name, StrictModel
+from simulator.scenario.fields import Count, Name, StrictModel
 
 __all__ = [
     "Balking",
@@ -24,7 +24,7 @@ class Balking(StrictModel):
     measured on the line the customer would join.
     """
 
-    queue_at_least: int = Field(ge=0)
+    queue_at_least: Count
     probability: float = Field(default=1.0, gt=0, le=1)
 
 

@@ -5,7 +5,8 @@ uniform numbers through the inverse CDF (``ppf``), so the same uniforms give the
 of values in two variants of a scenario (synchronised common random numbers): a variant with a
 faster service keeps every customer's rank in the service-time distribution.
 
-All parameters are in the unit of the quantity sampled (minutes for times).
+All parameters are in the unit of the quantity sampled (minutes for times), finite, and at
+most :data:`~simulator.scenario.fields.MINUTES_IN_YEAR` (a year of minutes).
 """
 
 from __future__ import annotations
@@ -19,7 +20,12 @@ from typing import Annotated, Literal, Protocol
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from simulator.scenario.fields import MINUTES_IN_YEAR, Minutes, PositiveMinutes
+
 _BLOCK = 256
+_CONFIG = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
+_ALIASED = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False,
+                      populate_by_name=True)
 
 
 class UniformSource(Protocol):
@@ -31,7 +37,7 @@ class UniformSource(Protocol):
 
 
 class _Dist(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    model_config = _CONFIG
 
     @property
     @abstractmethod
@@ -83,9 +89,9 @@ class Exponential(_Dist):
     """Exponential distribution with the given mean."""
 
     dist: Literal["exponential"] = "exponential"
-    mean_: float = Field(alias="mean", gt=0, description="mean, in the quantity's unit")
+    mean_: PositiveMinutes = Field(alias="mean", description="mean, in the quantity's unit")
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=True)
+    model_config = _ALIASED
 
     @property
     def mean(self) -> float:
@@ -102,10 +108,10 @@ class Exponential(_Dist):
 class _MeanCv(_Dist):
     """A distribution given by its mean and coefficient of variation (sd / mean)."""
 
-    mean_: float = Field(alias="mean", gt=0)
+    mean_: PositiveMinutes = Field(alias="mean")
     cv_: float = Field(alias="cv", ge=0, le=10)
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=True)
+    model_config = _ALIASED
 
     @property
     def mean(self) -> float:
@@ -145,13 +151,43 @@ class Gamma(_MeanCv):
         return special.gammaincinv(shape, u) * (self.mean_ / shape)
 
 
+class Weibull(_MeanCv):
+    """Weibull distribution given by its mean and coefficient of variation.
+
+    The shape k solves Γ(1 + 2/k) / Γ(1 + 1/k)² - 1 = cv² (cv 1 is the exponential; cv below
+    1 gives k > 1); the scale is mean / Γ(1 + 1/k). ``servsim fit`` writes it when it fits a
+    log's service times or patience best.
+    """
+
+    dist: Literal["weibull"] = "weibull"
+
+    def shape_scale(self) -> tuple[float, float]:
+        """The Weibull shape k and scale (minutes) of this mean and cv (cv > 0)."""
+        from scipy import optimize, special
+
+        target = math.log1p(self.cv_**2)
+
+        def gap(log_k: float) -> float:
+            k = math.exp(log_k)
+            return float(special.gammaln(1 + 2 / k) - 2 * special.gammaln(1 + 1 / k) - target)
+
+        k = math.exp(optimize.brentq(gap, math.log(0.02), math.log(1e5), xtol=1e-12))
+        return k, self.mean_ / math.exp(float(special.gammaln(1 + 1 / k)))
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        if self.cv_ < 1e-4:  # k beyond 1e4: the constant mean to within 0.01 %
+            return np.full(np.shape(u), self.mean_)
+        k, scale = self.shape_scale()
+        return scale * (-np.log1p(-np.asarray(u, dtype=float))) ** (1.0 / k)
+
+
 class Triangular(_Dist):
     """Triangular distribution on [low, high] with the given mode."""
 
     dist: Literal["triangular"] = "triangular"
-    low: float = Field(ge=0)
-    mode: float = Field(ge=0)
-    high: float = Field(gt=0)
+    low: Minutes
+    mode: Minutes
+    high: PositiveMinutes
 
     @model_validator(mode="after")
     def _order(self) -> Triangular:
@@ -184,8 +220,8 @@ class Uniform(_Dist):
     """Continuous uniform distribution on [low, high]."""
 
     dist: Literal["uniform"] = "uniform"
-    low: float = Field(ge=0)
-    high: float = Field(gt=0)
+    low: Minutes
+    high: PositiveMinutes
 
     @model_validator(mode="after")
     def _order(self) -> Uniform:
@@ -209,7 +245,7 @@ class Constant(_Dist):
     """A fixed value."""
 
     dist: Literal["constant"] = "constant"
-    value: float = Field(ge=0)
+    value: Minutes
 
     @property
     def mean(self) -> float:
@@ -231,7 +267,7 @@ class Empirical(_Dist):
     """
 
     dist: Literal["empirical"] = "empirical"
-    values: list[float] | None = Field(default=None, min_length=1)
+    values: list[Minutes] | None = Field(default=None, min_length=1)
     file: str | None = None
     column: str | None = None
 
@@ -246,26 +282,43 @@ class Empirical(_Dist):
         return self
 
     def resolved(self, base_dir: Path) -> Empirical:
-        """Return a copy with the CSV column read into ``values``."""
+        """Return a copy with the CSV column read into ``values``.
+
+        Raises
+        ------
+        DataFileError
+            If the file is not a readable regular UTF-8 CSV file within the size cap
+            (:mod:`simulator.scenario.files`), lacks the column, or holds values that are not
+            finite numbers from 0 to a year of minutes.
+        """
         if self.values is not None:
             return self
-        import csv
+        from simulator.scenario.files import DataFileError, read_csv_rows
 
         path = (base_dir / str(self.file)).resolve()
-        try:
-            with path.open(newline="") as handle:
-                rows = list(csv.DictReader(handle))
-        except OSError as exc:
-            raise ValueError(f"cannot read {path} (got {exc.strerror})") from exc
+        rows = read_csv_rows(path)
         if not rows or self.column not in rows[0]:
             have = sorted(rows[0]) if rows else []
-            raise ValueError(f"column {self.column!r} not in {path.name} (got columns {have})")
-        try:
-            values = [float(r[str(self.column)]) for r in rows if r[str(self.column)] != ""]
-        except ValueError as exc:
-            raise ValueError(f"column {self.column!r} of {path.name} is not numeric") from exc
-        if not values or min(values) < 0:
-            raise ValueError(f"column {self.column!r} of {path.name} needs values >= 0")
+            raise DataFileError(f"column {self.column!r} not in {path.name} "
+                                f"(got columns {have})")
+        values = []
+        for n, row in enumerate(rows, start=2):
+            text = row[str(self.column)]
+            if text is None or text == "":
+                continue
+            try:
+                value = float(text)
+            except ValueError:
+                raise DataFileError(f"column {self.column!r} of {path.name} is not numeric "
+                                    f"(got {text[:40]!r} on line {n}; expected a number)") from None
+            if not 0 <= value <= MINUTES_IN_YEAR:  # also refuses inf and nan
+                raise DataFileError(f"column {self.column!r} of {path.name} is out of range "
+                                    f"(got {text[:40]!r} on line {n}; expected a finite number "
+                                    f"from 0 to {MINUTES_IN_YEAR:,.0f})")
+            values.append(value)
+        if not values:
+            raise DataFileError(f"column {self.column!r} of {path.name} has no values "
+                                "(expected at least one number)")
         return Empirical(values=values)
 
     def _array(self) -> np.ndarray:
@@ -296,7 +349,7 @@ class Poisson(_Dist):
     dist: Literal["poisson"] = "poisson"
     mean_: float = Field(alias="mean", gt=0, le=1e6, description="mean count")
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=True)
+    model_config = _ALIASED
 
     @property
     def mean(self) -> float:
@@ -318,15 +371,17 @@ class Poisson(_Dist):
 
 
 Distribution = Annotated[
-    Exponential | LogNormal | Gamma | Triangular | Uniform | Constant | Empirical,
+    Exponential | LogNormal | Gamma | Weibull | Triangular | Uniform | Constant | Empirical,
     Field(discriminator="dist"),
 ]
 """Any distribution, chosen by its ``dist`` key."""
 
 CountDistribution = Annotated[
-    Poisson | Exponential | LogNormal | Gamma | Triangular | Uniform | Constant | Empirical,
+    Poisson | Exponential | LogNormal | Gamma | Weibull | Triangular | Uniform | Constant
+    | Empirical,
     Field(discriminator="dist"),
 ]
 """A distribution of a count: ``poisson``, or any :data:`Distribution` (rounded when used)."""
 
-DIST_NAMES = ("exponential", "lognormal", "gamma", "triangular", "uniform", "constant", "empirical")
+DIST_NAMES = ("exponential", "lognormal", "gamma", "weibull", "triangular", "uniform", "constant",
+              "empirical")

@@ -4,6 +4,15 @@ An override is applied to the parsed YAML tree *before* validation, so a bad val
 the same ``field.path`` error as a mistake in the file, and the error names the ``--set`` it
 came from. Values are read as YAML 1.2 scalars or flow collections (``9``, ``0.5``,
 ``"08:30"``, ``{dist: constant, value: 3}``, ``[a, b]``).
+
+Three operators:
+
+- ``PATH=VALUE`` sets a value (or adds a key to a mapping);
+- ``PATH+=VALUE`` appends VALUE to the list at PATH
+  (``staff.clerks.shifts+={start: "11:00", end: "15:00", count: 1}``);
+- ``PATH-=VALUE`` removes the items equal to VALUE from the list at PATH
+  (``pathways.standard-=cashier``); ``PATH-=`` with nothing after it removes the list item
+  or mapping key at PATH itself (``staff.clerks.shifts.1-=``).
 """
 
 from __future__ import annotations
@@ -27,18 +36,28 @@ from simulator.scenario.loader import (
     validate_tree,
 )
 
+#: The operators of an override: set, append to a list, remove from a list or mapping.
+OPERATORS = {"=": "set", "+=": "append", "-=": "remove"}
+
 
 @dataclass(frozen=True)
 class Override:
-    """One ``path=value`` assignment."""
+    """One ``path=value`` assignment (``op`` ``set``), list append (``append``) or removal
+    (``remove``; ``value`` None removes the item at ``path`` itself)."""
 
     path: tuple[str | int, ...]
     value: Any
     text: str  # as the user typed it
+    op: str = "set"
 
     @property
     def dotted(self) -> str:
         return ".".join(str(p) for p in self.path)
+
+    @property
+    def key(self) -> str:
+        """The path with its operator (``a.b``, ``a.b+=``, ``a.b-=``): a variant's value key."""
+        return self.dotted + {"set": "", "append": "+=", "remove": "-="}[self.op]
 
 
 def parse_override(text: str) -> Override:
@@ -53,13 +72,19 @@ def parse_override(text: str) -> Override:
         raise ScenarioError([ScenarioIssue(f"--set {text}", None, "",
                                            "expected PATH=VALUE (got no '=')")])
     path_text, value_text = text.split("=", 1)
+    op = "set"
+    if path_text.endswith(("+", "-")):
+        op = OPERATORS[path_text[-1] + "="]
+        path_text = path_text[:-1]
     path_text = path_text.strip()
     if not path_text:
         raise ScenarioError([ScenarioIssue(f"--set {text}", None, "",
                                            "expected PATH=VALUE (got an empty path)")])
     parts: list[str | int] = [int(p) if p.isdigit() else p for p in path_text.split(".")]
+    if op == "remove" and not value_text.strip():
+        return Override(tuple(parts), None, text, op)
     value = to_plain(read_yaml(value_text if value_text.strip() else '""', f"--set {text}"))
-    return Override(tuple(parts), value, text)
+    return Override(tuple(parts), value, text, op)
 
 
 def parse_overrides(texts: Sequence[str]) -> list[Override]:
@@ -83,6 +108,9 @@ def apply_overrides(tree: Any, overrides: Sequence[Override]) -> Any:
         node = out
         for depth, key in enumerate(ov.path):
             last = depth == len(ov.path) - 1
+            if last and ov.op != "set":
+                _edit_list(node, key, ov, depth)
+                break
             if isinstance(node, dict):
                 key_s = str(key)
                 if last:
@@ -108,6 +136,40 @@ def apply_overrides(tree: Any, overrides: Sequence[Override]) -> Any:
     return out
 
 
+def _edit_list(parent: Any, key: str | int, ov: Override, depth: int) -> None:
+    """Append to, or remove from, the container ``parent[key]`` (or remove ``parent[key]``
+    itself when a removal has no value)."""
+    if ov.op == "remove" and ov.value is None:
+        if isinstance(parent, dict) and str(key) in parent:
+            del parent[str(key)]
+        elif isinstance(parent, list) and isinstance(key, int) and 0 <= key < len(parent):
+            del parent[key]
+        else:
+            raise _fail(ov, depth, f"nothing to remove at {ov.dotted} (got no such key or "
+                        "item; expected an existing key or list index)")
+        return
+    if isinstance(parent, dict):
+        target = parent.get(str(key))
+    elif isinstance(parent, list) and isinstance(key, int) and 0 <= key < len(parent):
+        target = parent[key]
+    else:
+        target = None
+    if not isinstance(target, list):
+        got = ("nothing" if target is None else "a mapping" if isinstance(target, dict)
+               else f"the value {to_plain(target)!r}")
+        raise _fail(ov, depth, f"{'+=' if ov.op == 'append' else '-='} needs a list "
+                    f"(got {got}; expected a list such as shifts, breaks or a pathway)")
+    if ov.op == "append":
+        target.append(_to_tree(ov.value))
+        return
+    keep = [item for item in target if to_plain(item) != ov.value]
+    if len(keep) == len(target):
+        shown = ", ".join(repr(to_plain(i)) for i in target[:6])
+        raise _fail(ov, depth, f"no item equal to {ov.value!r} (got {shown}; expected one "
+                    f"of them, or {ov.dotted}.N-= to remove item N)")
+    target[:] = keep
+
+
 def _to_tree(value: Any) -> Any:
     if isinstance(value, dict):
         m = CommentedMap()
@@ -122,7 +184,10 @@ def _to_tree(value: Any) -> Any:
 def with_overrides(loaded: LoadedScenario, overrides: Sequence[Override]) -> LoadedScenario:
     """Validate ``loaded``'s file with the overrides applied.
 
-    Errors about an overridden field name the ``--set`` instead of a file line.
+    ``loaded`` is valid, so every problem comes from the overrides: it names the ``--set``
+    whose path is the field's (or inside it, or contains it: a share that makes the class
+    shares add up wrong is reported at ``customer_classes``), else every ``--set`` given,
+    instead of a line of the file.
     """
     if not overrides:
         return loaded
@@ -134,14 +199,16 @@ def with_overrides(loaded: LoadedScenario, overrides: Sequence[Override]) -> Loa
     try:
         scenario = validate_tree(tree, name)
     except ScenarioError as exc:
-        issues = []
-        for issue in exc.issues:
-            source = next((ov for ov in overrides if _covers(ov, issue.path)), None)
-            if source is not None:
-                issue = ScenarioIssue(f"--set {source.text}", None, issue.path, issue.message)
-            issues.append(issue)
-        raise ScenarioError(issues) from None
+        raise ScenarioError([ScenarioIssue(_sources(overrides, issue.path), None, issue.path,
+                                           issue.message) for issue in exc.issues]) from None
     return LoadedScenario(scenario, loaded.path, loaded.raw_sha256)
+
+
+def _sources(overrides: Sequence[Override], path: str) -> str:
+    """The ``--set`` texts an error at ``path`` is attributed to."""
+    related = [ov for ov in overrides if _covers(ov, path)
+               or ov.dotted.startswith(path + ".") or not path]
+    return ", ".join(f"--set {ov.text}" for ov in (related or overrides))
 
 
 def _covers(ov: Override, path: str) -> bool:

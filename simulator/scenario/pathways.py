@@ -11,7 +11,7 @@ from pydantic import (
 )
 
 from simulator.scenario.distributions import Distribution
-from simulator.scenario.fields import Name, StrictModel
+from simulator.scenario.fields import Name, PositiveMinutes, StrictModel
 
 __all__ = [
     "PathwayStep",
@@ -63,7 +63,7 @@ class Standard(StrictModel):
 
     name: str = Field(min_length=1)
     station: Name | None = None
-    wait_max_min: float = Field(gt=0)
+    wait_max_min: PositiveMinutes
     target_share: float = Field(default=0.8, ge=0, le=1)
     classes: list[Name] | None = None
     measure: Literal["wait", "wait_and_service"] = Field(

@@ -7,7 +7,6 @@ picklable and is what workers receive.
 
 from __future__ import annotations
 
-import csv
 import math
 import re
 from dataclasses import dataclass, field
@@ -18,7 +17,8 @@ import numpy as np
 
 from simulator.scenario.arrivals import Appointments, PoissonArrivals, TraceArrivals, WaveArrivals
 from simulator.scenario.distributions import Constant, Distribution, Empirical, Poisson
-from simulator.scenario.fields import clock_to_min
+from simulator.scenario.fields import MAX_COUNT, MINUTES_IN_DAY, clock_to_min
+from simulator.scenario.files import DataFileError, read_csv_rows
 from simulator.scenario.pathways import Release, Seize, Step
 from simulator.scenario.profile import resolve_profile
 from simulator.scenario.resources import Rooms, Tables
@@ -240,8 +240,9 @@ def compile_plan(scenario: Scenario, base_dir: Path | None = None) -> Plan:
 
     Raises
     ------
-    ValueError
-        If a referenced file cannot be read; the message names the field path.
+    DataFileError
+        If a referenced file cannot be read or holds bad values; the message names the
+        field path (a :class:`ValueError`).
     """
     base = base_dir or Path.cwd()
     # a fitted satisfaction profile file is read once here, so workers need no file
@@ -261,7 +262,7 @@ def compile_plan(scenario: Scenario, base_dir: Path | None = None) -> Plan:
         try:
             return _resolve(dist, base)
         except ValueError as exc:
-            raise ValueError(f"{where}: {exc}") from None
+            raise DataFileError(f"{where}: {exc}") from None
 
     serves = group_serves(sc)
     routed = routed_groups(sc)
@@ -492,7 +493,7 @@ def _resources(
             try:
                 clean = clean.resolved(base)
             except ValueError as exc:
-                raise ValueError(f"resources.{name}.housekeeping.clean: {exc}") from None
+                raise DataFileError(f"resources.{name}.housekeeping.clean: {exc}") from None
         out.append(ResourcePlan(
             idx=idx, name=name, kind="rooms", count=res.count,
             occupied_at_open=res.occupied_at_open,
@@ -528,6 +529,12 @@ def _rate_table(
     return np.asarray(breaks), np.asarray(rates)
 
 
+def _cell(text: str | None) -> str:
+    """A CSV cell for an error message (at most 40 characters)."""
+    text = "" if text is None else text
+    return repr(text if len(text) <= 40 else text[:37] + "...")
+
+
 _CLOCK = re.compile(r"^(\d{1,2}):([0-5]\d)(?::([0-5]\d(?:\.\d+)?))?$")
 
 
@@ -551,41 +558,77 @@ def _read_trace(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     path = (base / src.trace).resolve()
     try:
-        with path.open(newline="") as handle:
-            rows = list(csv.DictReader(handle))
-    except OSError as exc:
-        raise ValueError(f"{where}.trace: cannot read {path} (got {exc.strerror})") from None
+        rows = read_csv_rows(path, "trace")
+    except DataFileError as exc:
+        raise DataFileError(f"{where}.trace: {exc}") from None
     cols = set(rows[0]) if rows else set()
     for col in (src.time_column, src.class_column, src.group_size_column):
         if col is not None and col not in cols:
-            raise ValueError(f"{where}: column {col!r} not in {path.name} "
-                             f"(got columns {sorted(cols)})")
+            raise DataFileError(f"{where}: column {col!r} not in {path.name} "
+                                f"(got columns {sorted(cols)})")
     times, classes, groups = [], [], []
     for n, row in enumerate(rows, start=2):
         try:
-            times.append(_parse_time(row[src.time_column], open_min))
+            times.append(_parse_time(row[src.time_column] or "", open_min))
         except ValueError:
-            raise ValueError(f"{where}.trace: {path.name}:{n}: bad time "
-                             f"(got {row[src.time_column]!r}; expected HH:MM or minutes)") from None
+            raise DataFileError(f"{where}.trace: {path.name}:{n}: bad time (got "
+                                f"{_cell(row[src.time_column])}; expected HH:MM or minutes)"
+                                ) from None
         if src.class_column:
             name = row[src.class_column]
             if name not in c_idx:
-                raise ValueError(f"{where}.trace: {path.name}:{n}: unknown class (got {name!r};"
-                                 f" expected one of {', '.join(sorted(c_idx))})")
+                raise DataFileError(f"{where}.trace: {path.name}:{n}: unknown class (got "
+                                    f"{_cell(name)}; expected one of {', '.join(sorted(c_idx))})")
             classes.append(c_idx[name])
         else:
             classes.append(-1)
         if src.group_size_column:
-            text = row[src.group_size_column]
-            if not text.strip().isdigit() or int(text) < 1:
-                raise ValueError(f"{where}.trace: {path.name}:{n}: bad group size (got "
-                                 f"{text!r}; expected a whole number >= 1)")
+            text = row[src.group_size_column] or ""
+            if not (text.strip().isascii() and text.strip().isdigit()) or not (
+                    1 <= int(text) <= MAX_COUNT):
+                raise DataFileError(f"{where}.trace: {path.name}:{n}: bad group size (got "
+                                    f"{_cell(text)}; expected a whole number from 1 to "
+                                    f"{MAX_COUNT:,})")
             groups.append(int(text))
         else:
             groups.append(1)
     order = np.argsort(np.asarray(times), kind="stable")
     return (np.asarray(times, dtype=float)[order], np.asarray(classes, dtype=int)[order],
             np.maximum(1, np.asarray(groups, dtype=int)[order]))
+
+
+def shift_days(start_min: float, run_end_min: float, terminating: bool) -> int:
+    """On how many days a shift starting at ``start_min`` (on day 1) works.
+
+    A service day (``terminating``) has one. In a steady-state study shifts repeat every 24
+    hours for as long as the run lasts: a shift works on every day whose start is before the
+    run ends (``run_end_min`` = open + ``run.length_min``, minutes after midnight of day 1).
+
+    Examples
+    --------
+    >>> shift_days(8 * 60, 9 * 60 + 3 * 1440, terminating=False)  # 09:00 + 3 days
+    4
+    >>> shift_days(8 * 60, 17 * 60, terminating=True)
+    1
+    """
+    if terminating or start_min >= run_end_min:
+        return 1
+    return math.ceil((run_end_min - start_min) / MINUTES_IN_DAY)
+
+
+def _repeat_daily(intervals: list[tuple[float, float, int, float]],
+                  days: int) -> tuple[tuple[float, float, int, float], ...]:
+    """Day 1's on-duty intervals repeated on ``days`` days; a shift that ends at midnight
+    and starts again at midnight stays on duty (one interval, no spurious shift change)."""
+    out: list[tuple[float, float, int, float]] = []
+    for d in range(days):
+        for on, off, kind, gap in intervals:
+            on, off = on + d * MINUTES_IN_DAY, off + d * MINUTES_IN_DAY
+            if out and out[-1][1] == on and out[-1][2] == int(DutyChange.SHIFT_END):
+                out[-1] = (out[-1][0], off, kind, gap)
+            else:
+                out.append((on, off, kind, gap))
+    return tuple(out)
 
 
 def _slots(
@@ -610,6 +653,7 @@ def _slots(
         for sh in grp.shifts or ():
             s0, s1 = clock_to_min(sh.start), clock_to_min(sh.end)
             breaks = sorted(sh.breaks, key=lambda b: clock_to_min(b.start))
+            days = shift_days(s0, close_min, sc.terminating)
             for j in range(sh.count):
                 ivs: list[tuple[float, float, int, float]] = []
                 on = s0
@@ -621,6 +665,6 @@ def _slots(
                     paid -= br.minutes
                 ivs.append((on, s1, int(DutyChange.SHIFT_END), 0.0))
                 closing = sc.terminating and s1 >= close_min
-                slots.append(SlotPlan(len(slots), g_idx[gname], station, tuple(ivs), paid,
-                                      closing, routed))
+                slots.append(SlotPlan(len(slots), g_idx[gname], station,
+                                      _repeat_daily(ivs, days), paid * days, closing, routed))
     return slots, costs

@@ -13,7 +13,7 @@ from pydantic import (
 )
 
 from simulator.scenario.distributions import Distribution
-from simulator.scenario.fields import Name, StrictModel
+from simulator.scenario.fields import Count, Name, PositiveMinutes, StrictModel
 
 __all__ = [
     "Housekeeping",
@@ -47,8 +47,8 @@ class Tables(StrictModel):
     join: bool = False
     seat_smaller_first: bool = True
     quote_wait: bool = False
-    quote_mean_hold_min: float | None = Field(
-        default=None, gt=0,
+    quote_mean_hold_min: PositiveMinutes | None = Field(
+        default=None,
         description="mean minutes a party keeps a table, for the quoted wait; default: the "
         "mean of the holds ended so far that day (before the first, the mean service times "
         "of the steps held)")
@@ -81,10 +81,10 @@ class Rooms(StrictModel):
 
     kind: Literal["rooms"]
     count: int = Field(ge=1, le=100_000, description="rooms in the hotel")
-    occupied_at_open: int = Field(default=0, ge=0,
-                                  description="rooms with a guest at the start of the day")
-    ready_at_open: int | None = Field(
-        default=None, ge=0,
+    occupied_at_open: Count = Field(default=0,
+                                    description="rooms with a guest at the start of the day")
+    ready_at_open: Count | None = Field(
+        default=None,
         description="vacant and clean at the start (default: every vacant room); the other "
         "vacant rooms are dirty")
     housekeeping: Housekeeping

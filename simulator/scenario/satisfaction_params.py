@@ -116,6 +116,7 @@ class _Strict(BaseModel):
         extra="forbid",
         frozen=True,
         strict=True,
+        allow_inf_nan=False,
         validate_by_name=True,
         validate_by_alias=True,
     )
@@ -370,8 +371,8 @@ class StandardConfig(_Strict):
     id: str = Field(min_length=1)
     stage: str | None = None
     applies_to: Literal["visit", "recovery", "complaint_resolution"] | None = None
-    adequate_min: float | None = Field(default=None, gt=0.0)
-    adequate_h: float | None = Field(default=None, gt=0.0)
+    adequate_min: float | None = Field(default=None, gt=0.0, le=525_600.0)
+    adequate_h: float | None = Field(default=None, gt=0.0, le=8_760.0)
     desired_min: float | None = None
     desired_h: float | None = None
     kano: Literal["must_be", "one_dimensional", "attractive"] = "one_dimensional"
@@ -575,7 +576,7 @@ class RecoveryConfig(_Strict):
     """
 
     weights: RecoveryWeights | None = None
-    urgent_fix_standard_min: float = Field(default=10.0, gt=0.0)
+    urgent_fix_standard_min: float = Field(default=10.0, gt=0.0, le=525_600.0)
     timeliness_in_responsiveness: bool = False
 
 

@@ -14,7 +14,7 @@ from pydantic import (
     model_validator,
 )
 
-from simulator.scenario.fields import Name, StrictModel
+from simulator.scenario.fields import Minutes, Name, StrictModel
 from simulator.scenario.satisfaction_params import ModelParameters, SatisfactionConfig
 
 __all__ = [
@@ -41,7 +41,7 @@ class AmenityFlag(StrictModel):
 
     when: Literal["waited_over", "served_at"]
     stage: Name | None = None
-    minutes: float | None = Field(default=None, ge=0)
+    minutes: Minutes | None = None
 
     @model_validator(mode="after")
     def _rule_fields(self) -> AmenityFlag:

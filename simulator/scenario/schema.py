@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import (
@@ -32,10 +32,21 @@ from simulator.scenario.arrivals import (
     WaveArrivals,
 )
 from simulator.scenario.customers import CustomerClass
-from simulator.scenario.fields import ClockTime, Name, StrictModel, clock_to_min, min_to_clock
+from simulator.scenario.fields import (
+    MINUTES_IN_YEAR,
+    ClockTime,
+    Minutes,
+    Name,
+    PositiveMinutes,
+    StrictModel,
+    clock_to_min,
+    min_to_clock,
+    upper_bound,
+)
 from simulator.scenario.pathways import PathwayStep, Release, Seize, Standard, Step
 from simulator.scenario.resources import Resource, Rooms, Tables
 from simulator.scenario.satisfaction_section import SatisfactionSection
+from simulator.scenario.shift_rules import ShiftRules
 from simulator.scenario.staff import StaffGroup
 from simulator.scenario.stations import Station
 
@@ -62,20 +73,28 @@ class Clock(StrictModel):
     )
 
 
+#: The largest seed (seeds are stored as 64-bit integers in the results tables).
+MAX_SEED = 2**63 - 1
+#: The longest steady-state run: ten years of minutes.
+MAX_LENGTH_MIN = 10 * MINUTES_IN_YEAR
+
+
 class RunSettings(StrictModel):
     """Replications, seed and, for steady-state studies, run length and warm-up."""
 
     replications: int = Field(default=30, ge=1, le=1_000_000)
-    seed: int = Field(default=12345, ge=0)
-    length_min: float | None = Field(
-        default=None, gt=0, description="steady-state run length after open, minutes"
+    seed: int = Field(default=12345, ge=0, le=MAX_SEED)
+    length_min: Annotated[float, Field(gt=0),
+                          *upper_bound(MAX_LENGTH_MIN, "minutes (ten years)")] | None = Field(
+        default=None,
+        description="steady-state run length after open, minutes (at most ten years; "
+        "more than a year is warned about)"
     )
-    warm_up_min: float = Field(
-        default=0.0, ge=0, description="steady-state only: statistics ignore this first period"
+    warm_up_min: Minutes = Field(
+        default=0.0, description="steady-state only: statistics ignore this first period"
     )
-    max_overtime_min: float = Field(
+    max_overtime_min: PositiveMinutes = Field(
         default=480.0,
-        gt=0,
         description="terminating day: stop this long after close even if customers remain",
     )
 
@@ -86,6 +105,11 @@ class Scenario(StrictModel):
     name: str = Field(min_length=1)
     description: str = ""
     domain: Literal["government", "hotel", "restaurant", "bank", "generic"] = "generic"
+    currency: str | None = Field(
+        default=None, min_length=1, max_length=12,
+        description='currency of staff costs, shown with every cost (e.g. "EUR", "£"); '
+        "absent: costs are plain numbers",
+    )
     clock: Clock = Field(default_factory=Clock)
     run: RunSettings = Field(default_factory=RunSettings)
     customer_classes: dict[Name, CustomerClass] = Field(min_length=1)
@@ -100,6 +124,11 @@ class Scenario(StrictModel):
         default=None,
         description="predicted satisfaction settings; absent: the domain's uncalibrated "
         "defaults (see docs/satisfaction.md)",
+    )
+    shift_rules: dict[Name, ShiftRules] = Field(
+        default_factory=dict,
+        description="per staff group: the shifts servsim staff may roster (see "
+        "docs/staffing.md); absent: derived from the group's current shifts",
     )
 
     @model_validator(mode="after")
@@ -358,6 +387,7 @@ def cross_field_problems(sc: Scenario) -> list[Problem]:
             need(cname, classes, ("standards", i, "classes", j), "customer class")
     if sc.satisfaction is not None:
         out.extend(_satisfaction_problems(sc, sc.satisfaction))
+    out.extend(_shift_rules_problems(sc, day_end))
     out.extend(_resource_problems(sc, staff_users))
     return out
 
@@ -575,6 +605,59 @@ def _routing_problems(sc: Scenario, staff_users: dict[str, str]) -> list[Problem
             out.append(Problem(("stations", sname, "line"), "a station served by cross-trained "
                                "staff (several groups, or a group serving several stations) "
                                "needs one shared line", st.line, "single"))
+    return out
+
+
+def _shift_rules_problems(sc: Scenario, day_end: float | None) -> list[Problem]:
+    """Rules of ``shift_rules``: a known group, and shifts that fit the clock and a day."""
+    out: list[Problem] = []
+    for gname, rules in sc.shift_rules.items():
+        base: tuple[str | int, ...] = ("shift_rules", gname)
+        if gname not in sc.staff:
+            out.append(Problem(base, f"no staff group named {gname!r}", gname,
+                               _one_of(set(sc.staff))))
+        first, last = clock_to_min(rules.earliest_start), clock_to_min(rules.latest_start)
+        if last < first:
+            out.append(Problem((*base, "latest_start"), "latest start is before the earliest",
+                               rules.latest_start, f"not before {rules.earliest_start}"))
+        if day_end is not None and first >= day_end:
+            out.append(Problem((*base, "earliest_start"), "no shift may start before the "
+                               "doors close", rules.earliest_start,
+                               f"before {min_to_clock(day_end)}"))
+        lengths_min = [h * 60 for h in rules.lengths_hours]
+        for i, m in enumerate(lengths_min):
+            if abs(m - round(m)) > 1e-9 or m <= 0:
+                out.append(Problem((*base, "lengths_hours", i), "a shift length must be a "
+                                   "whole number of minutes", rules.lengths_hours[i],
+                                   "hours such as 4, 6.5 or 8.25"))
+            elif first + m > 24 * 60:
+                out.append(Problem((*base, "lengths_hours", i), "a shift from the earliest "
+                                   "start would end after midnight", rules.lengths_hours[i],
+                                   f"at most {(24 * 60 - first) / 60:g} hours"))
+        if rules.latest_end is not None and lengths_min and (
+                first + min(lengths_min) > clock_to_min(rules.latest_end)):
+            out.append(Problem((*base, "latest_end"), "no allowed shift ends by the latest end",
+                               rules.latest_end, f"at or after {rules.earliest_start} + "
+                               f"{min(rules.lengths_hours):g} h"))
+        if lengths_min and last + max(lengths_min) <= sc.open_min:
+            out.append(Problem((*base, "latest_start"), "every allowed shift ends before the "
+                               "doors open", rules.latest_start,
+                               f"a start or length reaching past {sc.clock.open}"))
+        for j, br in enumerate(rules.breaks):
+            for i, m in enumerate(lengths_min):
+                if m + 1e-9 < br.min_shift_hours * 60:
+                    continue
+                need = br.earliest_after_start_min + br.minutes + br.latest_before_end_min
+                if need > m:
+                    out.append(Problem((*base, "breaks", j), f"the break does not fit in a "
+                                       f"{rules.lengths_hours[i]:g}-hour shift",
+                                       f"{br.earliest_after_start_min} + {br.minutes} + "
+                                       f"{br.latest_before_end_min} min",
+                                       f"at most {m:g} min in all"))
+        pt = rules.part_time
+        if pt.max_heads is not None and pt.max_share is not None:
+            out.append(Problem((*base, "part_time"), "give max_heads or max_share, not both",
+                               "both", "one of them"))
     return out
 
 

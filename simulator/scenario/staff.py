@@ -9,7 +9,14 @@ from pydantic import (
     Field,
 )
 
-from simulator.scenario.fields import ClockTime, Name, StrictModel
+from simulator.scenario.fields import (
+    MAX_COUNT,
+    ClockTime,
+    DayMinutes,
+    Name,
+    StrictModel,
+    upper_bound,
+)
 
 __all__ = [
     "Break",
@@ -23,8 +30,8 @@ class Break(StrictModel):
     take it in k groups one after another (group j starts ``j * minutes`` later)."""
 
     start: ClockTime
-    minutes: float = Field(gt=0)
-    stagger_groups: int = Field(default=1, ge=1)
+    minutes: DayMinutes = Field(gt=0)
+    stagger_groups: Annotated[int, Field(ge=1), *upper_bound(1000, "groups")] = 1
 
 
 class Shift(StrictModel):
@@ -49,7 +56,7 @@ class StaffGroup(StrictModel):
         description="stations this group serves, in preference order; the first is the home "
         "station (default: the station whose staff: names the group)",
     )
-    help_when_line_at_least: dict[Name, Annotated[int, Field(ge=1)]] = Field(
+    help_when_line_at_least: dict[Name, Annotated[int, Field(ge=1, le=MAX_COUNT)]] = Field(
         default_factory=dict,
         description="help a non-home station only while at least this many wait there "
         "(default 1)",
@@ -58,8 +65,9 @@ class StaffGroup(StrictModel):
         default_factory=dict, description="service-time multiplier at a station (default: skill)"
     )
     training_level: int = Field(default=3, ge=1, le=5, description="1 novice .. 5 expert")
-    cost_per_hour: float = Field(default=0.0, ge=0)
+    cost_per_hour: Annotated[float, Field(ge=0), *upper_bound(1e6, "per paid hour")] = Field(
+        default=0.0, description="money per hour of a person's paid time")
     shifts: list[Shift] | None = None
-    count: int | None = Field(
-        default=None, ge=0, description="always this many on duty (instead of shifts)"
+    count: Annotated[int, Field(ge=0), *upper_bound(10_000, "people")] | None = Field(
+        default=None, description="always this many on duty (instead of shifts)"
     )

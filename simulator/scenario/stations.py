@@ -11,7 +11,7 @@ from pydantic import (
 )
 
 from simulator.scenario.distributions import Distribution
-from simulator.scenario.fields import Name, StrictModel
+from simulator.scenario.fields import Count, Name, PositiveMinutes, StrictModel
 
 __all__ = [
     "Failure",
@@ -43,8 +43,8 @@ class FailureActions(StrictModel):
         default=0.0, ge=0, le=10,
         description="compensation relative to the price of the failed item (0 = none)")
     follow_up: bool = Field(default=False, description="someone follows up afterwards")
-    resolution_standard_min: float | None = Field(
-        default=None, gt=0, description="recovery standard T_rec for this station, minutes")
+    resolution_standard_min: PositiveMinutes | None = Field(
+        default=None, description="recovery standard T_rec for this station, minutes")
 
 
 class Failure(StrictModel):
@@ -74,7 +74,7 @@ class Station(StrictModel):
     line: Literal["single", "per_counter"] = "single"
     service: Distribution
     service_by_class: dict[Name, Distribution] = Field(default_factory=dict)
-    waiting_room: int | None = Field(
-        default=None, ge=0, description="most customers waiting; more are turned away"
+    waiting_room: Count | None = Field(
+        default=None, description="most customers waiting; more are turned away"
     )
     failure: Failure | None = None

@@ -9,6 +9,8 @@ Nothing is fetched from the network.
 from __future__ import annotations
 
 import math
+import sys
+import traceback
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,8 @@ import pandas as pd
 import streamlit as st
 import streamlit.components.v1 as components
 
+from simulator.measures.labels import format_interval, format_value, humanise, kpi_info
+from simulator.measures.verdict import Verdict
 from simulator.scenario.fields import min_to_clock
 from simulator.scenario.loader import ScenarioError
 from simulator.teach import lessons, workshop
@@ -33,10 +37,11 @@ def run_lesson(name: str, **values: Any) -> lessons.LessonResult:
 
 @st.cache_data(show_spinner="Simulating ...", max_entries=16)
 def run_scenario_text(text: str, file_name: str, base_dir: str | None,
-                      values: dict[str, int], replications: int) -> workshop.WorkshopResult:
-    """Validate a scenario with staffing ``values`` and run it (cached)."""
+                      values: dict[str, int], replications: int,
+                      demand: dict[str, int] | None = None) -> workshop.WorkshopResult:
+    """Validate a scenario with staffing ``values`` and ``demand`` and run it (cached)."""
     loaded = workshop.with_staffing(text, file_name, values,
-                                    Path(base_dir) if base_dir else None)
+                                    Path(base_dir) if base_dir else None, demand)
     return workshop.run_workshop(loaded, replications)
 
 
@@ -49,6 +54,54 @@ def fmt(x: float, digits: int = 2, suffix: str = "") -> str:
 def pct(x: float) -> str:
     """A share as a percentage for a metric tile."""
     return fmt(100.0 * x, 1, " %")
+
+
+def est(mean: float, low: float, high: float, digits: int = 2, suffix: str = "",
+        percent: bool = False) -> str:
+    """A simulated estimate for a tile: ``8.84 ± 4.55 min`` when its 95 % interval is
+    symmetric, ``1.7 (0.4–3.0)`` when it was kept inside what is possible (a share near 0,
+    a wait near 0)."""
+    k = 100.0 if percent else 1.0
+    unit = " %" if percent else suffix
+    digits = 1 if percent else digits
+    if any(x is None or (isinstance(x, float) and math.isnan(x)) for x in (low, high)):
+        return fmt(mean * k, digits, unit)
+    lo, hi = (high - mean) * k, (mean - low) * k
+    if abs(lo - hi) <= 0.5 * 10 ** -digits:
+        return f"{mean * k:.{digits}f} ± {lo:.{digits}f}{unit}"
+    return f"{mean * k:.{digits}f} ({low * k:.{digits}f}–{high * k:.{digits}f}){unit}"
+
+
+def headline_est(h: dict[str, float], name: str, digits: int = 2, suffix: str = "",
+                 percent: bool = False) -> str:
+    """:func:`est` of a lesson's headline ``name`` with its ``_ci_low`` / ``_ci_high``."""
+    return est(h[name], h.get(f"{name}_ci_low", math.nan), h.get(f"{name}_ci_high", math.nan),
+               digits, suffix, percent)
+
+
+#: The x axis of charts over the day: decimal hours shown as HH:MM.
+CLOCK_AXIS = alt.Axis(labelExpr="utcFormat(datum.value * 3600000, '%H:%M')")
+
+
+def panels() -> tuple[Any, Any]:
+    """Where a lesson draws its charts and its replay: side by side, or (with the sidebar's
+    "large replay" toggle) the replay under the charts across the whole width."""
+    if st.session_state.get("large_replay", False):
+        return st.container(), st.container()
+    left, right = st.columns([3, 2])
+    return left, right
+
+
+def show_verdict(verdict: Verdict | None) -> None:
+    """The verdict block (:mod:`simulator.measures.verdict`) in a coloured box."""
+    if verdict is None:
+        return
+    marks = {"met": "✔", "good": "✔", "missed": "✘", "bad": "✘", "unclear": "?", "info": "·"}
+    text = "  \n".join([f"**{verdict.headline.text}**",
+                        *(f"{marks[line.status]} {line.text}" for line in verdict.lines)])
+    box = {"met": st.success, "good": st.success, "missed": st.error, "bad": st.error,
+           "unclear": st.warning}.get(verdict.headline.status, st.info)
+    box(text)
 
 
 def chart(c: alt.Chart) -> None:
@@ -101,14 +154,14 @@ def lesson_hockey_stick() -> None:
     h = r.headline
     m = st.columns(4)
     m[0].metric("Utilisation", pct(h["utilisation"]))
-    m[1].metric("Mean wait, simulated (min)", fmt(h["wait_sim_min"]),
-                help="mean over replications; ± 95 % interval below")
+    now = r.tables["points"][r.tables["points"]["chosen"]].iloc[0]
+    m[1].metric("Mean wait, simulated (min)",
+                est(h["wait_sim_min"], float(now["ci_low"]), float(now["ci_high"])),
+                help="mean over replications with its 95 % interval")
     m[2].metric("Mean wait, Erlang C (min)", fmt(h["wait_theory_min"]))
     m[3].metric("Chance of waiting, Erlang C", pct(h["p_wait_theory"]))
-    st.caption(f"95 % interval of the simulated mean wait: ± {fmt(h['wait_sim_half_width_min'])} "
-               "min")
     show_notes(r)
-    left, right = st.columns([3, 2])
+    left, right = panels()
     with left:
         pts = r.tables["points"]
         top = max(float(pts["ci_high"].max()), 1.0) * 1.3
@@ -138,8 +191,13 @@ def lesson_pooling() -> None:
                    mean_service_min=service)
     h = r.headline
     m = st.columns(4)
-    m[0].metric("Mean wait, one shared line (min)", fmt(h["wait_shared_min"]))
-    m[1].metric("Mean wait, a line per teller (min)", fmt(h["wait_separate_min"]),
+    by = r.tables["summary"].set_index("layout")
+    m[0].metric("Mean wait, one shared line (min)",
+                est(h["wait_shared_min"], by.loc["one shared line", "ci_low"],
+                    by.loc["one shared line", "ci_high"]))
+    m[1].metric("Mean wait, a line per teller (min)",
+                est(h["wait_separate_min"], by.loc["a line per teller", "ci_low"],
+                    by.loc["a line per teller", "ci_high"]),
                 delta=f"{h['difference_min']:+.2f} min", delta_color="inverse")
     m[2].metric("Spread (sd) of waits, shared / separate (min)",
                 f"{fmt(h['sd_shared_min'])} / {fmt(h['sd_separate_min'])}")
@@ -150,7 +208,7 @@ def lesson_pooling() -> None:
                f"shared line; {fmt(h['random_line_wait_min'])} min if customers picked a line "
                "at random (M/M/1 per teller).")
     show_notes(r)
-    left, right = st.columns([3, 2])
+    left, right = panels()
     with left:
         chart(alt.Chart(r.tables["summary"]).mark_bar().encode(
             x=alt.X("layout:N", title=None), y=alt.Y("mean:Q", title="mean wait (min)"),
@@ -179,10 +237,13 @@ def lesson_variability() -> None:
     r = run_lesson("variability", servers=servers, utilisation=load)
     h = r.headline
     m = st.columns(len(lessons.CVS))
+    waits = r.tables["waits"].set_index("cv")
     for col, cv in zip(m, lessons.CVS, strict=True):
-        col.metric(f"Mean wait, cv {cv:g} (min)", fmt(h[f"wait_cv{cv:g}_min"]))
+        col.metric(f"Mean wait, cv {cv:g} (min)",
+                   est(h[f"wait_cv{cv:g}_min"], waits.loc[cv, "ci_low"], waits.loc[cv, "ci_high"],
+                       1))
     show_notes(r)
-    left, right = st.columns([3, 2])
+    left, right = panels()
     with left:
         w = r.tables["waits"]
         theory_pts = alt.Chart(w).mark_line(point=True, color="#1f77b4").encode(
@@ -211,25 +272,34 @@ def lesson_lunch_dip() -> None:
                    lunch_min=float(minutes), arrivals_per_hour=float(rate))
     h = r.headline
     m = st.columns(4)
-    m[0].metric("Line before lunch (mean)", fmt(h["queue_before_lunch"], 1))
-    m[1].metric("Peak line (mean)", fmt(h["queue_peak"], 1),
-                help=f"at {min_to_clock(h['peak_at_min'])}")
+    m[0].metric("Line before lunch", headline_est(h, "queue_before_lunch", 1),
+                help="customers in line: mean over the hour before lunch and the days, with "
+                "its 95 % interval")
+    m[1].metric(f"Peak line, {min_to_clock(h['peak_at_min'])}", headline_est(h, "queue_peak", 1),
+                help="customers in line: mean over the days, with its 95 % interval")
+    m[2].metric("Wait at lunch (min)", headline_est(h, "wait_lunch_min", 1),
+                help="the days' mean waits of customers arriving during lunch, with the "
+                "95 % interval")
     lingers = h["lingers_min"]
-    m[2].metric("Line back to normal", "never" if math.isnan(lingers) else
+    m[3].metric("Back to normal at", "never" if math.isnan(lingers) else
                 f"{min_to_clock(h['recovered_at_min'])}",
                 help="first time after lunch the mean line is within 0.5 of the level before")
-    m[3].metric("Lingers after lunch (min)", fmt(lingers, 0))
-    st.caption(f"Mean wait by arrival: morning {fmt(h['wait_morning_min'])} min, during lunch "
-               f"{fmt(h['wait_lunch_min'])} min, afternoon {fmt(h['wait_afternoon_min'])} min.")
-    left, right = st.columns([3, 2])
+    st.caption(("The line never gets back to its level before lunch. " if math.isnan(lingers)
+                else f"The line lingers {lingers:.0f} min after lunch. ")
+               + f"Mean wait by arrival: morning {fmt(h['wait_morning_min'], 1)} min, during "
+               f"lunch {fmt(h['wait_lunch_min'], 1)} min, afternoon "
+               f"{fmt(h['wait_afternoon_min'], 1)} min.")
+    left, right = panels()
     with left:
         q = r.tables["queue"]
-        base = alt.Chart(q).encode(x=alt.X("hour_of_day:Q", title="time of day (hours)",
-                                           scale=alt.Scale(zero=False)))
+        base = alt.Chart(q).encode(x=alt.X("hour_of_day:Q", title="time of day",
+                                           scale=alt.Scale(zero=False), axis=CLOCK_AXIS))
         band = base.mark_area(opacity=0.25).encode(y=alt.Y("queue_p10:Q", title="customers "
                                                            "in line"), y2="queue_p90:Q")
-        line = base.mark_line().encode(y="queue_mean:Q", tooltip=["clock", "queue_mean",
-                                                                  "on_duty"])
+        line = base.mark_line().encode(y="queue_mean:Q", tooltip=[
+            alt.Tooltip("clock:N", title="time"),
+            alt.Tooltip("queue_mean:Q", title="customers in line", format=".1f"),
+            alt.Tooltip("on_duty:Q", title="clerks on duty", format=".1f")])
         duty = base.mark_line(color="#2ca02c", strokeDash=[4, 3]).encode(y="on_duty:Q")
         lunch = alt.Chart(pd.DataFrame({"a": [(h["lunch_end_min"] - minutes) / 60.0],
                                         "b": [h["lunch_end_min"] / 60.0]})).mark_rect(
@@ -239,7 +309,9 @@ def lesson_lunch_dip() -> None:
                    "dashed: clerks on duty; orange: lunch.")
         chart(alt.Chart(r.tables["by_hour"]).mark_bar().encode(
             x=alt.X("clock:O", title="hour of arrival"),
-            y=alt.Y("wait_mean_min:Q", title="mean wait (min)")))
+            y=alt.Y("wait_mean_min:Q", title="mean wait (min)"),
+            tooltip=[alt.Tooltip("clock:N", title="hour"),
+                     alt.Tooltip("wait_mean_min:Q", title="mean wait (min)", format=".1f")]))
     with right:
         show_animations(r.animations)
 
@@ -258,11 +330,12 @@ def lesson_impatience() -> None:
                    mean_patience_min=patience)
     h = r.headline
     m = st.columns(4)
-    m[0].metric("Abandonment, simulated", pct(h["abandon_sim"]))
+    m[0].metric("Abandonment, simulated", headline_est(h, "abandon_sim", percent=True),
+                help="mean over replications with its 95 % interval")
     m[1].metric("Abandonment, Erlang A", pct(h["abandon_theory"]))
     m[2].metric("Mean wait of served, simulated (min)", fmt(h["wait_served_sim_min"]))
     m[3].metric("Agent utilisation, Erlang A", pct(h["utilisation_theory"]))
-    left, right = st.columns([3, 2])
+    left, right = panels()
     with left:
         curve = alt.Chart(r.tables["curve"]).mark_line(point=True).encode(
             x=alt.X("agents:Q", title="agents"),
@@ -288,12 +361,12 @@ def lesson_satisfaction() -> None:
     h = r.headline
     m = st.columns(4)
     m[0].metric("Served beyond the standard", pct(h["share_beyond_standard"]))
-    m[1].metric("Predicted CSAT (1-5)", fmt(h["csat_mean"]))
-    m[2].metric("Predicted complaint rate", pct(h["complaint_rate"]))
+    m[1].metric("Predicted CSAT (1–5)", headline_est(h, "csat_mean"))
+    m[2].metric("Predicted complaint rate", headline_est(h, "complaint_rate", percent=True))
     m[3].metric("CSAT within / beyond standard",
                 f"{fmt(h['csat_within'])} / {fmt(h['csat_beyond'])}")
     show_notes(r)
-    left, right = st.columns([3, 2])
+    left, right = panels()
     with left:
         by = r.tables["by_wait"]
         bars = alt.Chart(by).mark_bar().encode(
@@ -314,55 +387,117 @@ def lesson_satisfaction() -> None:
 
 
 # --------------------------------------------------------------------------- workshop
+def show_problems(title: str, exc: ScenarioError, most: int = 20) -> None:
+    """A scenario's problems as a list of messages (no traceback, no file contents)."""
+    lines = [f"- `{issue}`" for issue in exc.issues[:most]]
+    if len(exc.issues) > most:
+        lines.append(f"- ... and {len(exc.issues) - most} more")
+    st.error(title + "\n\n" + "\n".join(lines))
+def kpi_tile(col: Any, row: pd.Series, currency: str | None) -> None:
+    """A metric tile of a KPI row (kpi, label, mean, ci_low, ci_high): the mean with its
+    95 % interval, both in the KPI's unit."""
+    k = str(row["kpi"])
+    share = kpi_info(k).share
+    mean = format_value(k, row["mean"], currency, unit=False) + (" %" if share else "")
+    lo, hi = float(row["ci_low"]), float(row["ci_high"])
+    if not (math.isnan(lo) or math.isnan(hi)):
+        half_hi = float(row["ci_high"]) - float(row["mean"])
+        half_lo = float(row["mean"]) - float(row["ci_low"])
+        scale = 100.0 if share else 1.0
+        number = mean.removesuffix(" %")
+        decimals = len(number.split(".")[1]) if "." in number else 0
+        if abs(half_hi - half_lo) * scale < 0.05:
+            mean += f" ± {half_hi * scale:,.{decimals}f}"
+        else:  # kept inside the range: the bounds, compactly
+            def bound(x: float) -> str:
+                return f"{x * scale:,.{decimals}f}".removesuffix(".0")
+            mean += f" ({bound(lo)}–{bound(hi)})"
+    col.metric(kpi_info(k).titled(currency, short=True), mean,
+               help=f"{row['label']}: mean over the days with its 95 % interval")
+
+
+def summary_table(summary: pd.DataFrame, currency: str | None) -> pd.DataFrame:
+    """The workshop's KPI table for people: label with unit, mean and 95 % interval as
+    rounded text (shares in percent)."""
+    rows = []
+    for _, r in summary.iterrows():
+        k = str(r["kpi"])
+        share = kpi_info(k).share
+        rows.append({"KPI": r["label"],
+                     "Mean": format_value(k, r["mean"], currency, unit=False)
+                     + (" %" if share else ""),
+                     "95 % interval": format_interval(k, r["ci_low"], r["ci_high"])
+                     + (" %" if share and not math.isnan(float(r["ci_low"])) else ""),
+                     "Days": int(r["n"])})
+    return pd.DataFrame(rows)
+
+
 def page_workshop() -> None:
     st.markdown(
-        "Open a bundled scenario or upload your own YAML file, change the staffing with the "
-        "sliders and see the day play out. Staffed stations get extra counters when the new "
-        "staff need somewhere to sit.")
+        "Open a bundled scenario or upload your own YAML file, change the staffing, the "
+        "arrivals per hour and the service times with the sliders and see the day play out. "
+        "Staffed stations get extra counters when the new staff need somewhere to sit.")
     bundled = workshop.bundled_scenarios()
     choice = st.selectbox("Bundled scenario", list(bundled), key="ws_bundled")
     upload = st.file_uploader("... or upload a scenario (.yaml)", type=["yaml", "yml", "json"],
                               key="ws_upload")
-    if upload is not None:
-        text, name, base = upload.getvalue().decode("utf-8"), upload.name, None
-    elif choice is not None:
-        path = bundled[choice]
-        text, name, base = path.read_text(encoding="utf-8"), path.name, str(path.parent)
-    else:
-        st.info("No bundled scenarios found; upload one.")
-        return
     try:
+        if upload is not None:  # no folder of its own: it may not name files (workshop docs)
+            text = workshop.decode_upload(upload.getvalue(), upload.name)
+            name, base = upload.name, None
+        elif choice is not None:
+            path = bundled[choice]
+            text, name, base = path.read_text(encoding="utf-8"), path.name, str(path.parent)
+        else:
+            st.info("No bundled scenarios found; upload one.")
+            return
         plain = workshop.with_staffing(text, name, {}, Path(base) if base else None)
     except ScenarioError as exc:
-        st.error("This scenario has problems:\n\n" + "\n".join(f"- `{i}`" for i in exc.issues))
+        show_problems("This scenario has problems:", exc)
         return
     st.subheader(plain.scenario.name)
-    knobs = workshop.staffing_knobs(plain.scenario)
     values: dict[str, int] = {}
+    demand: dict[str, int] = {}
+    st.markdown("**Staffing**")
     cols = st.columns(3)
-    for i, knob in enumerate(knobs):
+    for i, knob in enumerate(workshop.staffing_knobs(plain.scenario)):
         values[knob.key] = cols[i % 3].slider(knob.label, knob.low, knob.high, knob.value,
+                                              key=f"ws_{name}_{knob.key}")
+    st.markdown("**Demand and service times**")
+    cols = st.columns(3)
+    for i, knob in enumerate(workshop.demand_knobs(plain.scenario)):
+        demand[knob.key] = cols[i % 3].slider(knob.label, knob.low, knob.high, knob.value,
+                                              step=workshop.PERCENT_STEP, format="%d %%",
                                               key=f"ws_{name}_{knob.key}")
     reps = st.slider("Replications (days)", 2, 20, 5, key="ws_reps")
     try:
-        res = run_scenario_text(text, name, base, values, reps)
+        res = run_scenario_text(text, name, base, values, reps, demand)
     except ScenarioError as exc:
-        st.error("\n".join(f"- `{i}`" for i in exc.issues))
+        show_problems("With these values the scenario has problems:", exc)
         return
-    s = res.summary.set_index("kpi")
+    except Exception:  # the message only: details stay in the server's log
+        traceback.print_exc(file=sys.stderr)
+        st.error("This scenario could not be simulated (an internal error; the details are in "
+                 "the log of the computer running servsim teach).")
+        return
+    show_verdict(res.verdict)
+    s = res.summary.set_index("kpi", drop=False)
     head = [k for k in ("wait_mean_min", "abandon_rate", "sat__csat_mean", "staff_cost")
             if k in s.index]
     m = st.columns(max(1, len(head)))
     for col, k in zip(m, head, strict=False):
-        col.metric(str(s.loc[k, "label"]), fmt(float(s.loc[k, "mean"]),
-                                                3 if "rate" in k else 2))
-    left, right = st.columns([3, 2])
+        kpi_tile(col, s.loc[k], res.currency)
+    left, right = panels()
     with left:
-        chart(alt.Chart(res.queue).mark_line().encode(
-            x=alt.X("hour_of_day:Q", title="time of day (hours)", scale=alt.Scale(zero=False)),
+        queue = res.queue.assign(station=res.queue["station"].map(humanise))
+        chart(alt.Chart(queue).mark_line().encode(
+            x=alt.X("hour_of_day:Q", title="time of day", scale=alt.Scale(zero=False),
+                    axis=CLOCK_AXIS),
             y=alt.Y("queue_mean:Q", title="customers in line (mean over days)"),
-            color="station:N", tooltip=["clock", "station", "queue_mean"]))
-        st.dataframe(res.summary[["label", "mean", "ci_low", "ci_high", "n"]], hide_index=True)
+            color=alt.Color("station:N", title="station"),
+            tooltip=[alt.Tooltip("clock:N", title="time"), alt.Tooltip("station:N"),
+                     alt.Tooltip("queue_mean:Q", title="customers in line", format=".1f")]))
+        st.dataframe(summary_table(res.summary, res.currency), hide_index=True)
     with right:
         show_animations((res.animation,), speed=20.0)
 
@@ -383,6 +518,8 @@ def main() -> None:
     with st.sidebar:
         st.title("servsim teach")
         page = st.radio("Lesson", list(PAGES), key="page")
+        st.toggle("Large replay", key="large_replay",
+                  help="draw the replay under the charts across the whole width (projectors)")
         st.caption("Every number comes from the servsim simulator (fixed seed, so the class "
                    "sees the same results). The replay shows one simulated day from its "
                    "own records: dots are customers, boxes are counters (grey: closed).")

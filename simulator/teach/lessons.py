@@ -182,10 +182,21 @@ def _column(rows: Sequence[dict[str, float]], key: str) -> np.ndarray:
     return np.array([r[key] for r in rows], dtype=float)
 
 
-def _interval_row(x: np.ndarray) -> dict[str, float]:
+def _interval_row(x: np.ndarray, low: float = 0.0, high: float = math.inf) -> dict[str, float]:
+    """Mean over replications with its 95 % interval kept inside ``[low, high]`` (waits are
+    at least 0; shares are in [0, 1]: :func:`simulator.measures.stats.range_interval`)."""
     ti = stats.t_interval(x)
+    ri = stats.range_interval(x, low, high)
     se = ti.sd / math.sqrt(ti.n) if ti.n >= 2 else math.nan
-    return {"mean": ti.mean, "ci_low": ti.ci_low, "ci_high": ti.ci_high, "se": se, "n": ti.n}
+    return {"mean": ti.mean, "ci_low": ri.ci_low, "ci_high": ri.ci_high, "se": se, "n": ti.n}
+
+
+def _with_interval(name: str, x: np.ndarray, low: float = 0.0,
+                   high: float = math.inf) -> dict[str, float]:
+    """``{name: mean, name_ci_low: ..., name_ci_high: ...}`` for headline tiles."""
+    row = _interval_row(np.asarray(x, dtype=float), low, high)
+    return {name: row["mean"], f"{name}_ci_low": row["ci_low"],
+            f"{name}_ci_high": row["ci_high"]}
 
 
 def _animated(title: str, runs: _Runs, start_min: float | None = None,
@@ -322,9 +333,9 @@ def pooling(tellers: int, arrivals_per_hour: float, mean_service_min: float = 5.
         sds[label] = float(np.mean(day_sd))
         pooled = np.concatenate([_visit_waits(r) for r in runs.all_records])
         waits.append(pd.DataFrame({"layout": label, "wait_min": pooled}))
-        ti = stats.t_interval(w)
-        rows.append({"layout": label, "mean": ti.mean, "ci_low": ti.ci_low,
-                     "ci_high": ti.ci_high, "sd_of_waits_min": sds[label],
+        ti = _interval_row(w)
+        rows.append({"layout": label, "mean": ti["mean"], "ci_low": ti["ci_low"],
+                     "ci_high": ti["ci_high"], "sd_of_waits_min": sds[label],
                      "p90_min": float(np.mean(_column(runs.kpis, "wait_p90_min")))})
         anims.append(_animated(f"{label} (morning 1)", runs))
     shared, separate = per_rep["one shared line"], per_rep["a line per teller"]
@@ -429,7 +440,10 @@ def lunch_dip(clerks: int, clerks_at_lunch: int, lunch_min: float, arrivals_per_
         ``recovered_at_min`` (first grid time after lunch when the mean line is back to
         ``queue_before_lunch`` + 0.5, NaN if never) and ``lingers_min`` (recovered − lunch
         end), ``wait_morning_min`` / ``wait_lunch_min`` / ``wait_afternoon_min`` (mean wait
-        by when customers arrived). ``tables``: ``queue`` (time_min, clock, queue_mean,
+        by when customers arrived; pooled over days, except ``wait_lunch_min``: the mean of
+        the days' means); ``queue_before_lunch``, ``queue_peak`` and
+        ``wait_lunch_min`` also with ``_ci_low`` / ``_ci_high``, their 95 % intervals across
+        days. ``tables``: ``queue`` (time_min, clock, queue_mean,
         queue_p10, queue_p90, on_duty) on a 5-minute grid, ``by_hour`` (hour, clock,
         wait_mean_min).
     """
@@ -471,7 +485,7 @@ def lunch_dip(clerks: int, clerks_at_lunch: int, lunch_min: float, arrivals_per_
         duties.append(np.nan_to_num(grid.on_duty[0], nan=0.0))
         c = rec.customers
         served = c["outcome"] == CustomerOutcome.SERVED
-        hourly.append(pd.DataFrame({"arrival_min": c["arrival_min"][served],
+        hourly.append(pd.DataFrame({"replication": rep, "arrival_min": c["arrival_min"][served],
                                     "wait_min": c["wait_min"][served]}))
     assert first is not None
     times = grid.times_min
@@ -498,14 +512,26 @@ def lunch_dip(clerks: int, clerks_at_lunch: int, lunch_min: float, arrivals_per_
         sel = (allw["arrival_min"] >= lo) & (allw["arrival_min"] < hi)
         return float(allw.loc[sel, "wait_min"].mean()) if sel.any() else math.nan
 
+    def day_waits(lo: float, hi: float) -> np.ndarray:
+        """Each day's mean wait of customers arriving in [lo, hi) (NaN: nobody that day)."""
+        sel = allw[(allw["arrival_min"] >= lo) & (allw["arrival_min"] < hi)]
+        means = sel.groupby("replication")["wait_min"].mean()
+        return means.reindex(range(replications)).to_numpy(float)
+
     runs = _Runs(plan, [], first)
+    head = {"queue_before_lunch": base, "queue_peak": float(q_mean[peak]),
+            "peak_at_min": float(times[peak]), "lunch_end_min": l1,
+            "recovered_at_min": recovered, "lingers_min": recovered - l1,
+            "wait_morning_min": mean_wait(plan.open_min, l0),
+            "wait_lunch_min": mean_wait(l0, l1),
+            "wait_afternoon_min": mean_wait(l1, plan.close_min)}
+    # 95 % intervals across days (kept at or above 0) for the tiles
+    for name, per_day in (("queue_before_lunch", q[:, before].mean(axis=1)),
+                          ("queue_peak", q[:, peak]),
+                          ("wait_lunch_min", day_waits(l0, l1))):
+        head.update(_with_interval(name, per_day))  # the mean over days and its interval
     return LessonResult(
-        headline={"queue_before_lunch": base, "queue_peak": float(q_mean[peak]),
-                  "peak_at_min": float(times[peak]), "lunch_end_min": l1,
-                  "recovered_at_min": recovered, "lingers_min": recovered - l1,
-                  "wait_morning_min": mean_wait(plan.open_min, l0),
-                  "wait_lunch_min": mean_wait(l0, l1),
-                  "wait_afternoon_min": mean_wait(l1, plan.close_min)},
+        headline=head,
         tables={"queue": queue, "by_hour": by_hour},
         animations=(_animated("the day around lunch (day 1)", runs,
                               start_min=max(plan.open_min, l0 - 60.0),
@@ -524,7 +550,8 @@ def impatience(agents: int, arrivals_per_hour: float, mean_patience_min: float,
     Returns
     -------
     LessonResult
-        ``headline`` at the chosen staffing: ``abandon_sim``, ``abandon_half_width``,
+        ``headline`` at the chosen staffing: ``abandon_sim`` (with ``abandon_sim_ci_low`` /
+        ``abandon_sim_ci_high``, a Wilson interval inside [0, 1]), ``abandon_half_width``,
         ``abandon_theory``, ``wait_served_sim_min``, ``wait_served_theory_min``,
         ``utilisation_theory``. ``tables``: ``curve`` (agents, abandon_theory,
         wait_served_theory_min) and ``points`` (agents, mean, ci_low, ci_high, se, n,
@@ -547,7 +574,7 @@ def impatience(agents: int, arrivals_per_hour: float, mean_patience_min: float,
                               patience_min=mean_patience_min)
         runs = _replicate(sc, replications, seed)
         th = theory.erlang_a(lam, mean_service_min, c, mean_patience_min)
-        rows.append({"agents": c, **_interval_row(_column(runs.kpis, "abandon_rate")),
+        rows.append({"agents": c, **_interval_row(_column(runs.kpis, "abandon_rate"), 0.0, 1.0),
                      "abandon_theory": th.p_abandon,
                      "wait_served_mean_min": float(np.mean(
                          _column(runs.kpis, "desk__wait_mean_min"))),
@@ -561,6 +588,8 @@ def impatience(agents: int, arrivals_per_hour: float, mean_patience_min: float,
     return LessonResult(
         headline={"abandon_sim": float(now["mean"]),
                   "abandon_half_width": float(now["ci_high"] - now["mean"]),
+                  "abandon_sim_ci_low": float(now["ci_low"]),
+                  "abandon_sim_ci_high": float(now["ci_high"]),
                   "abandon_theory": th.p_abandon,
                   "wait_served_sim_min": float(now["wait_served_mean_min"]),
                   "wait_served_theory_min": float(th.mean_wait_served_min or 0.0),
@@ -591,7 +620,8 @@ def satisfaction(tellers: int, standard_min: float, arrivals_per_hour: float = 4
     LessonResult
         ``headline``: ``share_beyond_standard`` (served customers waiting longer than the
         standard), ``csat_mean`` (E[CSAT] of served customers, 1-5), ``top2_share``,
-        ``complaint_rate`` (all scored customers), ``csat_within`` / ``csat_beyond`` and
+        ``complaint_rate`` (all scored customers; it and ``csat_mean`` with ``_ci_low`` /
+        ``_ci_high`` 95 % intervals across replications), ``csat_within`` / ``csat_beyond`` and
         ``complaint_within`` / ``complaint_beyond`` (served customers within / beyond the
         standard), ``wait_mean_min``. ``tables``: ``by_wait`` (wait_from_min, wait_to_min,
         label, customers, csat_mean, complaint_rate, beyond_standard) and ``customers``
@@ -640,9 +670,9 @@ def satisfaction(tellers: int, standard_min: float, arrivals_per_hour: float = 4
     return LessonResult(
         headline={
             "share_beyond_standard": float(beyond.mean()),
-            "csat_mean": float(np.mean(_column(kpis, "sat__csat_mean"))),
+            **_with_interval("csat_mean", _column(kpis, "sat__csat_mean"), 1.0, 5.0),
             "top2_share": float(np.mean(_column(kpis, "sat__top2_share"))),
-            "complaint_rate": float(np.mean(_column(kpis, "sat__complaint_rate"))),
+            **_with_interval("complaint_rate", _column(kpis, "sat__complaint_rate"), 0.0, 1.0),
             "csat_within": mean_or_nan(served.loc[~beyond, "expected_csat"]),
             "csat_beyond": mean_or_nan(served.loc[beyond, "expected_csat"]),
             "complaint_within": mean_or_nan(served.loc[~beyond, "p_complaint"]),

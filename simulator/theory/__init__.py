@@ -4,7 +4,8 @@ This layer owns the closed-form results used to validate and size the simulator,
 units (rates per minute, times in minutes): their result types and conventions
 (:mod:`.results`), Erlang B and C (:mod:`.erlang`), M/M/1, M/M/c and M/M/c/K
 (:mod:`.markovian`), Erlang A (:mod:`.abandonment`), M/G/1 (:mod:`.mg1`), priority classes
-(:mod:`.priority`) and staffing rules (:mod:`.staffing`); and the stationary hour-by-hour
+(:mod:`.priority`) staffing rules (:mod:`.staffing`) and the per-interval stationary staffing answer
+(:mod:`.interval_staffing`); and the stationary hour-by-hour
 approximation of a scenario beside its simulation (:mod:`.hourly`). The formulas import
 nothing else from ``simulator``; the hourly approximation reads a compiled plan (scenario
 layer) and the KPI rows of replications it is given, with intervals from
@@ -12,8 +13,13 @@ layer) and the KPI rows of replications it is given, with intervals from
 theory; theory.mmc(...)`` works.
 """
 
-from simulator.theory.abandonment import erlang_a
+from simulator.theory.abandonment import erlang_a, erlang_a_service_level
 from simulator.theory.erlang import erlang_b, erlang_c
+from simulator.theory.interval_staffing import (
+    StationaryTargets,
+    stationary_servers,
+    stationary_value,
+)
 from simulator.theory.markovian import mm1, mmc, mmc_service_level, mmc_wait_exceeds, mmck
 from simulator.theory.mg1 import mg1
 from simulator.theory.priority import priority_mm1, priority_mmc
@@ -29,7 +35,9 @@ from simulator.theory.staffing import (
 __all__ = [
     "PriorityMetrics",
     "QueueMetrics",
+    "StationaryTargets",
     "erlang_a",
+    "erlang_a_service_level",
     "erlang_b",
     "erlang_c",
     "halfin_whitt_beta",
@@ -46,4 +54,6 @@ __all__ = [
     "servers_for_mean_wait",
     "servers_for_service_level",
     "square_root_staffing",
+    "stationary_servers",
+    "stationary_value",
 ]

@@ -53,7 +53,12 @@ def test_run_writes_the_complete_results_folder(hall_run):
     assert files_in(out) == ALWAYS | RECORD_TABLES | FIGURES
     for png in FIGURES:
         assert (out / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert "wait_mean_min" in result.stdout  # the summary table goes to stdout
+    # the verdict, then the summary table, go to stdout, in words (CSV keeps machine names)
+    assert result.stdout.startswith("VERDICT: ")
+    assert "general window within 15 min: " in result.stdout
+    assert "Bottleneck: " in result.stdout
+    assert "Mean total wait of served customers (min)" in result.stdout
+    assert "std__" not in result.stdout and "_tw" not in result.stdout
     assert not [p for p in out.parent.iterdir() if p.name.startswith(".")]
 
 

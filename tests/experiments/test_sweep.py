@@ -166,15 +166,36 @@ def test_killed_sweep_resumes_without_recomputing(scenario, reference, tmp_path)
         assert (out / t).read_bytes() == (reference / t).read_bytes(), t
 
 
+def test_an_interrupted_sweep_says_how_to_resume(scenario, tmp_path):
+    """Ctrl-C (SIGINT) during a sweep: the finished replications are kept and the message
+    says how many and to run the same command again with the same -o."""
+    out = tmp_path / "interrupted"
+    cmd = [sys.executable, "-m", "simulator", "sweep", str(scenario), *VARY, "-o", str(out),
+           "--no-figures", "-j", "1"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if (out / "tasks").exists() and len(list((out / "tasks").rglob("*.json"))) >= 20:
+            break
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    finished = len(list((out / "tasks").rglob("*.json")))
+    assert f"sweep interrupted: {finished} finished replication(s) are kept in" in err
+    assert f"run the same command again with -o {out}" in err
+    assert not (out / "manifest.json").exists()
+
+
 def test_a_failing_task_is_reported_and_others_kept(scenario, tmp_path, monkeypatch):
     import simulator.engine.model as model
 
     original = model.simulate
 
-    def flaky(plan, seed, replication):
+    def flaky(plan, seed, replication, **kwargs):
         if replication == 3:
             raise RuntimeError("boom")
-        return original(plan, seed, replication)
+        return original(plan, seed, replication, **kwargs)
 
     monkeypatch.setattr(model, "simulate", flaky)
     out = tmp_path / "flaky"

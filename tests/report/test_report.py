@@ -93,8 +93,8 @@ def test_run_report_has_every_section(hall_run):
     assert "5 × 08:15–17:00; break 45 min from 12:00 in 2 staggered groups" in scenario
     assert "general window within 15 min" in section(html, "standards")
     staffing = section(html, "staffing")
-    assert "<h3>general_window: demand and staff by hour</h3>" in staffing
-    assert "ticket_kiosk: demand" not in staffing  # a self-service kiosk has no staff
+    assert "<h3>general window: demand and staff by hour</h3>" in staffing
+    assert "ticket kiosk: demand" not in staffing  # a self-service kiosk has no staff
     assert "uncalibrated defaults" in section(html, "satisfaction")
 
 
@@ -125,7 +125,7 @@ def test_staffing_tables_are_means_over_replications(hall_run):
     html = section((out / "report.html").read_text(encoding="utf-8"), "staffing")
     by_hour = pd.read_csv(out / "by_hour.csv")
     noon = by_hour[(by_hour["hour"] == 12) & (by_hour["station"] == "general_window")]
-    part = html[html.index("<h3>general_window: demand"):]
+    part = html[html.index("<h3>general window: demand"):]
     row = re.search(r"<tr><td>12:00–13:00</td>(.*?)</tr>", part).group(1)
     cells = re.findall(r'<td class="num">(.*?)</td>', row)
     assert cells == [num(noon["arrivals"].mean()), num(noon["on_duty_tw"].mean()),
@@ -214,6 +214,20 @@ def test_compare_report(minimal_file, tmp_path):
     diff = table.loc["wait_mean_min", "diff_mean"]
     assert (("+" if diff > 0 else "") + num(diff)) in body
     assert body.count("<img") == 1  # figures/differences.png
+    # judged by the direction of good: a shorter wait is better, a higher cost is worse
+    wait_row = re.search(r"<tr><td>Mean total wait of served customers \(min\)</td>.*?</tr>",
+                         body).group(0)
+    cost_row = re.search(r"<tr><td>Staff cost</td>.*?</tr>", body).group(0)
+    assert table.loc["staff_cost", "significant"] and table.loc["staff_cost", "diff_mean"] > 0
+    assert 'class="worse">worse<' in cost_row
+    if table.loc["wait_mean_min", "significant"]:
+        assert 'class="better">better<' in wait_row
+    else:
+        assert 'class="ns">not significant<' in wait_row
+    assert "Cost per unit of benefit:" in body
+    assert re.search(r'<div class="verdict keep" id="verdict-block" data-status="\w+">'
+                     r'<p class="headline \w+">(Best on|No variant is significantly better)',
+                     html)
     assert "Minimal hall" in section(html, "scenario")
     methods = section(html, "methods")
     assert "paired by replication" in methods
@@ -238,6 +252,23 @@ def test_sweep_report(minimal_file, tmp_path):
     methods = section(html, "methods")
     assert "Each variant has its own interval" in methods
     assert "--vary stations.desk.counters=1,2" in methods
+
+
+@pytest.mark.parametrize("design", ["grid", "lhs"])
+def test_sweep_figures_draw_every_variant(design):
+    """Every design point is a marker in each panel: the old figure drew at most 8 lines."""
+    from simulator.figures.experiments import points_drawn, sweep_figure
+
+    rng = np.random.default_rng(5)
+    if design == "grid":
+        part = pd.DataFrame([(a, b) for a in (1, 2, 3) for b in range(4, 14)], columns=["a", "b"])
+    else:
+        part = pd.DataFrame({"a": rng.uniform(0, 1, 12), "b": rng.integers(3, 6, 12)})
+    part["mean"] = rng.uniform(1, 3, len(part))
+    part["ci_low"], part["ci_high"] = part["mean"] - 0.2, part["mean"] + 0.2
+    fig = sweep_figure(part, ["a", "b"], "wait_mean_min", design)
+    assert points_drawn(fig) == len(part)  # 30 grid points, 12 LHS points
+    assert fig.axes[0].get_ylabel() == "Mean total wait of served customers (min)"
 
 
 def test_report_of_an_unfinished_folder_fails(tmp_path):
@@ -271,7 +302,8 @@ def test_number_formats():
     assert [num(x) for x in (1234.5, 45.0, 12.34, 1.234, 0.01234, float("nan"))] == \
         ["1,234", "45", "12.3", "1.23", "0.012", "–"]
     assert pct(0.0712) == "7.1 %"
-    assert with_interval(0.0712, 0.05, 0.09, percent=True) == "7.1 % [5.0, 9.0]"
+    # a narrow cell may wrap only between the mean and its interval (no-break spaces inside)
+    assert with_interval(0.0712, 0.05, 0.09, percent=True) == "7.1\u00a0% [5.0,\u00a09.0]"
     assert with_interval(3.0, float("nan"), float("nan")) == "3"
     assert clock(510) == "08:30" and clock(24 * 60 + 60) == "d2 01:00"
 

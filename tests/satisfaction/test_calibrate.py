@@ -146,6 +146,28 @@ def test_scenario_overrides_are_not_fitted():
     assert cal.provenance["phase_weights"] == "fitted"
 
 
+def test_subset_with_repeated_respondents_copies_their_stages():
+    """A bootstrap resample draws respondents with replacement: each copy is a respondent of
+    its own with the original's stage rows (the old subset kept one copy and crashed)."""
+    s = synthetic(5, 1, TRUE)
+    sub = s.subset(np.array([3, 3, 0, 4, 3]))
+    assert sub.n == 5
+    assert sub.stages.customer.tolist() == [0, 0, 1, 1, 2, 2, 3, 3, 4, 4]
+    orig = s.stages
+    for new, old in enumerate([3, 3, 0, 4, 3]):
+        np.testing.assert_array_equal(sub.stages.wait_min[sub.stages.customer == new],
+                                      orig.wait_min[orig.customer == old])
+    np.testing.assert_array_equal(sub.csat, s.csat[[3, 3, 0, 4, 3]])
+    same = s.subset(np.arange(5))  # no resampling: the same survey
+    np.testing.assert_array_equal(same.stages.wait_min, orig.wait_min)
+
+
+def test_bootstrap_gives_intervals_for_the_fitted_parameters():
+    fit = calibrate(synthetic(300, 4, TRUE), bootstrap=3, folds=0, seed=2)
+    boot = fit.fit["bootstrap"]
+    assert boot and all(v["n"] == 3 and v["low"] <= v["high"] for v in boot.values())
+
+
 # ------------------------------------------------------------------------------ §3.22
 def test_22_patience_mle_on_erlang_a_data():
     """Erlang-A (M/M/3+M) days simulated by servsim: the censored MLE recovers θ = 0.1/min
@@ -262,10 +284,12 @@ def test_survey_defaults_and_phases(hall_context):
 # ------------------------------------------------------------------------------ profiles
 @pytest.fixture(scope="module")
 def calibrated(tmp_path_factory):
-    """``servsim calibrate`` on the bundled example survey (600 answers, 2 folds)."""
+    """``servsim calibrate`` on the bundled example survey (600 answers, 2 folds, 2 bootstrap
+    resamples)."""
     out = tmp_path_factory.mktemp("profile") / "hall_2026.yaml"
     result = CliRunner().invoke(calibrate_command, [
-        str(EXAMPLE), "--scenario", str(HALL), "-o", str(out), "--folds", "2"])
+        str(EXAMPLE), "--scenario", str(HALL), "-o", str(out), "--folds", "2",
+        "--bootstrap", "2"])
     return out, result
 
 
@@ -284,6 +308,8 @@ def test_calibrate_command_writes_a_profile_with_provenance(calibrated):
     assert set(prof.provenance) == set(ModelParameters.model_fields) - {"calibrated"}
     cv = prof.fit["cross_validation"]
     assert cv["beats_baselines"]
+    boot = prof.fit["bootstrap"]  # --bootstrap 2 resamples respondents with replacement
+    assert boot["beta"]["n"] == 2 and boot["beta"]["low"] <= boot["beta"]["high"]
     assert "beats both baselines: yes" in result.output
     again = CliRunner().invoke(calibrate_command, [
         str(EXAMPLE), "--scenario", str(HALL), "-o", str(out)])

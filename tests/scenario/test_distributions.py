@@ -29,6 +29,9 @@ SPECS = {
     "lognormal-wide": {"dist": "lognormal", "mean": 2.5, "cv": 1.2},
     "gamma": {"dist": "gamma", "mean": 2, "cv": 0.5},
     "gamma-shape-below-1": {"dist": "gamma", "mean": 3, "cv": 1.5},
+    # cv chosen so that the shape is a round number: k = 2 and k = 0.5
+    "weibull-shape-2": {"dist": "weibull", "mean": 3, "cv": math.sqrt(4 / math.pi - 1)},
+    "weibull-shape-0.5": {"dist": "weibull", "mean": 3, "cv": math.sqrt(5)},
     "triangular": {"dist": "triangular", "low": 1, "mode": 2, "high": 6},
     "triangular-mode-at-low": {"dist": "triangular", "low": 0, "mode": 0, "high": 4},
     "uniform": {"dist": "uniform", "low": 2, "high": 5},
@@ -52,6 +55,9 @@ def scipy_twin(spec: dict):
     if kind == "gamma":
         shape = 1 / spec["cv"] ** 2
         return sps.gamma(shape, scale=spec["mean"] / shape)
+    if kind == "weibull":  # the specs' shapes, from Γ(1 + 2/k) / Γ(1 + 1/k)² = 1 + cv²
+        k = 2.0 if spec["cv"] < 1 else 0.5
+        return sps.weibull_min(k, scale=spec["mean"] / math.gamma(1 + 1 / k))
     if kind == "triangular":
         lo, hi = spec["low"], spec["high"]
         return sps.triang((spec["mode"] - lo) / (hi - lo), loc=lo, scale=hi - lo)

@@ -90,6 +90,39 @@ def test_run_workshop_summarises_and_more_staff_wait_less():
     assert anim.end_min == anim.records.end_min
 
 
+def test_demand_knobs_scale_arrivals_and_service_times():
+    path = _bundled("government_hall")
+    sc = load_scenario(path).scenario
+    knobs = {k.key: k for k in workshop.demand_knobs(sc)}
+    assert "arrivals.walk_in.rate_per_hour" in knobs
+    assert "stations.general_window.service" in knobs
+    assert all((k.value, k.low, k.high) == (100, 50, 200) for k in knobs.values())
+    changed = workshop.with_staffing(
+        path.read_text(), path.name, {}, path.parent,
+        {"arrivals.walk_in.rate_per_hour": 150, "stations.general_window.service": 50}).scenario
+    walk = sc.arrivals["walk_in"].rate_per_hour
+    assert changed.arrivals["walk_in"].rate_per_hour == {t: r * 1.5 for t, r in walk.items()}
+    assert changed.stations["general_window"].service.mean == \
+        sc.stations["general_window"].service.mean / 2
+    assert changed.stations["general_window"].service.cv == \
+        sc.stations["general_window"].service.cv
+    assert changed.stations["cashier"].service == sc.stations["cashier"].service
+
+
+def test_more_arrivals_mean_more_customers_and_a_verdict_with_labels():
+    path = _bundled("classroom_bank")
+    text = path.read_text()
+    base = workshop.run_workshop(workshop.with_staffing(text, path.name, {}, path.parent), 3)
+    busy = workshop.run_workshop(workshop.with_staffing(
+        text, path.name, {}, path.parent, {"arrivals.walk_in.rate_per_hour": 200}), 3)
+    arrived = {r.summary.set_index("kpi").loc["arrived", "mean"] for r in (base, busy)}
+    assert max(arrived) == busy.summary.set_index("kpi").loc["arrived", "mean"] > min(arrived)
+    assert base.verdict is not None and base.verdict.headline.text
+    s = base.summary.set_index("kpi")
+    assert s.loc["wait_mean_min", "label"] == "Mean total wait of served customers (min)"
+    assert (s["ci_low"].dropna() >= 0).all()  # no interval below what is possible
+
+
 # --------------------------------------------------------------------------- command
 def test_teach_is_a_servsim_command():
     result = CliRunner().invoke(main, ["teach", "--help"])
@@ -105,7 +138,9 @@ def test_streamlit_command_is_headless_and_offline():
     flags = dict(zip(cmd[5::2], cmd[6::2], strict=True))
     assert flags == {"--server.headless": "true", "--server.address": "127.0.0.1",
                      "--server.port": "8765", "--browser.gatherUsageStats": "false",
-                     "--server.fileWatcherType": "none", "--global.developmentMode": "false"}
+                     "--server.fileWatcherType": "none", "--global.developmentMode": "false",
+                     "--client.toolbarMode": "viewer", "--client.showErrorDetails": "false",
+                     "--server.maxUploadSize": "5"}
     port = teach_cli.free_port()
     assert 0 < port < 65536
 

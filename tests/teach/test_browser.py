@@ -5,10 +5,13 @@ PYTHONPATH), reads the address it prints, opens it in Debian's Chromium through 
 chromedriver, moves the "Clerks (servers)" slider of lesson 1 one step right with the
 keyboard, waits for the new result and checks that the simulated mean wait shown in the
 metric tile went down (more clerks at the same arrivals: lower utilisation, shorter waits).
-Then it opens the scenario workshop, checks its tiles render and takes screenshots.
+On a 1280 × 800 window it checks, as a projector would show it: no Deploy button or
+developer menu, no horizontal overflow, every tile's interval inside what is possible (no
+negative wait, no share above 100 %). It opens lesson 4 (times as HH:MM) and the scenario
+workshop, whose verdict block names the standards met or missed, and takes screenshots.
 
 Without /usr/bin/chromium and /usr/bin/chromedriver this test FAILS (it does not skip):
-install them with ``sudo apt-get install -y chromium chromium-driver``.
+install them with ``scripts/install-browser``.
 """
 
 from __future__ import annotations
@@ -26,11 +29,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import ROOT
+from tests.helpers import MINIMAL_SCENARIO, ROOT
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
-INSTALL_HINT = "sudo apt-get install -y chromium chromium-driver"
+INSTALL_HINT = "scripts/install-browser"
 FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
          "--no-first-run")
@@ -86,7 +89,7 @@ def browser() -> Iterator[object]:
     for flag in FLAGS:
         options.add_argument(flag)
     options.add_argument(f"--user-data-dir={profile}")
-    options.add_argument("--window-size=1400,1000")
+    options.add_argument("--window-size=1280,800")
     driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
     try:
         yield driver
@@ -128,6 +131,38 @@ def _slider_value(driver: object, label: str) -> str | None:
         return None
 
 
+def _projector_checks(driver: object) -> None:
+    """What a class sees on a 1280 × 800 projector: no Deploy button or developer menu, no
+    horizontal scrolling, and every tile's interval inside what is possible."""
+    from selenium.webdriver.common.by import By
+
+    assert driver.execute_script("return window.innerWidth") == 1280  # type: ignore[attr-defined]
+    assert not driver.find_elements(By.CSS_SELECTOR, '[data-testid="stAppDeployButton"]')  # type: ignore[attr-defined]
+    assert not driver.find_elements(By.XPATH, "//button[normalize-space()='Deploy']")  # type: ignore[attr-defined]
+    assert driver.execute_script(  # type: ignore[attr-defined]
+        "return document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    for tile in driver.find_elements(By.CSS_SELECTOR, '[data-testid="stMetricValue"]'):  # type: ignore[attr-defined]
+        text = tile.text.replace(",", "")
+        if m := re.match(r"(-?\d+(?:\.\d+)?) ± (\d+(?:\.\d+)?)", text):
+            mean, half = float(m.group(1)), float(m.group(2))
+            assert mean - half >= -0.05, text  # a symmetric interval is only shown inside
+            assert "%" not in text or mean + half <= 100.05, text
+        if m := re.search(r"\((-?\d+(?:\.\d+)?)–(-?\d+(?:\.\d+)?)\)", text):
+            low, high = float(m.group(1)), float(m.group(2))
+            assert low >= 0, text
+            assert "%" not in text or high <= 100, text
+        assert not re.search(r"(^|[\s(\[])-\d", text), text  # nothing negative is shown
+
+
+def _open_page(driver: object, title: str) -> None:
+    from selenium.webdriver.common.by import By
+
+    option = _wait(lambda: [e for e in driver.find_elements(  # type: ignore[attr-defined]
+        By.CSS_SELECTOR, '[data-testid="stSidebar"] label') if e.text.startswith(title)],
+        30, f"the page {title!r} in the sidebar")
+    option[0].click()
+
+
 def _wait(predicate, timeout_s: float, what: str):
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
@@ -136,6 +171,14 @@ def _wait(predicate, timeout_s: float, what: str):
             return value
         time.sleep(0.25)
     raise AssertionError(f"timed out after {timeout_s:.0f} s waiting for {what}")
+
+
+def _page_showing(driver: object, text: str) -> str | None:
+    """The page's text once it shows ``text``."""
+    from selenium.webdriver.common.by import By
+
+    body = driver.find_element(By.TAG_NAME, "body").text  # type: ignore[attr-defined]
+    return body if text in body else None
 
 
 def _number(text: str | None) -> float | None:
@@ -172,12 +215,48 @@ def test_teach_slider_moves_the_result(teach_url: str, browser: object,
           "the replay (an iframe) beside the chart")
     driver.save_screenshot(str(tmp_path / "teach_lesson1.png"))  # type: ignore[attr-defined]
     assert (tmp_path / "teach_lesson1.png").stat().st_size > 10_000
+    assert "±" in (_metric(driver, label) or "")  # a simulated value comes with its interval
+    _projector_checks(driver)
 
-    # the workshop: a bundled scenario with its staffing sliders and results
-    option = _wait(lambda: [e for e in driver.find_elements(  # type: ignore[attr-defined]
-        By.CSS_SELECTOR, '[data-testid="stSidebar"] label') if "Open a scenario" in e.text],
-        30, "the workshop page in the sidebar")
-    option[0].click()
-    _wait(lambda: _number(_metric(driver, "mean wait (min)")) is not None, 120,
+    # lesson 4: the lunch dip, with clock times on the tiles and the chart's axis
+    _open_page(driver, "4.")
+    _wait(lambda: _metric(driver, "Back to normal at"), 120, "lesson 4's tiles")
+    assert re.fullmatch(r"\d\d:\d\d|never", _metric(driver, "Back to normal at") or "")
+    _wait(lambda: "13:00" in driver.find_element(By.TAG_NAME, "body").text, 60,  # type: ignore[attr-defined]
+          "HH:MM on lesson 4")
+    _projector_checks(driver)
+    driver.save_screenshot(str(tmp_path / "teach_lesson4.png"))  # type: ignore[attr-defined]
+
+    # the workshop: a bundled scenario with its sliders, verdict and results
+    _open_page(driver, "Open a scenario")
+    _wait(lambda: _number(_metric(driver, "Mean wait (min)")) is not None, 120,
           "the workshop's mean wait")
+    verdict = _wait(lambda: [e.text for e in driver.find_elements(  # type: ignore[attr-defined]
+        By.CSS_SELECTOR, '[data-testid="stAlert"]') if "service standard" in e.text
+        or "No service standards" in e.text], 60, "the workshop's verdict")
+    assert re.search(r"\d of \d service standards met|No service standards", verdict[0])
+    assert "Bottleneck:" in verdict[0]
+    for line in verdict[0].splitlines():
+        for low, _high in re.findall(r"\[(-?[\d.,]+), (-?[\d.,]+)\]", line):
+            assert float(low.replace(",", "")) >= 0, line
+    assert driver.find_elements(By.XPATH,  # type: ignore[attr-defined]
+                                "//*[contains(text(), 'arrivals per hour, % of the file')]")
+    _projector_checks(driver)
     driver.save_screenshot(str(tmp_path / "teach_workshop.png"))  # type: ignore[attr-defined]
+
+    # uploads (issue 14): a file that is not UTF-8 and one naming a file on the server give
+    # a message on the page, never a traceback or the file's contents
+    secret = tmp_path / "secret.csv"
+    secret.write_text("time\nroot:x:0:0:server secret\n", encoding="utf-8")
+    naming = MINIMAL_SCENARIO.replace('rate_per_hour: {"09:00": 30, "11:00": 10}',
+                                      f"trace: {secret}")
+    uploads = {"latin.yaml": (b"name: caf\xe9\n", "latin.yaml:1: not UTF-8 text"),
+               "naming.yaml": (naming.encode(), "an uploaded scenario cannot name files")}
+    for name, (content, shown) in uploads.items():
+        (tmp_path / name).write_bytes(content)
+        field = _wait(lambda: driver.find_elements(  # type: ignore[attr-defined]
+            By.CSS_SELECTOR, 'input[type="file"]'), 60, "the upload field")[0]
+        field.send_keys(str(tmp_path / name))
+        page = _wait(lambda shown=shown: _page_showing(driver, shown), 60,
+                     f"the message for {name}")
+        assert "Traceback" not in page and "server secret" not in page, page
