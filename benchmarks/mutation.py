@@ -82,9 +82,11 @@ GROUPS: dict[str, Group] = {
     "measures": Group(
         tuple(f"simulator/measures/{m}.py" for m in (
             "estimators", "record_views", "standards", "kpis", "by_hour", "levels",
-            "conservation", "staff_use")),
+            "conservation", "staff_use", "accumulate", "acc_customers", "acc_stations",
+            "acc_staff", "acc_hours", "acc_checks", "segments", "exact", "quantiles")),
         ("tests/measures/test_metrics.py", "tests/measures/test_measures_edges.py",
-         "tests/measures/test_people_table.py")),
+         "tests/measures/test_people_table.py", "tests/measures/test_streaming.py",
+         "tests/measures/test_invariants.py")),
     "distributions": Group(("simulator/scenario/distributions.py",),
                            ("tests/scenario/test_distributions.py",
                             "tests/scenario/test_distribution_inputs.py")),

@@ -10,10 +10,11 @@ import numpy as np
 import pytest
 
 from simulator.engine.records import CustomerOutcome, VisitOutcome
+from simulator.measures.acc_checks import InvariantError
 from simulator.measures.by_hour import by_hour_rows
 from simulator.measures.conservation import check_conservation
 from simulator.measures.estimators import time_weighted_integral, window_integrals
-from simulator.measures.kpis import replication_kpis, resource_kpis
+from simulator.measures.kpis import replication_kpis
 from simulator.measures.record_views import visit_customer_arrival
 from tests.measures.test_metrics import make_records
 
@@ -128,7 +129,7 @@ def done_customer(cid: int = 0, **extra) -> dict:
      "abandoned/balked/blocked"),
 ])
 def test_each_visit_check_trips_on_its_own(visit, message):
-    with pytest.raises(AssertionError, match=message):
+    with pytest.raises(InvariantError, match=message):
         check_conservation(make_records(customers=[done_customer()], visits=[visit]))
 
 
@@ -145,12 +146,12 @@ def test_consistent_visits_of_every_outcome_pass():
 
 
 def test_a_line_left_at_the_end_trips_and_rooms_are_exempt():
-    with pytest.raises(AssertionError, match=r"station 'desk' ends with queue_len=2, busy=0"):
+    with pytest.raises(InvariantError, match=r"station 'desk' ends with queue_len=2, busy=0"):
         check_conservation(make_records(customers=[done_customer()],
                                         levels=[(0, 540.0, 0, 1, 1), (0, 560.0, 2, 0, 1)]))
     tables = make_records(customers=[done_customer()], levels=[(0, 540.0, 0, 1, 4)],
                           station_names=("tables",), station_kinds=("tables",))
-    with pytest.raises(AssertionError, match="station 'tables' ends with queue_len=0, busy=1"):
+    with pytest.raises(InvariantError, match="station 'tables' ends with queue_len=0, busy=1"):
         check_conservation(tables)
     hotel = make_records(customers=[done_customer()],
                          levels=[(0, 540.0, 0, 3, 5), (1, 540.0, 2, 1, 1)],
@@ -161,7 +162,7 @@ def test_a_line_left_at_the_end_trips_and_rooms_are_exempt():
 
 def test_departures_before_arrival_and_steady_state_runs():
     early = make_records(customers=[done_customer(departure_min=530.0)])
-    with pytest.raises(AssertionError, match=r"1 customers who left lack a departure >= "
+    with pytest.raises(InvariantError, match=r"1 customers who left lack a departure >= "
                                              r"arrival \(customers \[0\]\)"):
         check_conservation(early)
     # a steady-state run keeps customers and lines at its end: only customer checks apply
@@ -194,31 +195,42 @@ def tables_day(**meta):
     )
 
 
+def resource_kpis(rec, station: str, fields: tuple[str, ...]) -> dict[str, float]:
+    """The held-resource KPIs of one station, out of the replication's KPI row."""
+    row = replication_kpis(rec)
+    return {f"{station}__{f}": row[f"{station}__{f}"] for f in fields}
+
+
+TABLE_FIELDS = ("queue_len_max", "seat_utilisation_tw")
+ROOM_FIELDS = ("queue_len_max", "kept_waiting_share", "checkout_no_room", "ready_tw", "dirty_tw")
+
+
 def test_tables_seat_utilisation_and_longest_waiting_list():
     rec = tables_day()
-    k = resource_kpis(rec, 0, np.ones(3, dtype=bool))
+    k = resource_kpis(rec, "tables", TABLE_FIELDS)
     # seat-minutes: 2 × 30 + (2 + 4) × 30 = 240 of 6 seats × 60 minutes
     assert k == {"tables__queue_len_max": 4.0, "tables__seat_utilisation_tw": 240 / 360}
     full = replication_kpis(rec)
-    assert full["tables__seat_utilisation_tw"] == 240 / 360
     assert full["tables__utilisation_tw"] == pytest.approx((1 * 30 + 2 * 30) / (2 * 60))
 
 
 def test_tables_kpis_after_a_warm_up():
     rec = tables_day(stats_start_min=548.0, terminating=False)
-    k = resource_kpis(rec, 0, np.ones(3, dtype=bool))
+    k = resource_kpis(rec, "tables", TABLE_FIELDS)
     # the 09:00 list of 4 ended at 09:05, before the window: the longest in force is 2
     assert k["tables__queue_len_max"] == 2.0
     # 2 seats × 22 min (09:08-09:30) + 6 × 30 = 224 of 6 × 52
     assert k["tables__seat_utilisation_tw"] == pytest.approx(224 / 312)
 
 
-def rooms_day(**meta):
+def rooms_day(early: tuple[int, ...] = (), **meta):
     # 5 rooms; guests 0 and 1 handed a room at once and after a wait, guest 2 gave up
-    # waiting, guest 3's check-out found no room to vacate
+    # waiting, guest 3's check-out found no room to vacate; guests in ``early`` arrived
+    # at 08:50, before a statistics window that opens at 09:00
     served, kept, gave_up = int(V.SERVED), int(V.SERVED), int(V.ABANDONED)
     return make_records(
-        customers=[done_customer(i) for i in range(4)],
+        customers=[done_customer(i, arrival_min=530.0 if i in early else 540.0)
+                   for i in range(4)],
         visits=[
             {"customer_id": 0, "join_min": 540.0, "start_min": 540.0, "outcome": served},
             {"customer_id": 1, "join_min": 545.0, "start_min": 555.0, "outcome": kept},
@@ -236,7 +248,7 @@ def rooms_day(**meta):
 
 def test_rooms_ready_dirty_and_kept_waiting():
     rec = rooms_day()
-    k = resource_kpis(rec, 0, np.ones(5, dtype=bool))
+    k = resource_kpis(rec, "rooms", ROOM_FIELDS)
     # over 09:00-10:00: room-minutes 300, occupied 2 × 30 + 3 × 30 = 150,
     # dirty 2 × 40 + 1 × 20 = 100, ready 50
     assert k == pytest.approx({
@@ -244,19 +256,23 @@ def test_rooms_ready_dirty_and_kept_waiting():
         "rooms__checkout_no_room": 1.0, "rooms__ready_tw": 50 / 60, "rooms__dirty_tw": 100 / 60,
     })
     full = replication_kpis(rec)
-    assert full["rooms__ready_tw"] == pytest.approx(50 / 60)
     assert "rooms.housekeeping__ready_tw" not in full
     assert full["rooms.housekeeping__busy_tw"] == pytest.approx(1.0)
-    # only window visits count: without guest 1 and 3 (say, warm-up customers)
-    part = resource_kpis(rec, 0, np.array([True, False, True, False, False]))
+
+
+def test_rooms_count_only_the_window_customers():
+    # guests 1 and 3 arrived before the statistics window (warm-up customers): of 0 and 2,
+    # one was handed a room at once and one gave up; no check-out found no room
+    rec = rooms_day(early=(1, 3), open_min=530.0, stats_start_min=540.0, terminating=False)
+    part = resource_kpis(rec, "rooms", ROOM_FIELDS)
     assert part["rooms__kept_waiting_share"] == 0.5 and part["rooms__checkout_no_room"] == 0.0
 
 
 def test_resource_kpis_of_an_empty_window():
     rec = rooms_day(end_min=540.0)
-    k = resource_kpis(rec, 0, np.ones(5, dtype=bool))
+    k = resource_kpis(rec, "rooms", ROOM_FIELDS)
     assert math.isnan(k["rooms__ready_tw"]) and math.isnan(k["rooms__dirty_tw"])
-    t = resource_kpis(tables_day(end_min=540.0), 0, np.ones(3, dtype=bool))
+    t = resource_kpis(tables_day(end_min=540.0), "tables", TABLE_FIELDS)
     assert math.isnan(t["tables__seat_utilisation_tw"]) and t["tables__queue_len_max"] == 4.0
 
 
