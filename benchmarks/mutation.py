@@ -78,7 +78,8 @@ GROUPS: dict[str, Group] = {
                  ("tests/engine", "tests/scenario/test_distributions.py",
                   "tests/scenario/test_distribution_inputs.py"), _ENGINE_SLOW),
     "statistics": Group(("simulator/measures/stats.py",),
-                        ("tests/measures/test_stats.py", "tests/measures/test_stats_levels.py")),
+                        ("tests/measures/test_stats.py", "tests/measures/test_stats_levels.py",
+                         "tests/measures/test_range_interval.py")),
     "measures": Group(
         tuple(f"simulator/measures/{m}.py" for m in (
             "estimators", "record_views", "standards", "kpis", "by_hour", "levels",
