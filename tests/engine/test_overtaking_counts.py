@@ -74,3 +74,11 @@ def test_a_higher_priority_joiner_overtakes_and_a_stopped_customer_keeps_the_cou
     # walk-in 1 was overtaken by the VIP who started; nobody who joined after the VIP of 09:03
     # started; the VIP in service counts as at its start (0)
     assert overtaken(rec) == [0, 1, 0, 0]
+
+
+def test_a_customer_stopped_in_a_single_line_was_never_overtaken(tmp_path):
+    yaml = PRIORITY.replace('close: "12:00"}', 'close: "09:15"}\nrun: {max_overtime_min: 1}')
+    rec = run_text(tmp_path, yaml, "time,cls\n0,walk_in\n1,walk_in\n2,walk_in\n")
+    # one class in a first-come-first-served line: 1 is in service, 2 still waits at the stop
+    assert [v[-1] for v in visits(rec)] == ["SERVED", "UNFINISHED", "UNFINISHED"]
+    assert overtaken(rec) == [0, 0, 0]

@@ -152,3 +152,10 @@ def test_days_meeting_a_target_count_the_replications():
     row = summarise(rows).set_index("kpi").loc["std__w15__met"]
     assert row["ci_low"] == pytest.approx(wilson(1.0, 3.0, 3)[0], rel=1e-12)
     assert row["ci_high"] == 1.0
+
+
+@pytest.mark.parametrize("units", [20, 46, 50])
+def test_a_share_of_one_never_gets_an_upper_limit_above_one(units):
+    # at these counts the Wilson upper limit of p = 1 rounds to just above 1 before clipping
+    r = range_interval([1.0, 1.0, 1.0], 0.0, 1.0, units=units)
+    assert r.ci_high == 1.0 and r.ci_low < 1.0
