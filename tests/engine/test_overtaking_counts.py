@@ -77,7 +77,8 @@ def test_a_higher_priority_joiner_overtakes_and_a_stopped_customer_keeps_the_cou
 
 
 def test_a_customer_stopped_in_a_single_line_was_never_overtaken(tmp_path):
-    yaml = PRIORITY.replace('close: "12:00"}', 'close: "09:15"}\nrun: {max_overtime_min: 1}')
+    yaml = (PRIORITY.replace('close: "12:00"}', 'close: "09:15"}\nrun: {max_overtime_min: 1}')
+            .replace("  vip: {pathway: p, priority: 1}\n", ""))
     rec = run_text(tmp_path, yaml, "time,cls\n0,walk_in\n1,walk_in\n2,walk_in\n")
     # one class in a first-come-first-served line: 1 is in service, 2 still waits at the stop
     assert [v[-1] for v in visits(rec)] == ["SERVED", "UNFINISHED", "UNFINISHED"]
