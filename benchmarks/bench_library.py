@@ -29,6 +29,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 LIMIT_S = 30.0
+#: Scenarios of more than one day have their own limit (issue 18: a week in 2 minutes,
+#: bench_week.py); the 30-second check is for one-day scenarios.
+MULTI_DAY = {"government_hall_week": 120.0}
 
 
 def run_once(scenario: Path, out: Path, figures: bool) -> tuple[float, float, int]:
@@ -77,13 +80,14 @@ def main(argv: list[str] | None = None) -> int:
     worst = 0.0
     for name in walls:
         best, med = min(walls[name]), statistics.median(walls[name])
-        worst = max(worst, best)
+        limit = MULTI_DAY.get(name, LIMIT_S)
+        worst = max(worst, best / limit)
         print(f"{name:<20} {customers[name]:>10} {best:>8.2f} {med:>9.2f}"
-              f" {min(cpus[name]):>7.2f} {'yes' if best < LIMIT_S else 'NO':>7}")
+              f" {min(cpus[name]):>7.2f} {'yes' if best < limit else 'NO':>7}")
     if opts.json is not None:
         opts.json.write_text(json.dumps({"walls_s": walls, "cpu_s": cpus,
                                          "customers": customers}, indent=2))
-    return 0 if worst < LIMIT_S else 1
+    return 0 if worst < 1.0 else 1
 
 
 if __name__ == "__main__":

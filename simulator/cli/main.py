@@ -348,10 +348,13 @@ def compare(base: Path, changed: tuple[Path, ...], sets: tuple[str, ...],
     if not quiet:
         from simulator.cli.show import comparison_text, verdict_text
         from simulator.measures.verdict import compare_verdict, standard_names
+        from simulator.scenario.calendar import replication_period
 
         sc = base_loaded.scenario
-        click.echo(verdict_text(compare_verdict(res.comparison, kpi, sc.currency)))
-        click.echo(comparison_text(res.comparison, sc.currency, standard_names(sc.standards)))
+        period = replication_period(sc.calendar)
+        click.echo(verdict_text(compare_verdict(res.comparison, kpi, sc.currency, period)))
+        click.echo(comparison_text(res.comparison, sc.currency, standard_names(sc.standards),
+                                   period))
         click.echo(f"\nresults: {out_dir}", err=True)
 
 

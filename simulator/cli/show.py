@@ -15,11 +15,13 @@ from typing import TYPE_CHECKING
 import click
 
 from simulator.measures.labels import (
+    COST_PARTS,
     LOWER,
     NEUTRAL,
     format_interval,
     format_value,
     kpi_info,
+    with_cost_parts,
 )
 
 if TYPE_CHECKING:
@@ -35,12 +37,15 @@ _COLOURS = {"met": "green", "good": "green", "missed": "red", "bad": "red",
 #: The KPIs of the run table, in order (those present are shown).
 RUN_KPIS = ("arrived", "served", "balk_rate", "abandon_rate", "waited_share", "wait_mean_min",
             "wait_p90_min", "time_in_system_mean_min", "overtime_min", "staff_cost",
-            "closing_overrun_min")
+            "closing_overrun_min", "promise_broken_share", "bo__complaints_opened",
+            "bo__complaints_within_standard_share", "bo__backlog_at_close_mean")
 
 #: The KPIs of the comparison table, in order (then the standards' compliance).
 COMPARE_KPIS = ("wait_mean_min", "wait_p90_min", "abandon_rate", "balk_rate",
                 "time_in_system_mean_min", "overtime_min", "staff_cost", "sat__csat_mean",
-                "sat__top2_share", "sat__complaint_rate")
+                "sat__top2_share", "sat__complaint_rate", "promise_broken_share",
+                "bo__complaints_within_standard_share", "bo__complaints_open_at_end",
+                "bo__staff_cost")
 
 
 def verdict_text(verdict: Verdict) -> str:
@@ -57,7 +62,7 @@ def verdict_text(verdict: Verdict) -> str:
 
 def _rows_wanted(keys: Sequence[str]) -> list[str]:
     present = set(keys)
-    wanted = [k for k in RUN_KPIS if k in present]
+    wanted = [k for k in with_cost_parts(RUN_KPIS) if k in present]
     wanted += [k for k in keys if k.endswith(("__wait_mean_min", "__utilisation_tw"))
                and "__class__" not in k]
     wanted += [k for k in keys if k.startswith(("wait_mean_min__class__",
@@ -73,7 +78,8 @@ def summary_table(summary: pd.DataFrame, currency: str | None = None,
     """A one-screen table of the headline KPIs: label with unit, mean and 95 % interval
     (inside the KPI's possible range) across replications."""
     table = summary.set_index("kpi")
-    shown = _rows_wanted(list(table.index))[:max_rows]
+    shown = [k for k in _rows_wanted(list(table.index))
+             if k not in COST_PARTS or float(table.loc[k, "mean"]) > 0][:max_rows]
     labels = {k: kpi_info(k, standard_names).titled(currency) for k in shown}
     width = max([len("KPI"), *map(len, labels.values())])
     lines = [f"{'KPI':{width}s} {'mean':>12s}   95 % interval"]
@@ -113,7 +119,8 @@ def _judgement(kpi: str, diff: float, significant: bool) -> tuple[str, str | Non
 
 
 def comparison_text(table: pd.DataFrame, currency: str | None = None,
-                    standard_names: Mapping[str, str] | None = None) -> str:
+                    standard_names: Mapping[str, str] | None = None,
+                    period: str = "day") -> str:
     """Per variant: baseline, variant and the paired difference with its interval for the
     headline KPIs and every standard's compliance, each judged better or worse by its
     direction of good (grey when not significant), then the cost per unit of benefit."""
@@ -123,7 +130,10 @@ def comparison_text(table: pd.DataFrame, currency: str | None = None,
     for vid, part in table.groupby("variant_id", sort=False):
         rows = part.set_index("kpi")
         conf = float(part["confidence"].iloc[0])
-        keys = [k for k in COMPARE_KPIS if k in rows.index]
+        keys = [k for k in with_cost_parts(COMPARE_KPIS, ("recovery_cost",))
+                if k in rows.index and (
+            k not in COST_PARTS or float(rows.loc[k, "baseline_mean"]) > 0
+            or float(rows.loc[k, "variant_mean"]) > 0)]
         keys += [k for k in rows.index if k.startswith("std__") and k.endswith("__compliance")]
         labels = {k: kpi_info(k, standard_names).titled(currency) for k in keys}
         width = max([len("KPI"), *map(len, labels.values())])
@@ -145,7 +155,7 @@ def comparison_text(table: pd.DataFrame, currency: str | None = None,
             text = (f"  {labels[k]:{width}s} {base:>10s} {var:>10s} "
                     f"{_signed(k, diff, currency):>11s}  {ci:<22s} {word}")
             lines.append(click.style(text, fg=colour) if colour else text)
-        cpb = cost_per_benefit(part, currency)
+        cpb = cost_per_benefit(part, currency, period)
         if cpb:
             lines.append(f"  Cost per unit of benefit: {cpb}")
     return "\n".join(lines)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import click
 
 from simulator.cli.errors import fail_scenario
-from simulator.scenario.loader import ScenarioError, load_scenario
+from simulator.scenario.calendar import DEFAULT, apply_day_type
+from simulator.scenario.loader import LoadedScenario, ScenarioError, load_scenario
 
 __all__ = ["staff"]
 
@@ -54,6 +56,22 @@ def _table(staffing, labels: dict[str, str]) -> str:  # type: ignore[no-untyped-
     return "\n".join(lines)
 
 
+def _day_type(loaded: LoadedScenario, name: str | None) -> LoadedScenario:
+    """The scenario as it runs on day type ``name`` (a calendar needs one; docs/week.md)."""
+    cal = loaded.scenario.calendar
+    if cal is None:
+        if name is not None:
+            _fail(f"--day-type {name}: the scenario has no calendar (got --day-type; "
+                  "expected no --day-type)")
+        return loaded
+    known = sorted({*cal.day_types, DEFAULT})
+    if name is None or name not in known:
+        _fail(f"a scenario with a calendar is planned one day type at a time (got "
+              f"{'no --day-type' if name is None else repr(name)}; expected --day-type one "
+              f"of {', '.join(known)})")
+    return replace(loaded, scenario=apply_day_type(loaded.scenario, name))
+
+
 @click.command("staff")
 @click.argument("scenario", type=click.Path(path_type=Path))
 @click.option("--group", "groups", multiple=True, required=True, metavar="GROUP",
@@ -89,6 +107,8 @@ def _table(staffing, labels: dict[str, str]) -> str:  # type: ignore[no-untyped-
               help="Dask scheduler address (--backend dask)")
 @click.option("--set", "sets", multiple=True, metavar="PATH=VALUE",
               help="change a scenario value first (repeatable)")
+@click.option("--day-type", default=None, metavar="NAME",
+              help="a scenario with calendar: plan this day type (docs/week.md)")
 @click.option("--force", is_flag=True, help="replace a non-empty output folder")
 @click.option("--no-figures", is_flag=True, help="skip drawing figures")
 @click.option("--no-report", is_flag=True, help="do not write report.html")
@@ -98,14 +118,16 @@ def staff(scenario: Path, groups: tuple[str, ...], out: Path | None, interval_mi
           max_delay_prob: float | None, min_csat: float | None, over: str,
           replications: int, iteration_replications: int | None, seed: int | None,
           frontier: str | None, max_iterations: int, jobs: int, backend: str | None,
-          scheduler: str | None, sets: tuple[str, ...], force: bool, no_figures: bool,
-          no_report: bool, quiet: bool) -> None:
+          scheduler: str | None, sets: tuple[str, ...], day_type: str | None, force: bool,
+          no_figures: bool, no_report: bool, quiet: bool) -> None:
     """Fewest people per interval that meet the targets, least-cost shifts, verified.
 
     Per staff GROUP and interval, the requirement is found by simulation (iterative staffing
     algorithm, common random numbers) beside the stationary Erlang C / A answer; a shift
     plan covering it at least cost is solved from the scenario's shift_rules (or rules
-    derived from the group's shifts), then simulated against the original scenario.
+    derived from the group's shifts), then simulated against the original scenario. A
+    scenario with a calendar is planned one day type at a time (--day-type): the day as that
+    type runs it (its clock, rates and the other groups' shifts).
     """
     from datetime import UTC, datetime
 
@@ -121,7 +143,8 @@ def staff(scenario: Path, groups: tuple[str, ...], out: Path | None, interval_mi
             loaded = with_overrides(loaded, parse_overrides(sets))
     except ScenarioError as exc:
         fail_scenario(exc)
-    stem = scenario.stem
+    loaded = _day_type(loaded, day_type)
+    stem = scenario.stem if day_type is None else f"{scenario.stem}-{day_type}"
     out_dir = out if out is not None else Path("results") / (
         f"{stem}-staff-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}")
     if out_dir.exists() and any(out_dir.iterdir()) and not force:

@@ -219,9 +219,9 @@ def source_arrivals(
     """Arrival times, class indices and group sizes of one source in one replication.
 
     Streams used (by name): ``arrivals:<source>``, ``class:<source>``, ``group:<source>``,
-    ``no_show:<source>``, ``punctuality:<source>``; meal peaks: ``peaks:<source>``,
-    ``thin:<source>``, ``peak_class:<source>``, ``peak_group:<source>``; waves: see
-    :func:`wave_times`, with ``class:<source>`` and ``group:<source>``.
+    ``no_show:<source>``, ``punctuality:<source>`` and ``lead_time:<source>``; meal peaks:
+    ``peaks:<source>``, ``thin:<source>``, ``peak_class:<source>``, ``peak_group:<source>``;
+    waves: see :func:`wave_times`, with ``class:<source>`` and ``group:<source>``.
     """
     name = src.name
     if src.kind == "poisson":
@@ -252,7 +252,12 @@ def source_arrivals(
         return times[order], classes[order], groups[order]
     if src.kind == "appointments":
         slots = src.slots_min
-        show = streams.generator(f"no_show:{name}").random(len(slots)) >= src.no_show
+        no_show: float | np.ndarray = src.no_show
+        if src.booking is not None:  # booked days ahead: no-show by each slot's lead time
+            lead = src.booking.lead_time_days.ppf(
+                streams.generator(f"lead_time:{name}").random(len(slots)))
+            no_show = src.booking.no_show_at(lead)
+        show = streams.generator(f"no_show:{name}").random(len(slots)) >= no_show
         from scipy import special
 
         z = special.ndtri(streams.generator(f"punctuality:{name}").random(len(slots)))

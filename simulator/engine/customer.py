@@ -21,8 +21,9 @@ class Customer:
 
     __slots__ = (
         "again", "arrival", "busy_seen", "cls", "counter", "duty_seen", "extra", "group", "held",
-        "id", "join", "k", "n_fail", "n_visits", "patience", "pending", "q_seen", "req", "service",
-        "slot", "source", "start", "station", "steps", "visit_fail", "visit_service", "wait",
+        "id", "join", "k", "last_failed", "members", "n_fail", "n_visits", "party", "patience",
+        "pending", "q_seen", "req", "service", "slot", "source", "start", "station", "steps",
+        "visit_fail", "visit_service", "wait",
     )
 
     def __init__(self, cid: int, cls: int, source: int, group: int, arrival: float) -> None:
@@ -33,8 +34,17 @@ class Customer:
         self.arrival = arrival
         # [station, base service, failure uniform, is_recovery, balk uniform,
         #  first rework (redo) or recovery-step service, uniform of "fails again?",
-        #  renege: whether the class patience applies at this step]
+        #  renege: whether the class patience applies at this step];
+        # a branch resolved on the way is [-1, kind, [visit entries], False, balk uniform,
+        # 0.0, 1.0, renege] until the customer reaches it (see engine.journey)
         self.steps: list[list] = []
+        # outcome of the latest visit that was not a recovery step: -1 none yet, 0 served
+        # right first time, 1 a service failed (read by if_failed / if_served steps)
+        self.last_failed = -1
+        # members queueing one by one (members_queue: individually; 1: the party is one
+        # customer at the counter); then a visit's base service is a list, one per member
+        self.members = 1
+        self.party = None  # the PartyVisit of a station visit in progress (engine.journey)
         self.patience: float | None = None
         self.wait = 0.0
         self.service = 0.0

@@ -395,7 +395,7 @@ class Holdings:
             turned = _BALKED
         if turned >= 0:
             self.row((cust.id, cust.cls, cust.group, pool.idx, cust.k, now, NAN, NAN, -1, -1,
-                      turned, q, busy, units, 0, False, NAN, cust.arrival, 0))
+                      turned, q, busy, units, 0, False, NAN, 0, cust.arrival, 0))
             self.journeys.leave(cust, _C_BALKED)
             return
         cust.join = now
@@ -421,7 +421,7 @@ class Holdings:
         if units is None:
             self.row((cust.id, cust.cls, cust.group, pool.idx, cust.k, cust.join, NAN, NAN, -1,
                       -1, _ABANDONED, cust.q_seen, cust.busy_seen, cust.duty_seen, 0, False,
-                      NAN, cust.arrival, w.ot))
+                      NAN, 0, cust.arrival, w.ot))
             self.journeys.leave(cust, _C_ABANDONED)
             return
         r = pool.idx - self.n_st
@@ -434,7 +434,7 @@ class Holdings:
             cust.held[r] = None
             self.row((cust.id, cust.cls, cust.group, pool.idx, cust.k, cust.join, now, now, -1,
                       -1, _SERVED, cust.q_seen, cust.busy_seen, cust.duty_seen, 0, False, 0.0,
-                      cust.arrival, w.ot))
+                      0, cust.arrival, w.ot))
             pool.housekeeping.done()  # type: ignore[union-attr]
         cust.k += 1
         self.journeys.begin(cust)
@@ -448,7 +448,7 @@ class Holdings:
                 now = self.env._now
                 self.row((cust.id, cust.cls, cust.group, pool.idx, cust.k, now, NAN, NAN, -1,
                           -1, _NOTHING, pool.n_waiting, pool.in_use, pool.units, 0, False, NAN,
-                          cust.arrival, 0))
+                          0, cust.arrival, 0))
             pool.level()
         cust.k += 1
         self.journeys.begin(cust)
@@ -463,7 +463,7 @@ class Holdings:
             k, join, start, a, b, q, busy, units, ot = info
             now = self.env._now
             self.row((cust.id, cust.cls, cust.group, pool.idx, k, join, start, now, a, b,
-                      _SERVED, q, busy, units, 0, False, now - start, cust.arrival, ot))
+                      _SERVED, q, busy, units, 0, False, now - start, 0, cust.arrival, ot))
             pool.give_back((a, b), now - start)  # type: ignore[union-attr]
         pool.level()
 
@@ -479,10 +479,10 @@ class Holdings:
         if w is not None:
             cust.wait += stop - cust.join
             self.row((cust.id, cust.cls, cust.group, w.pool.idx, cust.k, cust.join, NAN, NAN,
-                      -1, -1, _UNFINISHED, -1, -1, -1, 0, False, NAN, cust.arrival,
+                      -1, -1, _UNFINISHED, -1, -1, -1, 0, False, NAN, 0, cust.arrival,
                       w.pool.waiting_overtaken(w)))
         for r, info in sorted((cust.held or {}).items()):
             if info is not None:
                 k, join, start, a, b, *_, ot = info
                 self.row((cust.id, cust.cls, cust.group, self.pools[r].idx, k, join, start,
-                          NAN, a, b, _UNFINISHED, -1, -1, -1, 0, False, NAN, cust.arrival, ot))
+                          NAN, a, b, _UNFINISHED, -1, -1, -1, 0, False, NAN, 0, cust.arrival, ot))

@@ -24,7 +24,9 @@ from simulator.engine.records import (
 from simulator.engine.rng import Streams
 from simulator.engine.routing import RoutedStation, Router
 from simulator.engine.station import Station
-from simulator.scenario.plan import OP_SEIZE, OP_VISIT, Plan
+from simulator.scenario.plan import BRANCH_KINDS, OP_BRANCH, OP_SEIZE, OP_VISIT, Plan
+
+_CHOOSE = BRANCH_KINDS.index("choose")
 
 
 class Replication:
@@ -39,14 +41,16 @@ class Replication:
     failure in one visit come in event order, from ``refail_more:<station>`` and
     ``rework_more:<station>:<class>``. Held resources add ``hold_balk:<class>`` (the balk
     uniform of each seize step, drawn at arrival) and ``clean:<rooms>`` (cleaning minutes of
-    each dirty room, drawn in the order rooms start being cleaned).
+    each dirty room, drawn in the order rooms start being cleaned). A branch step draws
+    every option's service and failure numbers at arrival (so the streams stay aligned
+    whichever option is taken) and a choice its uniform from ``choose:<class>:<step>``.
     """
 
     def __init__(self, plan: Plan, seed: int, replication: int,
-                 sink: RecordSink | None = None, keep: bool = True) -> None:
+                 sink: RecordSink | None = None, keep: bool = True, day: int = 0) -> None:
         self.plan = plan
         self.env = env = simpy.Environment(initial_time=plan.start_min)
-        self.streams = streams = Streams(seed, replication)
+        self.streams = streams = Streams(seed, replication, day)
         self.rec = Recorder(sink, keep)
         self._flush_due = self.rec.due
         self._customer_row = self.rec.customer_rows.append
@@ -64,7 +68,7 @@ class Replication:
                 st = Station(env, sp.idx, sp.counters, staffed=sp.staffed,
                              per_counter=sp.per_counter, waiting_room=sp.waiting_room,
                              n_ranks=plan.n_ranks, recorder=self.rec, group_idx=sp.group,
-                             skill=sp.skill)
+                             skill=sp.skill, jockey_by=sp.jockey_by)
             self.stations.append(st)
         if self.router is not None:
             self.router.place(plan)
@@ -73,8 +77,16 @@ class Replication:
                 self.stations[sp.recovery_station].feeders.append(self.stations[sp.idx])
                 self.stations[sp.idx].dependents.append(self.stations[sp.recovery_station])
         names = [sp.name for sp in plan.stations]
-        self.service: list[list[Callable[[], float] | None]] = [
-            [step.service.sampler(streams.uniform(step.stream)) if step.op == OP_VISIT else None
+        self.service: list[list] = [
+            [step.service.sampler(streams.uniform(step.stream)) if step.op == OP_VISIT else
+             [o.service.sampler(streams.uniform(o.stream)) for o in step.options]
+             if step.op == OP_BRANCH else None
+             for step in cp.steps]
+            for cp in plan.classes
+        ]
+        # one uniform stream per choice step (common random numbers between variants)
+        self.choose_u = [
+            [streams.uniform(step.stream) if step.op == OP_BRANCH else None
              for step in cp.steps]
             for cp in plan.classes
         ]
@@ -128,12 +140,15 @@ class Replication:
         ]
         self._next_id = 0
         self._last_departure = -math.inf
+        self._individually = [src.members_individually for src in plan.sources]
 
     # ------------------------------------------------------------------ customers
     def new_customer(self, source: int, cls: int, group: int) -> None:
         """Create a customer now: draw its attributes and start its journey."""
         cust = Customer(self._next_id, cls, source, group, self.env._now)
         self._next_id += 1
+        if group > 1 and self._individually[source]:
+            cust.members = group
         cp = self.plan.classes[cls]
         sampler = self.patience[cls]
         if sampler is not None:
@@ -141,9 +156,25 @@ class Replication:
         pathway_u = self.pathway_u[cls]
         services = self.service[cls]
         balk_u = self.balk_u[cls] if 0.0 < cp.balk_probability < 1.0 else None
-        stations = self.plan.stations
         steps = cust.steps
         for k, step in enumerate(cp.steps):
+            if step.op == OP_BRANCH:
+                u_balk = balk_u() if balk_u is not None else 0.0
+                entries = [self._visit_entry(cls, o.station, _base(sample, cust.members),
+                                             u_balk, step.renege)
+                           for o, sample in zip(step.options, services[k], strict=True)]
+                if step.branch == _CHOOSE:
+                    u = self.choose_u[cls][k]()  # type: ignore[misc]
+                    pick = next((i for i, w in enumerate(step.weights) if u < w),
+                                len(entries) - 1)
+                    entries = [entries[pick]]
+                    steps.append(entries[0])
+                else:  # resolved when the customer gets there (engine.journey)
+                    steps.append([-1, step.branch, entries, False, u_balk, 0.0, 1.0,
+                                  step.renege])
+                for e in entries:
+                    self.stations[e[0]].expect()
+                continue
             if step.op != OP_VISIT:
                 u_balk = (self.hold_balk_u[cls]()
                           if balk_u is not None and step.op == OP_SEIZE else 0.0)
@@ -152,26 +183,32 @@ class Replication:
                 if step.op == OP_SEIZE and self._seize_expect[step.station] is not None:
                     self._seize_expect[step.station].expect()  # type: ignore[union-attr]
                 continue
-            base = services[k]()  # type: ignore[misc]
+            base = services[k]() if cust.members == 1 else _base(services[k], cust.members)
             if step.probability < 1.0 and pathway_u() >= step.probability:
                 continue
             s = step.station
-            sp = stations[s]
             u_balk = balk_u() if balk_u is not None else 0.0
-            if sp.failure_probability > 0:
-                u_fail = self.fail_u[s]()
-                if sp.recovery_station < 0:
-                    extra = self.rework[cls][s]()
-                    u_refail = self.refail_u[s]()
-                else:
-                    extra = self.recovery[cls][sp.recovery_station]()
-                    u_refail = 1.0
-            else:
-                u_fail, extra, u_refail = 1.0, 0.0, 1.0
-            steps.append([s, base, u_fail, False, u_balk, extra, u_refail, step.renege])
+            steps.append(self._visit_entry(cls, s, base, u_balk, step.renege))
             self.stations[s].expect()
         self.active[cust.id] = cust
         self.journeys.begin(cust)
+
+    def _visit_entry(self, cls: int, s: int, base: float, u_balk: float,
+                     renege: bool) -> list:
+        """A planned visit of station ``s`` (see :class:`Customer` ``steps``), with its
+        failure numbers drawn now."""
+        sp = self.plan.stations[s]
+        if sp.failure_probability > 0:
+            u_fail = self.fail_u[s]()
+            if sp.recovery_station < 0:
+                extra = self.rework[cls][s]()
+                u_refail = self.refail_u[s]()
+            else:
+                extra = self.recovery[cls][sp.recovery_station]()
+                u_refail = 1.0
+        else:
+            u_fail, extra, u_refail = 1.0, 0.0, 1.0
+        return [s, base, u_fail, False, u_balk, extra, u_refail, renege]
 
     def finish(self, cust: Customer, outcome: int) -> None:
         """Record a customer leaving the facility."""
@@ -225,7 +262,8 @@ class Replication:
                 rec.visit(cust.id, cust.cls, cust.group, s_idx, cust.k, cust.join, cust.start,
                           math.nan, cust.counter if started else -1, -1,
                           int(VisitOutcome.UNFINISHED), -1, -1, -1, 0,
-                          bool(cust.steps[cust.k][3]), math.nan, cust.arrival,
+                          bool(cust.steps[cust.k][3]), math.nan,
+                          cust.req.jockeyed if cust.req is not None else 0, cust.arrival,
                           st.overtaken_at_stop(cust.req))
             if self.holdings is not None:
                 self.holdings.close_rows(cust, stop)
@@ -254,6 +292,14 @@ class Replication:
             **{f: getattr(meta, f) for f in RecordsMeta.__dataclass_fields__})
 
 
+def _base(sample: Callable[[], float], members: int) -> float | list[float]:
+    """A visit's base service: one draw, or one per member of a party queueing member by
+    member (in member order, from the same stream)."""
+    if members == 1:
+        return sample()
+    return [sample() for _ in range(members)]
+
+
 def records_meta(plan: Plan) -> RecordsMeta:
     """What the records of a replication of ``plan`` refer to (names, clock, roster)."""
     return RecordsMeta(
@@ -274,13 +320,15 @@ def records_meta(plan: Plan) -> RecordsMeta:
 
 
 def simulate(plan: Plan, seed: int, replication: int, sink: RecordSink | None = None,
-             keep: bool = True) -> Records:
+             keep: bool = True, day: int = 0) -> Records:
     """Run replication ``replication`` of ``plan`` with ``seed`` and return its records.
 
     A pure function of its arguments: the same inputs give identical records in any process.
     With a ``sink`` the rows also go to it in chunks while the run goes (streaming measures,
     :mod:`simulator.measures.accumulate`); with ``keep=False`` they are not kept, so memory
     stays flat in the length of the run and the returned records hold no rows.
+    ``day`` (from 0) is the day of a calendar: its streams are that day's
+    (:func:`simulator.engine.rng.spawn_key`); 0 is a scenario without a calendar.
     While it runs, the cyclic garbage collector's first threshold is raised: the recorder
     keeps one tuple per row alive, and scanning them on every default-sized collection cost
     about a tenth of the run time (measured); memory stays bounded because collections still
@@ -289,7 +337,7 @@ def simulate(plan: Plan, seed: int, replication: int, sink: RecordSink | None = 
     thresholds = gc.get_threshold()
     gc.set_threshold(max(thresholds[0], _GC_GEN0), *thresholds[1:])
     try:
-        return Replication(plan, seed, replication, sink, keep).run()
+        return Replication(plan, seed, replication, sink, keep, day).run()
     finally:
         gc.set_threshold(*thresholds)
 

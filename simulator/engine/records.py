@@ -63,6 +63,7 @@ VISIT_COLUMNS: dict[str, type] = {
     "n_failures": np.int16,  # failed services in this visit
     "is_recovery": np.bool_,  # this visit is a recovery step for an earlier failure
     "service_min": np.float64,  # total service time incl. redo; NaN if not served
+    "jockeyed": np.int16,  # times the customer moved to a shorter counter line (jockeying)
 }
 
 #: Columns the engine adds to every visit row for the streaming measures; they are kept in

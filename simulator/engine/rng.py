@@ -8,6 +8,10 @@ so a stream depends only on the run seed, the replication index and the stream's
 on the worker, the order of tasks or on which other streams exist. Two variants of a scenario
 run with the same seed therefore share their arrival, patience and service streams (common
 random numbers), and adding a new random element never shifts an existing stream.
+
+Day ``d`` > 1 of a calendar (docs/week.md) appends ``d - 1`` to the key,
+``spawn_key=(replication, crc32(name), d - 1)``: day 1 keeps the key above, so a one-day
+calendar is today's scenario, and day ``d`` draws the same numbers whatever the horizon.
 """
 
 from __future__ import annotations
@@ -26,7 +30,15 @@ def stream_key(name: str) -> int:
     return zlib.crc32(name.encode("utf-8"))
 
 
-def make_generator(seed: int, replication: int, name: str) -> np.random.Generator:
+def spawn_key(replication: int, name: str, day: int = 0) -> tuple[int, ...]:
+    """The spawn key of stream ``name``: ``(replication, crc32(name))``, with ``day`` (the
+    0-based day of a calendar) appended after the first day."""
+    key = (replication, stream_key(name))
+    return key if day == 0 else (*key, day)
+
+
+def make_generator(seed: int, replication: int, name: str,
+                   day: int = 0) -> np.random.Generator:
     """Return the generator of stream ``name`` in replication ``replication``.
 
     Parameters
@@ -37,13 +49,15 @@ def make_generator(seed: int, replication: int, name: str) -> np.random.Generato
         Replication index, from 0.
     name : str
         Stream name, e.g. ``"arrivals:walk_in"``.
+    day : int, default 0
+        Day of a calendar, from 0 (:func:`spawn_key`).
 
     Examples
     --------
     >>> make_generator(1, 0, "a").random() == make_generator(1, 0, "a").random()
     True
     """
-    sequence = np.random.SeedSequence(seed, spawn_key=(replication, stream_key(name)))
+    sequence = np.random.SeedSequence(seed, spawn_key=spawn_key(replication, name, day))
     return np.random.Generator(np.random.PCG64(sequence))
 
 
@@ -59,9 +73,9 @@ class UniformStream:
 
     __slots__ = ("_buf", "_gen", "_i", "_key", "name")
 
-    def __init__(self, seed: int, replication: int, name: str) -> None:
+    def __init__(self, seed: int, replication: int, name: str, day: int = 0) -> None:
         self.name = name
-        self._key = (seed, replication)
+        self._key = (seed, replication, day)
         self._gen: np.random.Generator | None = None
         self._buf: list[float] = []
         self._i = 0
@@ -69,7 +83,8 @@ class UniformStream:
     def _generator(self) -> np.random.Generator:
         gen = self._gen
         if gen is None:
-            gen = self._gen = make_generator(self._key[0], self._key[1], self.name)
+            gen = self._gen = make_generator(self._key[0], self._key[1], self.name,
+                                             self._key[2])
         return gen
 
     def block(self, size: int) -> np.ndarray:
@@ -87,20 +102,22 @@ class UniformStream:
 
 
 class Streams:
-    """Factory and cache of the named streams of one replication."""
+    """Factory and cache of the named streams of one replication (of one day of it)."""
 
-    def __init__(self, seed: int, replication: int) -> None:
+    def __init__(self, seed: int, replication: int, day: int = 0) -> None:
         self.seed = seed
         self.replication = replication
+        self.day = day
         self._uniform: dict[str, UniformStream] = {}
 
     def uniform(self, name: str) -> UniformStream:
         """Return (creating once) the uniform stream called ``name``."""
         stream = self._uniform.get(name)
         if stream is None:
-            stream = self._uniform[name] = UniformStream(self.seed, self.replication, name)
+            stream = self._uniform[name] = UniformStream(self.seed, self.replication, name,
+                                                         self.day)
         return stream
 
     def generator(self, name: str) -> np.random.Generator:
         """Return a fresh generator for stream ``name`` (for whole-array draws)."""
-        return make_generator(self.seed, self.replication, name)
+        return make_generator(self.seed, self.replication, name, self.day)

@@ -16,6 +16,15 @@ Closing rule (terminating days). A slot whose shift ends at or after the doors c
 no customer inside still needs the station (waiting, in service or expected later on their
 pathway); then it leaves and the minutes past its shift end are overtime.
 
+Jockeying (per-counter lines with ``jockey``). Koenigsberg's rule (Koenigsberg 1966,
+"On jockeying in queues", *Management Science* 12(5): 412-436): whenever a line (customers
+waiting at a counter plus the one in service there) is shorter than another open counter's
+by at least ``when_shorter_by``, the last customer waiting in the longer line moves to the
+end of the shorter one, starting at once if its counter is free; repeated until no pair of
+lines differs that much. Lines are compared after every service end, abandonment and
+counter opening; longest line first, lowest counter on ties. Each move counts in the
+customer's ``jockeyed``.
+
 Levels are recorded at every change: waiting customers, busy counters and staff on duty.
 """
 
@@ -33,7 +42,7 @@ from simulator.engine.records import Recorder
 class Request(simpy.Event):
     """A customer's request for a counter; ``value`` is the counter index, or -1 on abandon."""
 
-    __slots__ = ("cancelled", "cust", "line", "ot", "rank", "seq")
+    __slots__ = ("cancelled", "cust", "jockeyed", "line", "ot", "rank", "seq")
 
     def __init__(self, env: simpy.Environment, cust: Any, rank: int) -> None:
         super().__init__(env)
@@ -43,6 +52,7 @@ class Request(simpy.Event):
         self.line = -1  # per-counter line index, or -1 for the station's own line
         self.seq = 0  # joining number where overtaking is counted (see engine.overtaking)
         self.ot = 0  # later joiners who started before this customer left the line
+        self.jockeyed = 0  # moves to a shorter counter line (jockeying)
 
     def renege(self, _event: simpy.Event | None = None) -> None:
         """Callback of the patience timer: leave the line unless already served."""
@@ -66,8 +76,11 @@ class Station:
         recorder: Recorder,
         group_idx: int = -1,
         skill: float = 1.0,
+        jockey_by: int = 0,
     ) -> None:
         self.env = env
+        # per-counter lines: move the last of a line this much longer (0: never jockey)
+        self.jockey_by = jockey_by if per_counter else 0
         self.idx = idx
         self.n_counters = n_counters
         self.staffed = staffed
@@ -132,6 +145,14 @@ class Station:
         c = self.choose_line()
         return self.line_len[c] if c >= 0 else self.n_waiting
 
+    def line_rank(self) -> tuple[int, int]:
+        """How an arriving customer ranks this station's line for ``shortest_of`` (lower is
+        better): ``(0, 0)`` with a free counter to start at, else ``(1, waiting)`` with the
+        customers waiting in the line the customer would join."""
+        if self._free_counter_for_arrival():
+            return (0, 0)
+        return (1, self.waiting_seen())
+
     def is_full(self) -> bool:
         """True when the waiting room is full and no counter is free."""
         return (
@@ -193,6 +214,8 @@ class Station:
         if self.overtaking is not None:
             req.ot = self.overtaking.left(req.seq, self.env._now)
         req.succeed(-1)
+        if self.jockey_by:
+            self._jockey()
         self._level()
 
     def release(self, counter: int) -> None:
@@ -204,7 +227,41 @@ class Station:
             self._leave(self.slot_at[counter], slot_due, kind, due, ev)
         else:
             self._dispatch(counter)
+        if self.jockey_by:
+            self._jockey()
         self._level()
+
+    def _jockey(self) -> None:
+        """Koenigsberg's rule (see the module docstring): move the last customer of the
+        longest line to the shortest while they differ by at least ``jockey_by``."""
+        by, lines, line_len, busy_at, open_at = (
+            self.jockey_by, self.lines, self.line_len, self.busy_at, self.open_at)
+        while self.n_waiting:
+            lo, lo_n, hi, hi_n = -1, 1 << 60, -1, -1
+            for c in range(self.n_counters):
+                if not open_at[c]:
+                    continue
+                n = line_len[c] + busy_at[c]
+                if n < lo_n:
+                    lo, lo_n = c, n
+                if line_len[c] and n > hi_n:
+                    hi, hi_n = c, n
+            if hi < 0 or hi_n - lo_n < by:
+                return
+            req = None
+            for dq in reversed(lines[hi]):  # the last in line: lowest priority, latest
+                while dq and dq[-1].cancelled:
+                    dq.pop()
+                if dq:
+                    req = dq.pop()
+                    break
+            line_len[hi] -= 1
+            req.jockeyed += 1  # type: ignore[union-attr]
+            req.line = lo  # type: ignore[union-attr]
+            lines[lo][req.rank].append(req)  # type: ignore[union-attr]
+            line_len[lo] += 1
+            if not busy_at[lo] and not self.owed:
+                self._dispatch(lo)
 
     def _pop(self, lines: list[deque[Request]]) -> Request | None:
         for dq in lines:
@@ -261,6 +318,8 @@ class Station:
         else:
             self.pos[slot] = -1
             self.spare.append(slot)
+        if self.jockey_by:
+            self._jockey()
         self._level()
 
     def _open(self, c: int, slot: int) -> None:

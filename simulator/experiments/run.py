@@ -40,6 +40,7 @@ from simulator.experiments.storage import (
 )
 from simulator.experiments.workbook import WORKBOOK_NAME, check_excel, write_workbook
 from simulator.measures import stats
+from simulator.measures.days import combine_days, standard_targets
 from simulator.measures.verdict import standard_names
 from simulator.satisfaction.compiled import PREFIX, describe
 from simulator.scenario.loader import LoadedScenario
@@ -81,6 +82,26 @@ def by_hour_frame(results: list[ReplicationResult]) -> pd.DataFrame:
     return pd.DataFrame(columns)
 
 
+def by_day_frames(plan: Plan, results: list[ReplicationResult]) -> dict[str, pd.DataFrame]:
+    """A calendar's ``by_day.csv`` (per replication and open day: day, label, day type, every
+    KPI of that day) and ``by_day_type.csv`` (per replication and day type: its days combined
+    as a block, :func:`simulator.measures.days.combine_days`); empty without a calendar."""
+    if not plan.days:
+        return {}
+    days = pd.DataFrame([{"replication": r.replication, **row} for r in results
+                         for row in r.by_day])
+    targets = standard_targets(plan.scenario.standards)
+    types = []
+    for r in results:
+        for name in dict.fromkeys(str(row["day_type"]) for row in r.by_day):
+            rows = [{k: float(v) for k, v in row.items()
+                     if k not in ("day", "day_label", "day_type")}
+                    for row in r.by_day if row["day_type"] == name]
+            types.append({"replication": r.replication, "day_type": name,
+                          "days": len(rows), **combine_days(rows, targets)})
+    return {"by_day.csv": days, "by_day_type.csv": pd.DataFrame(types)}
+
+
 def label_summary(summary: pd.DataFrame, sat_info: dict) -> pd.DataFrame:
     """Add a ``note`` column: the satisfaction label (``uncalibrated defaults`` or
     ``calibrated profile <name>``) on every ``sat__*`` row, empty elsewhere."""
@@ -100,7 +121,10 @@ CSV_BYTES_PER_CUSTOMER = 1000.0
 
 def expected_customers(plan: Plan) -> float:
     """Customers arriving in one replication on average, from the arrival sources (walk-in
-    rates and peaks, appointments kept, trace rows, wave sizes)."""
+    rates and peaks, appointments kept, trace rows, wave sizes); over every open day of a
+    calendar."""
+    if plan.days:
+        return sum(expected_customers(dp.plan) for dp in plan.days if dp.plan is not None)
     total = 0.0
     for src in plan.sources:
         if src.kind == "poisson":
@@ -245,10 +269,15 @@ def run_scenario(
         write_csv(reps, tmp / "replications.csv")
         write_csv(summary, tmp / "summary.csv")
         write_csv(hours, tmp / "by_hour.csv")
+        day_frames = by_day_frames(plan, results)
+        for name, frame in day_frames.items():
+            write_csv(frame, tmp / name)
         (tmp / "scenario.resolved.yaml").write_text(resolved_yaml(sc), encoding="utf-8")
         if xlsx:
             write_workbook(tmp / WORKBOOK_NAME, {"Summary": summary, "By hour": hours,
-                                                 "Replications": reps},
+                                                 "Replications": reps,
+                                                 **({"By day": day_frames["by_day.csv"]}
+                                                    if day_frames else {})},
                            sc.currency, standard_names(sc.standards))
         figs = (artifacts.run_figures(tmp / "figures", plan, results, summary, hours,
                                       WAIT_EDGES_MIN, sat_info["label"])
@@ -281,10 +310,18 @@ def run_scenario(
                 "warm_up_min": sc.run.warm_up_min,
                 "max_overtime_min": sc.run.max_overtime_min if plan.terminating else None,
                 "initial_conditions": "empty and idle at the start of the day",
+                **({"calendar": {
+                    "days": len(plan.days),
+                    "day_types": [dp.day_type for dp in plan.days],
+                    "labels": [dp.label for dp in plan.days],
+                    "note": "each open day is a service day of its day type; day d > 1 "
+                            "draws from streams keyed (replication, crc32(name), d - 1)",
+                }} if plan.days else {}),
                 "stopping_rule": (
                     "doors close, customers inside are served, then the day ends"
                     if plan.terminating else f"fixed run length {sc.run.length_min} min"
-                ),
+                ) + (f"; a replication is {len(plan.days)} day(s) of the calendar, each open "
+                     "day run this way" if plan.days else ""),
             },
             "estimation": {
                 "summary": "each replication is one independent observation; summary.csv "
@@ -316,7 +353,7 @@ def run_scenario(
                 "records": records,
                 "records_format": fmt if records != "none" else None,
                 "files": sorted(["manifest.json", "scenario.resolved.yaml", "summary.csv",
-                                 "replications.csv", "by_hour.csv", *files,
+                                 "replications.csv", "by_hour.csv", *day_frames, *files,
                                  *([WORKBOOK_NAME] if xlsx else []),
                                  *(["report.html"] if html_report else []),
                                  *[f"figures/{f}" for f in figs]]),

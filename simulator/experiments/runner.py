@@ -23,15 +23,21 @@ import numpy as np
 
 from simulator.engine.model import records_meta, simulate
 from simulator.engine.records import RecordChunk, Records, RecordSink
+from simulator.experiments.back_office import DayCases, run_back_office
+from simulator.measures.acc_promises import PromiseMeasures
 from simulator.measures.accumulate import (
     MeasuresResult,
     ReplicationMeasures,
+    cost_rates,
     measure_records,
     records_chunk,
 )
 from simulator.measures.conservation import InvariantError, check_conservation
+from simulator.measures.days import combine_days, standard_targets
+from simulator.measures.quantiles import Tally
 from simulator.satisfaction.replication import add_by_hour
 from simulator.satisfaction.stream import SatisfactionMeasures
+from simulator.scenario.days import DayPlan
 from simulator.scenario.plan import Plan
 
 RecordsMode = Literal["none", "summary", "full"]
@@ -63,6 +69,9 @@ class ReplicationResult:
     on_duty_grid: np.ndarray
     wait_hist: np.ndarray  # [station, bin]
     files: list[str] = field(default_factory=list)
+    by_day: list[dict[str, float | int | str]] = field(default_factory=list)  # calendar days
+    # a calendar day's wait tallies ("" the customers', then per station), to pool the days
+    tallies: dict[str, Tally] | None = None
 
 
 class ReplicationSink:
@@ -70,15 +79,21 @@ class ReplicationSink:
     record sinks, such as the customer table's writer), fed the same chunks."""
 
     def __init__(self, plan: Plan, replication: int, detail: bool = True,
-                 seed: int | None = None, extra: tuple[RecordSink, ...] = ()) -> None:
+                 seed: int | None = None, extra: tuple[RecordSink, ...] = (),
+                 day: int = 0, cases: DayCases | None = None) -> None:
         meta = records_meta(plan)
         self.plan, self.replication, self.detail = plan, replication, detail
         self.measures = ReplicationMeasures(
-            meta, plan.scenario.standards, plan.group_cost_per_hour, by_hour=detail,
+            meta, plan.scenario.standards, cost_rates(plan), by_hour=detail,
             grid_step_min=GRID_STEP_MIN if detail else None,
             wait_edges_min=WAIT_EDGES_MIN if detail else None)
-        self.satisfaction = SatisfactionMeasures(plan, meta, seed, replication)
-        self.sinks: tuple[RecordSink, ...] = (self.measures, self.satisfaction, *extra)
+        self.satisfaction = SatisfactionMeasures(
+            plan, meta, seed, replication, day=day,
+            on_scored=cases.on_scored if cases is not None else None)
+        self.promises = PromiseMeasures(meta, plan.scenario.promises)
+        self.sinks: tuple[RecordSink, ...] = (
+            self.measures, self.satisfaction, self.promises, *extra,
+            *((cases,) if cases is not None else ()))
 
     def consume(self, chunk: RecordChunk) -> None:
         """Hand a chunk to every sink."""
@@ -95,7 +110,15 @@ class ReplicationSink:
         measured = self.measures.result
         sat = self.satisfaction.outputs
         assert measured is not None and sat is not None, "the replication has not finished"
-        return _outputs(self.replication, measured, sat.kpis, sat.by_hour, self.detail)
+        return _outputs(self.replication, measured, {**self.promises.kpis(), **sat.kpis},
+                        sat.by_hour, self.detail)
+
+    def tallies(self) -> dict[str, Tally]:
+        """The wait tallies of the finished day: ``""`` the served customers' total waits,
+        then each station's waits (keyed by the station's KPI prefix)."""
+        m = self.measures
+        return {"": m.customers.waits,
+                **dict(zip(m.meta.station_names, m.stations.waits, strict=True))}
 
 
 def _outputs(replication: int, measured: MeasuresResult, sat_kpis: dict[str, float],
@@ -141,14 +164,18 @@ def replication_outputs(
         check_conservation(records)
     standards = plan.scenario.standards
     measured = measure_records(
-        records, standards, plan.group_cost_per_hour, by_hour=detail,
+        records, standards, cost_rates(plan), by_hour=detail,
         grid_step_min=GRID_STEP_MIN if detail else None,
         wait_edges_min=WAIT_EDGES_MIN if detail else None)
     sat = SatisfactionMeasures(plan, records.meta, seed, replication)
-    sat.consume(records_chunk(records))
+    promises = PromiseMeasures(records.meta, plan.scenario.promises)
+    chunk = records_chunk(records)
+    sat.consume(chunk)
+    promises.consume(chunk)
     sat.finish(records.end_min)
     assert sat.outputs is not None
-    return _outputs(replication, measured, sat.outputs.kpis, sat.outputs.by_hour, detail)
+    return _outputs(replication, measured, {**promises.kpis(), **sat.outputs.kpis},
+                    sat.outputs.by_hour, detail)
 
 
 def run_replication(
@@ -158,6 +185,10 @@ def run_replication(
     records_dir: Path | None = None,
     records_format: RecordsFormat = "csv",
     detail: bool = True,
+    *,
+    day: int | None = None,
+    partition: str | None = None,
+    cases: DayCases | None = None,
 ) -> ReplicationResult:
     """Simulate one replication and return its outputs (a pure function of its arguments).
 
@@ -166,27 +197,150 @@ def run_replication(
     ``records_dir`` by this call (so workers write their own records): with ``summary`` the
     customer table is written as the run goes and no row is kept; with ``full`` every row is
     kept and written at the end. ``detail=False`` computes only the KPI row (sweeps and
-    comparisons).
+    comparisons). A plan with a calendar runs its days (:func:`run_block`); ``day`` (from 1)
+    runs one day of a calendar, with that day's streams and a ``day`` column in its records;
+    ``partition`` puts the record files under ``<table>/<partition>/`` (experiment tasks);
+    ``cases`` collects the day's back-office cases.
     """
     from simulator.experiments.storage import CustomerStream, write_replication_records
 
+    if plan.days and day is None:
+        return run_block(plan, task, records_mode, records_dir, records_format, detail,
+                         partition)
     writing = records_mode != "none" and records_dir is not None
     stream = (CustomerStream(records_meta(plan), task.replication, records_dir,
-                             records_format)
+                             records_format, partition, day)
               if writing and records_mode == "summary" else None)
+    index = 0 if day is None else day - 1
     sink = ReplicationSink(plan, task.replication, detail, task.seed,
-                           extra=(stream,) if stream is not None else ())
+                           extra=(stream,) if stream is not None else (), day=index,
+                           cases=cases)
     with invariants_of(task.replication, task.seed):
         records = simulate(plan, task.seed, task.replication, sink=sink,
-                           keep=records_mode == "full")
+                           keep=records_mode == "full", day=index)
     result = sink.result()
+    if day is not None:
+        result.tallies = sink.tallies()
     if stream is not None:
         result.files = [str(stream.path)]
     elif writing and records_mode == "full":
         result.files = write_replication_records(
-            records, task.replication, records_dir, records_mode, records_format  # type: ignore[arg-type]
-        )
+            records, task.replication, records_dir, records_mode, records_format,  # type: ignore[arg-type]
+            partition, day)
     return result
+
+
+def _pool_waits(kpis: dict[str, float], tallies: list[dict[str, Tally] | None]) -> None:
+    """Replace the block's wait statistics (mean, percentiles, maximum; the customers' and
+    each station's) by those of the days' tallies pooled: the block's own tally, exactly as
+    a one-day run computes it."""
+    if any(t is None for t in tallies):
+        return
+    for key in tallies[0]:  # type: ignore[union-attr]
+        pooled = Tally()
+        for day in tallies:
+            pooled.merge(day[key])  # type: ignore[index]
+        w = pooled.stats()
+        prefix = f"{key}__" if key else ""
+        for name, value in (("mean", w.mean), ("p50", w.p50), ("p90", w.p90), ("p95", w.p95),
+                            ("max", w.max)):
+            if f"{prefix}wait_{name}_min" in kpis:
+                kpis[f"{prefix}wait_{name}_min"] = value
+
+
+def run_block(
+    plan: Plan,
+    task: ReplicationTask,
+    records_mode: RecordsMode = "none",
+    records_dir: Path | None = None,
+    records_format: RecordsFormat = "csv",
+    detail: bool = True,
+    partition: str | None = None,
+) -> ReplicationResult:
+    """Simulate one replication of a calendar's block of days (docs/week.md).
+
+    Each open day is a service day of its day type's plan, measured like a one-day run
+    (:func:`run_replication` with ``day``); the block's KPI row combines the days
+    (:func:`simulator.measures.days.combine_days`), and the days' rows are kept in
+    ``by_day``. A back office works the cases collected from the days
+    (:mod:`simulator.experiments.back_office`) and adds its ``bo__*`` KPIs.
+    """
+    bo = plan.back_office
+    parts, collected = [], []
+    for dp in plan.days:
+        if dp.plan is None:
+            continue
+        cases = DayCases(bo, dp.day) if bo is not None else None
+        parts.append((dp, run_replication(dp.plan, task, records_mode, records_dir,
+                                          records_format, detail, day=dp.day,
+                                          partition=partition, cases=cases)))
+        if cases is not None:
+            collected.append(cases)
+    result = join_days(plan, task.replication, parts, detail)
+    if bo is not None:
+        with invariants_of(task.replication, task.seed):
+            kpis, per_day = run_back_office(bo, collected, task.seed, task.replication)
+        # the operation's staff cost includes the back office's (also shown on its own),
+        # paid at the regular rate: unfinished cases wait for the next shift, never overtime
+        result.kpis = {**result.kpis, **kpis}
+        _add_back_office_cost(result.kpis, kpis["bo__staff_cost"])
+        for row in result.by_day:
+            extra = per_day[int(row["day"])]
+            row.update(extra)
+            _add_back_office_cost(row, extra["bo__staff_cost"])
+    return result
+
+
+def _add_back_office_cost(row: dict, cost: float) -> None:
+    """Add the back office's pay to ``staff_cost`` and its regular part (where present)."""
+    for key in ("staff_cost", "staff_cost_regular"):
+        if key in row:
+            row[key] = float(row[key]) + cost
+
+
+def join_days(plan: Plan, replication: int, parts: list[tuple[DayPlan, ReplicationResult]],
+              detail: bool = True) -> ReplicationResult:
+    """One block's result from its open days' results, in day order.
+
+    One open day in a one-day horizon is that day's result (so a one-day calendar is today's
+    run). Otherwise by-hour rows get a leading ``day`` column, level grids are joined on a
+    block time axis (day ``d`` at ``(d - 1) * 1440 +`` its clock minutes, each day padded
+    with zeros, closed and empty, to its hard stop so replications line up) and the wait
+    histograms are added.
+    """
+    targets = standard_targets(plan.scenario.standards)
+    by_day: list[dict[str, float | int | str]] = [
+        {"day": dp.day, "day_label": dp.label, "day_type": dp.day_type, **res.kpis}
+        for dp, res in parts]
+    files = [f for _, res in parts for f in res.files]
+    if len(plan.days) == 1:
+        only = parts[0][1]
+        only.by_day = by_day
+        only.kpis = dict(only.kpis)
+        only.tallies = None  # used here only: the parent needs none
+        return only
+    kpis = combine_days([res.kpis for _, res in parts], targets)
+    _pool_waits(kpis, [res.tallies for _, res in parts])
+    if not detail:
+        empty = np.zeros((0, 0))
+        return ReplicationResult(replication, kpis, [], np.zeros(0), empty, empty, empty,
+                                 empty, files, by_day)
+    by_hour = [{"day": dp.day, **row} for dp, res in parts for row in res.by_hour]
+    times, queue, busy, duty = [], [], [], []
+    for dp, res in parts:
+        dplan = dp.plan
+        assert dplan is not None
+        n = int((dplan.stop_min - dplan.open_min) // GRID_STEP_MIN) + 1
+        times.append((dp.day - 1) * 1440.0 + dplan.open_min + GRID_STEP_MIN * np.arange(n))
+        for out, grid in ((queue, res.queue_grid), (busy, res.busy_grid),
+                          (duty, res.on_duty_grid)):
+            fixed = np.zeros((grid.shape[0], n))  # after its end the day is closed, empty
+            fixed[:, :min(n, grid.shape[1])] = grid[:, :n]
+            out.append(fixed)
+    return ReplicationResult(
+        replication, kpis, by_hour, np.concatenate(times), np.concatenate(queue, axis=1),
+        np.concatenate(busy, axis=1), np.concatenate(duty, axis=1),
+        np.sum([res.wait_hist for _, res in parts], axis=0), files, by_day)
 
 
 def worker_count(jobs: int) -> int:

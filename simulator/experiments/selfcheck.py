@@ -14,7 +14,7 @@ except where a small bias of the estimator is known (see :func:`default_cases`).
 default seed the check is deterministic.
 
 Run lengths assume roughly 30,000 simulated customers per second per core: the default set
-simulates about 580,000 customers (20 replications per case), about 15 s on one core.
+simulates about 760,000 customers (20 replications per case), about 19 s on one core.
 
 References
 ----------
@@ -41,6 +41,7 @@ from simulator.engine.model import simulate
 from simulator.engine.records import CustomerOutcome
 from simulator.experiments.runner import run_replications
 from simulator.measures.conservation import check_conservation
+from simulator.measures.costs import cost_rates
 from simulator.measures.kpis import replication_kpis
 from simulator.measures.stats import t_interval
 from simulator.scenario.loader import load_scenario_text
@@ -222,6 +223,23 @@ def _single_station(*, counters: int, rate_per_hour: float, service: str, length
     return out
 
 
+def _two_stations(name: str, pathway: str, *, rate_per_hour: float, a: tuple[int, float],
+                  b: tuple[int, float], length: float, warm_up: float) -> str:
+    """Two unstaffed stations ``a`` and ``b`` ((counters, mean exponential service)) and
+    one Poisson source, walked by ``pathway`` (YAML text)."""
+    return textwrap.dedent(f"""\
+        name: selfcheck {name}
+        clock: {{open: "00:00"}}
+        run: {{length_min: {length}, warm_up_min: {warm_up}}}
+        customer_classes: {{c: {{pathway: p}}}}
+        arrivals: {{poisson: {{rate_per_hour: {{"00:00": {rate_per_hour:.6g}}}}}}}
+        stations:
+          a: {{counters: {a[0]}, staffed: false, service: {_exp(a[1])}}}
+          b: {{counters: {b[0]}, staffed: false, service: {_exp(b[1])}}}
+        pathways: {{p: {pathway}}}
+    """)
+
+
 def _exp(mean: float) -> str:
     return f"{{dist: exponential, mean: {mean}}}"
 
@@ -251,6 +269,16 @@ def default_cases() -> list[Case]:
        mean wait (Cobham) and the overall mean wait (conservation: equals FCFS M/M/2).
     9. Tandem of two M/M/1 stations (rho = 0.7 and 0.56): each station's mean wait and the
        mean time in system (Jackson network: independent M/M/1 queues).
+    10. A ``choose`` step splitting a Poisson stream 60/40 between two M/M/2 stations:
+        each station's mean wait is Erlang C's at its share of the rate (Poisson
+        splitting).
+    11. Jockeying (``jockey: {when_shorter_by: 2}``) between three per-counter lines,
+        rho = 0.8: nobody waits while a counter is idle, so the mean wait and queue length
+        are one shared line's (M/M/3).
+    12. Parties of 1-3 (equally likely) queueing member by member at one server
+        (``members_queue: individually``), rho = 0.7: the party's mean wait (its last
+        member's), the time-average number of members waiting and the utilisation
+        (M^X/M/1, Gross et al. §3.2.1).
     """
     cases: list[Case] = []
 
@@ -361,21 +389,58 @@ def default_cases() -> list[Case]:
     ma, mb = qt.mm1(lam, es_a), qt.mm1(lam, es_b)
     cases.append(Case(
         "Tandem", "M/M/1 -> M/M/1, lambda=0.7/min, E[S]=1 and 0.8 min",
-        textwrap.dedent(f"""\
-            name: selfcheck tandem
-            clock: {{open: "00:00"}}
-            run: {{length_min: 3000, warm_up_min: 200}}
-            customer_classes: {{c: {{pathway: p}}}}
-            arrivals: {{poisson: {{rate_per_hour: {{"00:00": {lam * 60:.6g}}}}}}}
-            stations:
-              a: {{counters: 1, staffed: false, service: {_exp(es_a)}}}
-              b: {{counters: 1, staffed: false, service: {_exp(es_b)}}}
-            pathways: {{p: [a, b]}}
-        """),
+        _two_stations("tandem", "[a, b]", rate_per_hour=lam * 60, a=(1, es_a), b=(1, es_b),
+                      length=3000, warm_up=200),
         (Quantity("station 1 mean wait (min)", _kpi("a__wait_mean_min"), ma.mean_wait_min),
          Quantity("station 2 mean wait (min)", _kpi("b__wait_mean_min"), mb.mean_wait_min),
          Quantity("mean time in system (min)", _kpi("time_in_system_mean_min"),
                   ma.mean_time_in_system_min + mb.mean_time_in_system_min)),
+    ))
+
+    lam, share, es_a, es_b = 2.4, 0.6, 1.0, 1.5
+    ma, mb = qt.mmc(lam * share, es_a, 2), qt.mmc(lam * (1 - share), es_b, 2)
+    cases.append(Case(
+        "Choice split", "choose 60/40, lambda=2.4/min, M/M/2 E[S]=1 and M/M/2 E[S]=1.5 min",
+        _two_stations("choice", f"[{{choose: {{a: {share}, b: {1 - share:.6g}}}}}]",
+                      rate_per_hour=lam * 60, a=(2, es_a), b=(2, es_b), length=1500,
+                      warm_up=100),
+        (Quantity("station a mean wait (min)", _kpi("a__wait_mean_min"), ma.mean_wait_min),
+         Quantity("station b mean wait (min)", _kpi("b__wait_mean_min"), mb.mean_wait_min)),
+    ))
+
+    lam, es, c = 2.4, 1.0, 3
+    m = qt.mmc(lam, es, c)
+    cases.append(Case(
+        "Jockeying", "3 counter lines, jockey when 2 shorter, lambda=2.4/min, E[S]=1 min",
+        _single_station(counters=c, rate_per_hour=lam * 60, service=_exp(es), length=1500,
+                        warm_up=100,
+                        station_extra=", line: per_counter, jockey: {when_shorter_by: 2}"),
+        (Quantity("mean wait (min)", _kpi("s__wait_mean_min"), m.mean_wait_min),
+         Quantity("mean queue length", _kpi("s__queue_len_tw"), m.mean_queue_len)),
+    ))
+
+    lam, es, sizes = 0.35, 1.0, (1, 2, 3)
+    ex = sum(sizes) / len(sizes)
+    bm = qt.mxm1(lam, es, ex, sum(x * x for x in sizes) / len(sizes))
+    cases.append(Case(
+        "M^X/M/1", "parties of 1-3 members queueing one by one, 0.35 parties/min, E[S]=1 min",
+        textwrap.dedent(f"""\
+            name: selfcheck parties
+            clock: {{open: "00:00"}}
+            run: {{length_min: 3000, warm_up_min: 200}}
+            customer_classes: {{c: {{pathway: p}}}}
+            arrivals:
+              parties:
+                rate_per_hour: {{"00:00": {lam * 60:.6g}}}
+                group_size: {{dist: empirical, values: {list(sizes)}}}
+                members_queue: individually
+            stations:
+              s: {{counters: 1, staffed: false, service: {_exp(es)}}}
+            pathways: {{p: [s]}}
+        """),
+        (Quantity("party mean wait (min)", _kpi("s__wait_mean_min"), bm.mean_party_wait_min),
+         Quantity("mean members waiting", _kpi("s__queue_len_tw"), bm.members.mean_queue_len),
+         Quantity("utilisation", _kpi("s__utilisation_tw"), bm.members.utilisation)),
     ))
     return cases
 
@@ -402,7 +467,7 @@ def _kpis_with_classes(plan: Plan, seed: int, replication: int) -> dict[str, flo
     records = simulate(plan, seed, replication)
     check_conservation(records)
     kpis = replication_kpis(records, plan.scenario.standards,
-                                    plan.group_cost_per_hour)
+                            cost_rates(plan))
     kpis.update(_class_waits(records))
     return kpis
 

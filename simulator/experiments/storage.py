@@ -82,14 +82,24 @@ def _people_columns(records: Records) -> dict[str, np.ndarray]:
     return {k: np.asarray([r[k] for r in rows], dtype=dtypes.get(k, np.float64)) for k in keys}
 
 
+def _part_name(replication: int, day: int | None, fmt: str) -> str:
+    """A part file's name; the day of a calendar follows the replication, so parts sort in
+    (replication, day) order."""
+    return (f"rep={replication:05d}.{fmt}" if day is None
+            else f"rep={replication:05d}-day={day:04d}.{fmt}")
+
+
 def _table_frame(records: Records | RecordsMeta, table: str, replication: int,
-                 cols: dict[str, np.ndarray] | None = None) -> pd.DataFrame:
+                 cols: dict[str, np.ndarray] | None = None,
+                 day: int | None = None) -> pd.DataFrame:
     if cols is None:
         cols = _people_columns(records) if table == "people" else getattr(records, table)
     if table == "visits":  # the engine's internal columns stay in memory
         cols = {k: v for k, v in cols.items() if k in VISIT_COLUMNS}
-    frame = pd.DataFrame({"replication": np.full(len(next(iter(cols.values()))), replication,
-                                                 dtype=np.int32), **cols})
+    n = len(next(iter(cols.values())))
+    days = {} if day is None else {"day": np.full(n, day, dtype=np.int32)}
+    frame = pd.DataFrame({"replication": np.full(n, replication, dtype=np.int32), **days,
+                          **cols})
     names = {
         "station_idx": ("station", records.station_names),
         "class_idx": ("class", records.class_names),
@@ -104,20 +114,22 @@ def _table_frame(records: Records | RecordsMeta, table: str, replication: int,
 
 def write_replication_records(
     records: Records, replication: int, root: Path, mode: str, fmt: str,
-    partition: str | None = None,
+    partition: str | None = None, day: int | None = None,
 ) -> list[str]:
     """Write one replication's record tables; return their paths.
 
     Without ``partition`` the files go to ``root/parts/<table>/`` (joined later by
     :func:`merge_record_parts`); with one, to ``root/<table>/<partition>/`` (Hive style, e.g.
     ``records/visits/variant=v-1a2b/rep=00003.csv``), which is how sweep workers keep theirs.
+    With ``day`` (a calendar's day, from 1) the tables get a ``day`` column after
+    ``replication``.
     """
     out = []
     for table in TABLES_BY_MODE[mode]:
         folder = root / "parts" / table if partition is None else root / table / partition
         folder.mkdir(parents=True, exist_ok=True)
-        frame = _table_frame(records, table, replication)
-        path = folder / f"rep={replication:05d}.{fmt}"
+        frame = _table_frame(records, table, replication, day=day)
+        path = folder / _part_name(replication, day, fmt)
         tmp = path.with_suffix(path.suffix + ".tmp")
         if fmt == "parquet":
             frame.to_parquet(tmp, index=False)
@@ -135,14 +147,15 @@ class CustomerStream:
     who left before an earlier customer did."""
 
     def __init__(self, meta: RecordsMeta, replication: int, root: Path, fmt: str,
-                 partition: str | None = None) -> None:
+                 partition: str | None = None, day: int | None = None) -> None:
         self.meta = meta
         self.replication = replication
+        self.day = day
         self.fmt = fmt
         folder = root / "parts" / "customers" if partition is None else \
             root / "customers" / partition
         folder.mkdir(parents=True, exist_ok=True)
-        self.path = folder / f"rep={replication:05d}.{fmt}"
+        self.path = folder / _part_name(replication, day, fmt)
         self.tmp = self.path.with_suffix(self.path.suffix + ".tmp")
         self.pending: list[dict[str, np.ndarray]] = []
         self.header = True
@@ -163,7 +176,7 @@ class CustomerStream:
             return
         order = np.argsort(c["customer_id"][ready], kind="stable")
         rows = {k: v[ready][order] for k, v in c.items()}
-        frame = _table_frame(self.meta, "customers", self.replication, rows)
+        frame = _table_frame(self.meta, "customers", self.replication, rows, self.day)
         if self.fmt == "parquet":
             import pyarrow as pa
             import pyarrow.parquet as pq
@@ -183,13 +196,13 @@ class CustomerStream:
         if self.fmt == "parquet":
             if self.writer is None:
                 empty = _table_frame(self.meta, "customers", self.replication, {
-                    k: np.zeros(0, dtype=t) for k, t in CUSTOMER_COLUMNS.items()})
+                    k: np.zeros(0, dtype=t) for k, t in CUSTOMER_COLUMNS.items()}, self.day)
                 empty.to_parquet(self.tmp, index=False)
             else:
                 self.writer.close()
         elif self.header:  # no customer at all: the header alone
             _table_frame(self.meta, "customers", self.replication, {
-                k: np.zeros(0, dtype=t) for k, t in CUSTOMER_COLUMNS.items()}).to_csv(
+                k: np.zeros(0, dtype=t) for k, t in CUSTOMER_COLUMNS.items()}, self.day).to_csv(
                 self.tmp, index=False)
         os.replace(self.tmp, self.path)
 

@@ -84,6 +84,13 @@ def run_task(plan: Plan, task: Task, records_mode: str = "none",
             records = model.simulate(plan, task.seed, task.replication)
             kpis, extra = measure(plan, records, task)
             return TaskResult(task.variant_id, task.replication, task.seed, kpis, extra=extra)
+        if plan.days:  # a calendar: every day of the block, then the block's row
+            from simulator.experiments.runner import ReplicationTask, run_block
+
+            block = run_block(plan, ReplicationTask(task.replication, task.seed), records_mode,  # type: ignore[arg-type]
+                              Path(records_dir) if records_dir else None, records_format,  # type: ignore[arg-type]
+                              detail=False, partition=f"variant={task.variant_id}")
+            return TaskResult(task.variant_id, task.replication, task.seed, block.kpis)
         # the KPI row is measured while the day runs; rows are kept only to be written
         sink = ReplicationSink(plan, task.replication, detail=False, seed=task.seed)
         writing = records_mode != "none" and bool(records_dir)

@@ -29,6 +29,11 @@ _PNG_META = {"Software": None}
 
 
 def _clock_ticks(ax: plt.Axes, t0: float, t1: float) -> None:
+    if t1 - t0 > 1440.0:  # a calendar's block of days: day d starts at (d - 1) * 1440
+        days = range(int(t0 // 1440.0), int(t1 // 1440.0) + 1)
+        ax.set_xticks([d * 1440.0 + 720.0 for d in days])
+        ax.set_xticklabels([f"day {d + 1}" for d in days], fontsize=8)
+        return
     first = int(np.ceil(t0 / 60.0))
     last = int(np.floor(t1 / 60.0))
     step = 1 if last - first <= 12 else 2 if last - first <= 24 else max(1, (last - first) // 12)
@@ -165,7 +170,10 @@ def hourly_utilisation_from(by_hour: pd.DataFrame) -> dict[str, tuple[np.ndarray
     out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     if by_hour.empty or "utilisation_tw" not in by_hour:
         return out
-    for name, part in by_hour[by_hour["station"] != "all"].groupby("station", sort=False):
+    rows = by_hour[by_hour["station"] != "all"]
+    if "day" in rows:  # a calendar's block: hours of the block, day d from (d - 1) * 24
+        rows = rows.assign(hour=rows["hour"] + 24 * (rows["day"] - 1))
+    for name, part in rows.groupby("station", sort=False):
         mean = part.groupby("hour")["utilisation_tw"].mean()
         out[str(name)] = (mean.index.to_numpy(dtype=float), mean.to_numpy(dtype=float))
     return out
@@ -185,6 +193,7 @@ def write_run_figures(
     With satisfaction KPIs in the summary, also the two satisfaction figures of
     :mod:`simulator.figures.satisfaction`, titled with ``sat_label``.
     """
+    from simulator.figures.days import write_day_figure
     from simulator.figures.satisfaction import write_satisfaction_figures
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -204,4 +213,6 @@ def write_run_figures(
         fig.savefig(folder / fname, dpi=110, metadata=_PNG_META)
         plt.close(fig)
     sat = write_satisfaction_figures(folder, summary, by_hour, sat_label, plan.scenario.name)
-    return sorted([*figures, *sat])
+    days = write_day_figure(folder, [{"replication": r.replication, **row} for r in results
+                                     for row in r.by_day], f"Day by day: {plan.scenario.name}")
+    return sorted([*figures, *sat, *days])

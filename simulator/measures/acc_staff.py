@@ -17,7 +17,9 @@ from typing import Any
 import numpy as np
 
 from simulator.engine.records import RecordsMeta
+from simulator.measures.costs import CostRates, as_cost_rates
 from simulator.measures.exact import ExactSums
+from simulator.measures.segments import hour_pieces
 from simulator.scenario.plan import DutyChange
 
 __all__ = ["StaffMeasures"]
@@ -29,16 +31,25 @@ _BREAK = int(DutyChange.BREAK)
 class StaffMeasures:
     """Overtime, late breaks, paid minutes, cost and per-person use of time."""
 
-    def __init__(self, meta: RecordsMeta, cost_per_hour_by_group: Sequence[float] | None) -> None:
+    def __init__(self, meta: RecordsMeta,
+                 cost_per_hour_by_group: Sequence[float] | CostRates | None) -> None:
         self.meta = meta
         self.rates: np.ndarray | None = None
-        if cost_per_hour_by_group is not None:
-            rate = np.asarray(cost_per_hour_by_group, dtype=np.float64)
+        self.costs = as_cost_rates(cost_per_hour_by_group)
+        if self.costs is not None:
+            rate = np.asarray(self.costs.per_hour_by_group, dtype=np.float64)
+            premium = self.costs.premium()
             if rate.shape != (len(meta.group_names),):
                 raise ValueError(
                     f"cost_per_hour_by_group needs one rate per staff group "
                     f"{list(meta.group_names)} (got {len(rate)} values)")
+            if premium.shape != rate.shape:
+                raise ValueError(
+                    f"overtime_premium_by_group needs one premium per staff group "
+                    f"{list(meta.group_names)} (got {len(premium)} values)")
             self.rates = rate
+            self.premium = premium
+        self.overtime_by_hour = ExactSums()  # key: clock hour
         self.n_st = len(meta.station_names)
         self.late = ExactSums()  # key 0: overtime, 1: late breaks, 2: overtime cost
         self.open_rows: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # still there
@@ -55,7 +66,7 @@ class StaffMeasures:
             left = staff["left_min"]
             gone = ~np.isnan(left)
             self._late(staff["kind"][gone], staff["late_min"][gone],
-                       staff["group_idx"][gone])
+                       staff["group_idx"][gone], staff["due_min"][gone])
             if np.any(~gone):
                 self.open_rows.append((staff["kind"][~gone], staff["due_min"][~gone],
                                        staff["group_idx"][~gone]))
@@ -79,20 +90,27 @@ class StaffMeasures:
                 self.open_duty.append((duty["slot_id"][~done].astype(np.int64),
                                        duty["on_min"][~done]))
 
-    def _late(self, kind: np.ndarray, late: np.ndarray, group: np.ndarray) -> None:
+    def _late(self, kind: np.ndarray, late: np.ndarray, group: np.ndarray,
+              due: np.ndarray) -> None:
         shift_end = kind == _SHIFT_END
         self.late.add(late[shift_end], np.zeros(int(shift_end.sum()), dtype=np.int64))
         brk = kind == _BREAK
         self.late.add(late[brk], np.ones(int(brk.sum()), dtype=np.int64))
         if self.rates is not None:
-            cost = late[shift_end] / 60.0 * self.rates[group[shift_end].astype(np.intp)]
+            g = group[shift_end].astype(np.intp)
+            per_min = self.rates[g] * self.premium[g] / 60.0
+            cost = late[shift_end] / 60.0 * self.rates[g] * self.premium[g]
             self.late.add(cost, np.full(cost.size, 2))
+            # overtime runs from the shift's end (due) for late_min minutes
+            d = due[shift_end].astype(np.float64)
+            seg, hour, minutes = hour_pieces(d, d + late[shift_end], -math.inf)
+            self.overtime_by_hour.add(minutes * per_min[seg], hour)
 
     def finish(self, end_min: float) -> None:
         """Count what was still running at ``end_min`` (call once, before the results)."""
         t1 = float(end_min)
         for kind, due, group in self.open_rows:
-            self._late(kind, np.maximum(0.0, t1 - due), group)
+            self._late(kind, np.maximum(0.0, t1 - due), group, due)
         for key, start, slot in self.open_busy:
             self.busy.add(t1 - start, key)
             self.busy_slots.update(np.unique(slot).tolist())
@@ -110,9 +128,9 @@ class StaffMeasures:
         k = {"overtime_min": overtime, "late_break_min": self.late.value(1),
              "staff_paid_min": paid.value()}
         if self.rates is None:
-            k["staff_cost"] = math.nan
+            k["staff_cost"] = k["staff_cost_regular"] = k["staff_cost_overtime"] = math.nan
             return k
-        cost = ExactSums()
+        cost, regular = ExactSums(), ExactSums()
         for s in slots:
             group = meta.slot_group.get(s)
             if group is None:
@@ -121,9 +139,28 @@ class StaffMeasures:
             groups = np.array([meta.slot_group[s] for s in slots], dtype=np.intp)
             mins = np.array([float(meta.staff_paid_min[s]) for s in slots])
             cost.add(mins / 60.0 * self.rates[groups])
+            regular.add(mins / 60.0 * self.rates[groups])
         cost.add(np.array([self.late.value(2)]))
         k["staff_cost"] = cost.value()
+        k["staff_cost_regular"] = regular.value()
+        k["staff_cost_overtime"] = self.late.value(2)
         return k
+
+    def cost_by_hour(self) -> dict[int, tuple[float, float]]:
+        """Staff cost by clock hour: ``{hour: (regular, overtime)}`` (empty without rates).
+
+        Regular cost is the scheduled paid spells of :class:`~.costs.CostRates` at each
+        group's rate, overtime the minutes from each shift's end until the person left at
+        the rate times the group's overtime premium, each cut at clock hours."""
+        if self.rates is None or self.costs is None:
+            return {}
+        regular = ExactSums()
+        spells = np.asarray(self.costs.paid_spells, dtype=np.float64).reshape(-1, 3)
+        seg, hour, minutes = hour_pieces(spells[:, 0], spells[:, 1], -math.inf)
+        per_min = self.rates[spells[:, 2].astype(np.intp)] / 60.0
+        regular.add(minutes * per_min[seg], hour)
+        hours = set(regular.keys()) | set(self.overtime_by_hour.keys())
+        return {h: (regular.value(h), self.overtime_by_hour.value(h)) for h in sorted(hours)}
 
     def slots(self) -> list[int]:
         """Every slot of the roster or that served a visit, ascending."""

@@ -29,11 +29,13 @@ from simulator.measures.acc_customers import CustomerMeasures
 from simulator.measures.acc_hours import HourMeasures
 from simulator.measures.acc_staff import StaffMeasures
 from simulator.measures.acc_stations import StandardMeasures, StationMeasures
+from simulator.measures.costs import CostRates, cost_rates
+from simulator.measures.exact import ExactSums
 from simulator.measures.record_views import visit_customer_arrival
 from simulator.measures.segments import LevelSegments, Segments
 
-__all__ = ["LevelGrid", "MeasuresResult", "ReplicationMeasures", "measure_records",
-           "records_chunk"]
+__all__ = ["LevelGrid", "MeasuresResult", "ReplicationMeasures", "cost_rates",
+           "measure_records", "records_chunk"]
 
 
 @dataclass(frozen=True)
@@ -124,8 +126,10 @@ class ReplicationMeasures:
         What the rows refer to (:func:`simulator.engine.model.records_meta`).
     standards : sequence, default ()
         Service standards (see :func:`simulator.measures.kpis.replication_kpis`).
-    cost_per_hour_by_group : sequence of float, optional
-        Staff cost rates; without them ``staff_cost`` is NaN.
+    cost_per_hour_by_group : sequence of float or CostRates, optional
+        Staff cost rates per group, or every rate of the scenario
+        (:func:`simulator.measures.costs.cost_rates`: overtime premiums, compensation per
+        failure, cost by hour); without them the cost KPIs are NaN.
     by_hour : bool, default True
         Also keep the by-hour rows.
     grid_step_min : float, optional
@@ -140,7 +144,7 @@ class ReplicationMeasures:
     """
 
     def __init__(self, meta: RecordsMeta, standards: Sequence[Any] = (),
-                 cost_per_hour_by_group: Sequence[float] | None = None, *,
+                 cost_per_hour_by_group: Sequence[float] | CostRates | None = None, *,
                  by_hour: bool = True, grid_step_min: float | None = None,
                  wait_edges_min: Any = None, staff_use: bool = False,
                  check: bool = True) -> None:
@@ -228,14 +232,64 @@ class ReplicationMeasures:
         else:
             k["closing_overrun_min"] = math.nan
         k.update(self.stations.finish(t1))
+        k["recovery_cost"] = self._recovery_cost()
         k.update(self.standards.finish())
         k.update(self.staff.routing_kpis())
+        by_hour = self.hours.rows(t1, self.standards) if self.hours is not None else []
+        if by_hour and self.staff.rates is not None:
+            _add_cost_by_hour(by_hour, self.staff.cost_by_hour(), self.meta.terminating)
         return MeasuresResult(
             kpis=k,
-            by_hour=self.hours.rows(t1, self.standards) if self.hours is not None else [],
+            by_hour=by_hour,
             grid=self.sampler.grid(t1, t_end_min) if self.sampler is not None else None,
             wait_hist=self.wait_hist,
             staff_use=self.staff.use_rows() if self.staff_use else [])
+
+
+    def _recovery_cost(self) -> float:
+        """Σ over stations of the compensation cost per failure × the station's failures
+        (window visits, as ``{s}__failures``); NaN without cost rates."""
+        costs = self.staff.costs
+        if costs is None:
+            return math.nan
+        comp = np.asarray(costs.compensation_by_station, dtype=np.float64)
+        if comp.size == 0:
+            return 0.0
+        total = ExactSums()
+        total.add(comp * self.stations.counts[:comp.size, 5])
+        return total.value()
+
+
+def _add_cost_by_hour(rows: list[dict[str, Any]], hourly: dict[int, tuple[float, float]],
+                      service_day: bool) -> None:
+    """Add ``staff_cost_regular``, ``staff_cost_overtime`` and ``staff_cost`` of each clock
+    hour to the ``station == "all"`` by-hour rows in place (NaN on station rows).
+
+    On a service day (``service_day``) an hour with paid time before the first row (staff on
+    duty before the doors open) gets an ``all`` row of its own, with no customers and NaN
+    levels, so the hours add up to the day's cost. In steady state the rows stay those of
+    the statistics window: the warm-up's paid time is in the KPIs only."""
+    first = min(int(r["hour"]) for r in rows)
+    early = [h for h in hourly if h < first] if service_day else []
+    if early:
+        template = next(r for r in rows if r["station"] == "all")
+        new = []
+        for h in sorted(early):
+            row = {k: (0.0 if k in ("arrivals", "served", "balked", "abandoned") else math.nan)
+                   for k in template}
+            row.update(hour=h, hour_start_min=float(h * 60), station="all")
+            new.append(row)
+        rows[:0] = new
+    for row in rows:
+        if row["station"] == "all":
+            regular, overtime = hourly.get(int(row["hour"]), (0.0, 0.0))
+            total = ExactSums()
+            total.add(np.array([regular, overtime]))
+            row["staff_cost_regular"], row["staff_cost_overtime"] = regular, overtime
+            row["staff_cost"] = total.value()
+        else:
+            row["staff_cost_regular"] = row["staff_cost_overtime"] = math.nan
+            row["staff_cost"] = math.nan
 
 
 def _view(meta: RecordsMeta, visits: dict[str, np.ndarray],
@@ -259,7 +313,7 @@ def records_chunk(records: Records) -> RecordChunk:
 
 
 def measure_records(records: Records, standards: Sequence[Any] = (),
-                    cost_per_hour_by_group: Sequence[float] | None = None, *,
+                    cost_per_hour_by_group: Sequence[float] | CostRates | None = None, *,
                     grid_step_min: float | None = None, t_end_min: float | None = None,
                     wait_edges_min: Any = None, check: bool = False,
                     by_hour: bool = True, staff_use: bool = False) -> MeasuresResult:

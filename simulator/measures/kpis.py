@@ -31,6 +31,7 @@ from typing import Any
 
 from simulator.engine.records import Records
 from simulator.measures.accumulate import measure_records
+from simulator.measures.costs import CostRates
 from simulator.measures.estimators import WAITED_MIN, waited_share
 
 __all__ = ["WAITED_MIN", "replication_kpis", "waited_share"]
@@ -41,7 +42,7 @@ _NAN = math.nan
 def replication_kpis(
     records: Records,
     standards: Sequence[Any] = (),
-    cost_per_hour_by_group: Sequence[float] | None = None,
+    cost_per_hour_by_group: Sequence[float] | CostRates | None = None,
 ) -> dict[str, float]:
     r"""All KPIs of one replication as one flat, ordered ``dict[str, float]``.
 
@@ -58,9 +59,10 @@ def replication_kpis(
         Service standards: objects or mappings with ``name``, ``station`` (station name, or
         None for the total wait over the visit), ``wait_max_min``, ``target_share`` and
         ``classes`` (class names, or None for all).
-    cost_per_hour_by_group : sequence of float, optional
-        Cost per paid staff hour, indexed like ``records.group_names``. Without it
-        ``staff_cost`` is NaN.
+    cost_per_hour_by_group : sequence of float or CostRates, optional
+        Cost per paid staff hour, indexed like ``records.group_names``, or every cost rate of
+        the scenario (:func:`simulator.measures.costs.cost_rates`: overtime premiums and
+        compensation per failure too). Without it the cost KPIs are NaN.
 
     Returns
     -------
@@ -106,9 +108,15 @@ def replication_kpis(
           over BREAK rows. A row with NaN ``left_min`` (still there at the end) counts
           max(0, ``end_min`` − ``due_min``).
         - ``staff_paid_min`` — Σ ``records.staff_paid_min`` (scheduled) + ``overtime_min``.
-        - ``staff_cost`` — :math:`\sum_\text{slots} (\text{paid}_s + \text{overtime}_s)/60
-          \times \text{rate}_{g(s)}`, group :math:`g(s)` from ``records.slot_group`` (paid) and
-          the staff row's ``group_idx`` (overtime).
+        - ``staff_cost`` — ``staff_cost_regular`` + ``staff_cost_overtime`` (one exact sum).
+        - ``staff_cost_regular`` — :math:`\sum_\text{slots} \text{paid}_s/60 \times
+          \text{rate}_{g(s)}`, group :math:`g(s)` from ``records.slot_group``.
+        - ``staff_cost_overtime`` — :math:`\sum \text{late}_r/60 \times \text{rate}_{g(r)}
+          \times \text{premium}_{g(r)}` over SHIFT_END rows, group from the row's
+          ``group_idx``, premium the group's ``overtime_premium`` (1 unless given).
+        - ``recovery_cost`` — :math:`\sum_s c_s \times` ``{s}__failures``, :math:`c_s` the
+          station's ``failure.actions.compensation_cost`` (money per failed service); 0
+          without compensation. All four are NaN without cost rates.
         - ``last_departure_min`` — latest departure of any customer (NaN if none).
         - ``closing_overrun_min`` — terminating days: max(0, ``last_departure_min`` −
           ``close_min``), 0 if nobody departed; NaN for steady-state runs.

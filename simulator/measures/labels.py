@@ -26,11 +26,12 @@ colours comparisons. ``docs/results.md`` prints the table.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 __all__ = [
     "COLUMN_LABELS",
+    "COST_PARTS",
     "HIGHER",
     "LOWER",
     "NEUTRAL",
@@ -42,6 +43,7 @@ __all__ = [
     "is_share",
     "kpi_info",
     "label",
+    "with_cost_parts",
 ]
 
 #: Directions of good.
@@ -102,6 +104,29 @@ class KpiInfo:
         return f"{text} ({unit})"
 
 
+#: Parts of the day's cost listed right after ``staff_cost`` (:func:`with_cost_parts`); tables
+#: show them only when some replication has them (a scenario without overtime or
+#: compensation would show a row of zeros).
+COST_PARTS: tuple[str, ...] = ("staff_cost_overtime", "recovery_cost")
+
+
+def with_cost_parts(keys: Sequence[str], parts: Sequence[str] = COST_PARTS) -> tuple[str, ...]:
+    """``keys`` with the cost KPIs ``parts`` inserted right after ``staff_cost`` (``keys``
+    unchanged when it has no ``staff_cost``).
+
+    Examples
+    --------
+    >>> with_cost_parts(("overtime_min", "staff_cost", "closing_overrun_min"))
+    ('overtime_min', 'staff_cost', 'staff_cost_overtime', 'recovery_cost', 'closing_overrun_min')
+    """
+    out: list[str] = []
+    for k in keys:
+        out.append(k)
+        if k == "staff_cost":
+            out.extend(p for p in parts if p not in keys)
+    return tuple(out)
+
+
 def _i(label: str, unit: str = "", low: float = -_INF, high: float = _INF,
        good: int = NEUTRAL, denominator: str | None = None) -> KpiInfo:
     return KpiInfo("", label, unit, low, high, good, denominator)
@@ -148,6 +173,10 @@ FIXED: dict[str, KpiInfo] = {
     "late_break_min": _minutes("Breaks started late", LOWER, "person-min"),
     "staff_paid_min": _minutes("Paid staff time", LOWER, "person-min"),
     "staff_cost": _i("Staff cost", "currency", 0.0, _INF, LOWER),
+    "staff_cost_regular": _i("Staff cost, scheduled time", "currency", 0.0, _INF, LOWER),
+    "staff_cost_overtime": _i("Staff cost, overtime (with premium)", "currency", 0.0, _INF,
+                              LOWER),
+    "recovery_cost": _i("Compensation paid for failures", "currency", 0.0, _INF, LOWER),
     "last_departure_min": _i("Last customer leaves", "clock", 0.0, _INF),
     "closing_overrun_min": _minutes("Service after the doors close"),
     # predicted satisfaction (docs/satisfaction.md)
@@ -311,11 +340,50 @@ def kpi_info(key: str, standard_names: Mapping[str, str] | None = None) -> KpiIn
         station, _, group = key.partition("__busy_min__")
         return KpiInfo(key, f"{humanise(station)}: time served by {humanise(group)}",
                        "person-min", 0.0)
+    if key in WEEK:
+        return replace(WEEK[key], key=key)
+    if key.startswith("promise__"):
+        name, _, what = key[len("promise__"):].rpartition("__")
+        if what in PROMISE:
+            info = PROMISE[what]
+            return replace(info, key=key, label=f"{info.label}: {humanise(name)}")
     split = _split_suffix(key, STATION)
     if split is not None:
         station, info = split
         return replace(info, key=key, label=f"{humanise(station)}: {info.label}")
     return KpiInfo(key, key)
+
+
+#: The back office and promises (docs/week.md).
+WEEK: dict[str, KpiInfo] = {
+    "promise_broken_share": _share("Promises broken (all promises)", LOWER),
+    "bo__complaints_opened": _count("Complaints opened", LOWER, "cases"),
+    "bo__complaints_answered": _count("Complaints answered", HIGHER, "cases"),
+    "bo__complaints_open_at_end": _count("Complaints still open at the end", LOWER, "cases"),
+    "bo__complaints_escalated": _count("Complaints escalated", LOWER, "cases"),
+    "bo__complaints_within_standard_share": _share("Complaints answered within the standard",
+                                                   HIGHER),
+    "bo__complaint_answer_mean_h": _minutes("Mean time to answer a complaint", LOWER, "h"),
+    "bo__complaint_timeliness_mean": _i("Complaint answer timeliness (τ, 1 = on time)", "",
+                                        0.0, 1.0, HIGHER),
+    "bo__follow_ups_opened": _count("Follow-ups opened", NEUTRAL, "cases"),
+    "bo__follow_ups_done": _count("Follow-ups done", HIGHER, "cases"),
+    "bo__follow_ups_open_at_end": _count("Follow-ups still open at the end", LOWER, "cases"),
+    "bo__follow_up_delay_mean_h": _minutes("Mean time to a follow-up", LOWER, "h"),
+    "bo__backlog_at_close_mean": _count("Back-office backlog at closing time", LOWER,
+                                        "cases"),
+    "bo__backlog_age_mean_h": _minutes("Age of the back-office backlog", LOWER, "h"),
+    "bo__busy_min": _minutes("Back-office work done", NEUTRAL, "person-min"),
+    "bo__on_duty_min": _minutes("Back-office time on duty", NEUTRAL, "person-min"),
+    "bo__utilisation": _share("Back-office utilisation"),
+    "bo__staff_cost": _i("Back-office staff cost", "money", 0.0, _INF, LOWER),
+    "bo__backlog_at_close": _count("Back-office backlog at closing time", LOWER, "cases"),
+}
+PROMISE: dict[str, KpiInfo] = {
+    "n": _count("Customers or visits promised"),
+    "broken_share": _share("Promise broken", LOWER),
+    "overrun_mean_min": _minutes("Mean overrun of a broken promise"),
+}
 
 
 def _satisfaction(key: str) -> KpiInfo:

@@ -7,8 +7,8 @@ wider than the previous one (each bin's width is 0.995 % of its lower edge, belo
 the run's values above 10,000 min, which all fall in one last bin). A percentile is read as in
 ``numpy.percentile(method="linear")``: the two order statistics around rank ``h = (n-1) p``,
 linearly interpolated, each taken as the midpoint of its bin and clipped to the exact minimum
-and maximum. So a percentile is **within half a bin of the exact value: at most 0.005 min
-(0.3 s) for values below 1 min and at most 0.5 % of the value above** (and exact when all
+and maximum. So a percentile is **within half a bin of each order statistic it interpolates: at
+most max(0.005 min, 0.5 % of the larger of the two) from the exact value** (and exact when all
 observations are equal, or the percentile is the minimum or maximum). The mean (exact sum /
 count, :mod:`.exact`) and the maximum are exact.
 
@@ -112,6 +112,14 @@ class Tally:
         self.sums.add(a)
         self.lo = min(self.lo, float(a.min()))
         self.hi = max(self.hi, float(a.max()))
+
+    def merge(self, other: Tally) -> None:
+        """Add every observation of ``other`` (the tally of both, e.g. of two days)."""
+        self.count += other.count
+        self.counts += other.counts
+        self.sums.add_sums(other.sums)
+        self.lo = min(self.lo, other.lo)
+        self.hi = max(self.hi, other.hi)
 
     def mean(self) -> float:
         """Exact mean (NaN when empty)."""

@@ -28,6 +28,7 @@ from simulator.measures.labels import (
     format_value,
     humanise,
     kpi_info,
+    with_cost_parts,
 )
 from simulator.measures.standards import field_of, standard_slugs
 
@@ -202,7 +203,11 @@ def run_verdict(summary: pd.DataFrame, standards: Sequence[Any] = (),
     if _row(summary, "abandon_rate") is not None:
         people.append(f"abandoned {_with_interval(summary, 'abandon_rate')}")
     if _row(summary, "staff_cost") is not None:
-        people.append(f"staff cost {_with_interval(summary, 'staff_cost', currency)}")
+        people.append(f"staff cost {_with_interval(summary, 'staff_cost', currency)}"
+                      + _cost_parts(summary, currency))
+    if _positive(summary, "recovery_cost"):
+        people.append(f"compensation for failures "
+                      f"{_with_interval(summary, 'recovery_cost', currency)}")
     lines.append(Line("info", "Customers and cost: " + "; ".join(people)))
     if not checks:
         headline = Line("info", "No service standards are set; mean wait "
@@ -238,14 +243,28 @@ def _signed(kpi: str, x: float, currency: str | None = None) -> str:
     return ("+" if x > 0 else "-" if x < 0 else "") + text
 
 
+def _positive(summary: pd.DataFrame, kpi: str) -> bool:
+    """The KPI is in the summary with a mean above 0."""
+    row = _row(summary, kpi)
+    return row is not None and float(row["mean"]) > 0
+
+
+def _cost_parts(summary: pd.DataFrame, currency: str | None) -> str:
+    """`` (overtime X)`` when the staff cost includes overtime, else ``""``."""
+    if not _positive(summary, "staff_cost_overtime"):
+        return ""
+    return f" (overtime {_with_interval(summary, 'staff_cost_overtime', currency)})"
+
+
 #: KPIs a comparison's verdict judges (then every standard's compliance).
 COMPARE_KPIS = ("wait_mean_min", "wait_p90_min", "abandon_rate", "balk_rate",
                 "time_in_system_mean_min", "overtime_min", "staff_cost", "sat__csat_mean",
-                "sat__complaint_rate")
+                "sat__complaint_rate", "promise_broken_share",
+                "bo__complaints_within_standard_share", "bo__complaints_open_at_end")
 
 
 def _judged_keys(rows: pd.DataFrame) -> list[str]:
-    keys = [k for k in COMPARE_KPIS if k in rows.index]
+    keys = [k for k in with_cost_parts(COMPARE_KPIS, ("recovery_cost",)) if k in rows.index]
     return keys + [k for k in rows.index if k.startswith("std__") and k.endswith("__compliance")]
 
 
@@ -256,7 +275,8 @@ def _short(kpi: str) -> str:
     return label[0].lower() + label[1:]
 
 
-def cost_per_benefit(rows: pd.DataFrame, currency: str | None = None) -> str | None:
+def cost_per_benefit(rows: pd.DataFrame, currency: str | None = None,
+                     period: str = "day") -> str | None:
     """``Cost per unit of benefit`` of one variant's comparison rows (kpi, diff_mean,
     significant): the change in staff cost per minute of mean wait saved and per percentage
     point of each standard's compliance gained, for the significant gains only (ratios of
@@ -284,14 +304,14 @@ def cost_per_benefit(rows: pd.DataFrame, currency: str | None = None) -> str | N
                 name = kpi_info(k).label.removeprefix("Compliance: ")
                 gains.append(f"{format_value('staff_cost', abs(cost) / gain, currency)} {more} "
                              f"per point of compliance with {name}")
-    head = f"staff cost {money} {more} per replication (day)"
+    head = f"staff cost {money} {more} per replication ({period})"
     if not gains:
         return head + "; no significant gain in mean wait or compliance"
     return head + ": " + "; ".join(gains)
 
 
 def compare_verdict(table: pd.DataFrame, kpi: str = "wait_mean_min",
-                    currency: str | None = None) -> Verdict:
+                    currency: str | None = None, period: str = "day") -> Verdict:
     """The verdict of a comparison (``comparison.csv``): the best variant on ``kpi`` with
     its cost, then per variant the headline KPIs and standards it is significantly better
     or worse on (by each KPI's direction of good)."""
@@ -326,7 +346,7 @@ def compare_verdict(table: pd.DataFrame, kpi: str = "wait_mean_min",
     cost = ""
     if "staff_cost" in rows.index:
         cost_diff = float(rows.loc["staff_cost", "diff_mean"])
-        cost = f"; staff cost {_signed('staff_cost', cost_diff, currency)} per day"
+        cost = f"; staff cost {_signed('staff_cost', cost_diff, currency)} per {period}"
     if _better(kpi, d) and sig:
         head = Line("good", f"Best on {_short(kpi)}: {name} "
                     f"({_signed(kpi, d, currency)} against the baseline, significant{cost}).")

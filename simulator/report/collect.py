@@ -43,6 +43,7 @@ class ResultsData:
     sweep: pd.DataFrame | None = None
     variants: pd.DataFrame | None = None
     sensitivity: pd.DataFrame | None = None
+    by_day: pd.DataFrame | None = None  # a calendar's days (docs/week.md)
     figures: dict[str, bytes] = field(default_factory=dict)
 
 
@@ -131,6 +132,7 @@ def collect(folder: Path, manifest: dict[str, Any] | None = None) -> ResultsData
             raise ReportError(f"{folder}: no summary.csv (got a run folder without its "
                               "summary; expected the files servsim run writes)")
         return ResultsData(summary=summary, by_hour=_csv(folder / "by_hour.csv"),
+                           by_day=_csv(folder / "by_day.csv"),
                            **common)  # type: ignore[arg-type]
     if kind == "compare":
         return ResultsData(comparison=_csv(folder / "comparison.csv"),

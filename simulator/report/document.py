@@ -14,6 +14,7 @@ from simulator.report.markup import REPORT_NAME, esc, page
 from simulator.report.methods import methods
 from simulator.report.scenario_text import scenario_html
 from simulator.report.sections_verdict import verdict_html, verdict_of
+from simulator.scenario.calendar import replication_period
 
 
 def _scenario_section(data: ResultsData) -> str:
@@ -38,6 +39,8 @@ def _run_sections(data: ResultsData, draw: bool) -> list[tuple[str, str, str]]:
     out = [("headline", "Headline results",
             sr.headline(data.summary, n, currency) + sr.stations_table(data.summary, stations)
             + sr.classes_table(data.summary))]
+    if data.by_day is not None and data.by_day["day"].nunique() > 1:
+        out.append(("by-day", "Day by day", sr.by_day(data.by_day, currency, figs)))
     by_hour = data.by_hour
     if by_hour is not None and not by_hour.empty:
         out.append(("by-hour", "Waits and queues by hour",
@@ -63,7 +66,8 @@ def _experiment_sections(data: ResultsData, draw: bool) -> list[tuple[str, str, 
     names = standard_names(sc.standards) if sc is not None else None
     if data.kind == "compare":
         body = ex.comparison(data.manifest, data.comparison, data.replications, figs,
-                             currency, names)
+                             currency, names,
+                             replication_period(sc.calendar if sc is not None else None))
         return [("comparison", "Comparison of variants", body)]
     body = ex.sweep(data.manifest, data.sweep, data.variants, figs, data.sensitivity,
                     currency)

@@ -25,6 +25,8 @@ HEADLINE: tuple[str, ...] = (
     "arrived", "served", "balk_rate", "abandon_rate", "waited_share", "wait_mean_min",
     "wait_p90_min", "time_in_system_mean_min", "throughput_per_hour", "overtime_min",
     "staff_cost", "closing_overrun_min", "sat__csat_mean", "sat__complaint_rate",
+    "promise_broken_share", "bo__complaints_within_standard_share",
+    "bo__complaint_answer_mean_h", "bo__backlog_at_close_mean", "bo__utilisation",
 )
 
 #: Predicted satisfaction KPIs of a run, in the order shown.

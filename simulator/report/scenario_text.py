@@ -15,7 +15,15 @@ from simulator.scenario.arrivals import (
     WaveArrivals,
 )
 from simulator.scenario.fields import clock_to_min
-from simulator.scenario.pathways import Release, Seize, Step
+from simulator.scenario.pathways import (
+    Choose,
+    IfFailed,
+    IfServed,
+    Release,
+    Seize,
+    ShortestOf,
+    Step,
+)
 from simulator.scenario.resources import Rooms
 from simulator.scenario.schema import Scenario
 from simulator.scenario.staff import Shift
@@ -243,6 +251,15 @@ def pathway_text(steps: list[Any]) -> str:
             parts.append(f"[take {s.seize}]")
         elif isinstance(s, Release):
             parts.append(f"[hand back {s.release}]")
+        elif isinstance(s, Choose):
+            parts.append("(" + " or ".join(f"{n} {share(p)}" for n, p in s.choose.items())
+                         + ")")
+        elif isinstance(s, IfFailed):
+            parts.append(f"{s.if_failed} (if the previous visit failed)")
+        elif isinstance(s, IfServed):
+            parts.append(f"{s.if_served} (if the previous visit went right)")
+        elif isinstance(s, ShortestOf):
+            parts.append("(the shorter line of " + " / ".join(s.shortest_of) + ")")
         else:
             parts.append(str(s))
     return " → ".join(parts)

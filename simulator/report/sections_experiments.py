@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from simulator.measures.labels import LOWER, NEUTRAL, kpi_info
+from simulator.measures.labels import COST_PARTS, LOWER, NEUTRAL, kpi_info, with_cost_parts
 from simulator.measures.verdict import cost_per_benefit
 from simulator.report import figures as fg
 from simulator.report.kpis import HEADLINE, interval_cell, is_share, label
@@ -27,10 +27,17 @@ def _values_text(values: dict[str, Any]) -> str:
     return "; ".join(f"{k} = {v}" for k, v in values.items())
 
 
+def _either_positive(row: pd.Series) -> bool:
+    """The baseline or the variant has a mean above 0."""
+    return float(row["baseline_mean"]) > 0 or float(row["variant_mean"]) > 0
+
+
 def headline_kpis(replications: pd.DataFrame) -> list[str]:
     """The headline KPIs present in an experiment's replications table, with the service
     standards' compliance."""
-    keys = [k for k in dict.fromkeys([*HEADLINE, *EXPERIMENT_KPIS]) if k in replications]
+    keys = [k for k in dict.fromkeys([*with_cost_parts(HEADLINE), *EXPERIMENT_KPIS])
+            if k in replications
+            and (k not in COST_PARTS or bool((replications[k] > 0).any()))]
     keys += [c for c in replications.columns
              if c.startswith("std__") and c.endswith("__compliance")]
     return keys
@@ -76,8 +83,9 @@ def judgement(kpi: str, diff: float, significant: bool) -> tuple[str, str]:
 def comparison(manifest: dict[str, Any], comparison_table: pd.DataFrame | None,
                replications: pd.DataFrame | None, figs: dict[str, bytes],
                currency: str | None = None,
-               standard_names: dict[str, str] | None = None) -> str:
-    """Variants, paired differences against the baseline and the headline KPIs by variant."""
+               standard_names: dict[str, str] | None = None, period: str = "day") -> str:
+    """Variants, paired differences against the baseline and the headline KPIs by variant
+    (``period``: what one replication is, e.g. ``week``)."""
     spec = manifest.get("spec", {})
     variants = spec.get("variants", [])
     labels = {v["id"]: v["label"] for v in variants}
@@ -102,7 +110,9 @@ def comparison(manifest: dict[str, Any], comparison_table: pd.DataFrame | None,
     if comparison_table is not None and not comparison_table.empty:
         for vid, part in comparison_table.groupby("variant_id", sort=False):
             rows_by_kpi = part.set_index("kpi")
-            keys = [k for k in EXPERIMENT_KPIS if k in rows_by_kpi.index]
+            keys = [k for k in with_cost_parts(EXPERIMENT_KPIS, ("recovery_cost",))
+                    if k in rows_by_kpi.index
+                    and (k not in COST_PARTS or _either_positive(rows_by_kpi.loc[k]))]
             keys += [k for k in rows_by_kpi.index
                      if k.startswith("std__") and k.endswith("__compliance")]
             rows = []
@@ -128,7 +138,7 @@ def comparison(manifest: dict[str, Any], comparison_table: pd.DataFrame | None,
                                "Judgement", "CRN ±", "Independent ±"], rows,
                               numeric=[False, True, True, True, False, True, True],
                               cls="keep"))
-            cpb = cost_per_benefit(part, currency)
+            cpb = cost_per_benefit(part, currency, period)
             if cpb:
                 body.append(f"<p><strong>Cost per unit of benefit:</strong> {esc(cpb)} "
                             "(ratios of the mean changes).</p>\n")

@@ -9,9 +9,9 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from simulator.measures.labels import humanise
+from simulator.measures.labels import COST_PARTS, humanise, with_cost_parts
 from simulator.report import figures as fg
-from simulator.report.kpis import HEADLINE, SATISFACTION, has, label, summary_cell
+from simulator.report.kpis import HEADLINE, SATISFACTION, has, interval_cell, label, summary_cell
 from simulator.report.markup import breakable, clock, esc, num, pct, table
 from simulator.report.scenario_text import standard_text
 from simulator.scenario.schema import Scenario
@@ -30,6 +30,8 @@ CAPTIONS: dict[str, str] = {
     "intervals across replications).",
     "figures/satisfaction_by_hour.png": "Predicted CSAT of served customers and complaint "
     "rate by hour of arrival (95 % intervals across replications).",
+    "figures/by_day.png": "Day by day: per open day of the calendar, the mean over "
+    "replications with its 95 % interval.",
 }
 
 MAX_HOUR_ROWS = 48
@@ -61,13 +63,17 @@ def embedded(figs: dict[str, bytes], name: str, caption: str) -> str:
 # ---------------------------------------------------------------------------- headline
 def headline(summary: pd.DataFrame, n_reps: int, currency: str | None = None) -> str:
     """Headline KPIs with 95 % intervals."""
-    rows = [[esc(label(k, currency)), summary_cell(summary, k)] for k in HEADLINE
-            if has(summary, k)]
+    rows = [[esc(label(k, currency)), summary_cell(summary, k)] for k in with_cost_parts(HEADLINE)
+            if has(summary, k) and (k not in COST_PARTS or _positive_mean(summary, k))]
     return (f"<p>Mean over {n_reps} replications with the 95 % confidence interval in brackets "
             "(across replications; an interval never leaves what is possible: shares stay in "
             "0–100 %, waits at or above 0). Percentages are shares of arriving customers."
             "</p>\n" + table(["KPI", "Mean [95 % interval]"], rows, numeric=[False, True],
                              cls="keep"))
+
+
+def _positive_mean(summary: pd.DataFrame, kpi: str) -> bool:
+    return float(summary.loc[summary["kpi"] == kpi, "mean"].iloc[0]) > 0
 
 
 def classes_table(summary: pd.DataFrame) -> str:
@@ -236,6 +242,30 @@ def standards(summary: pd.DataFrame, by_hour: pd.DataFrame | None,
     return "".join(body)
 
 
+# ---------------------------------------------------------------------------- days
+#: The KPIs of the day-by-day table, in order (those present are shown).
+BY_DAY = ("arrived", "wait_mean_min", "abandon_rate", "sat__csat_mean", "staff_cost",
+          "bo__complaints_opened", "bo__backlog_at_close")
+
+
+def by_day(days: pd.DataFrame, currency: str | None = None,
+           figs: dict[str, bytes] | None = None) -> str:
+    """A calendar's days side by side: per day (and day type) the mean over replications
+    of a few KPIs with their 95 % intervals, then the service standards' compliance."""
+    keys = [k for k in BY_DAY if k in days]
+    keys += [k for k in days.columns if k.startswith("std__") and k.endswith("__compliance")]
+    rows = []
+    for (_day, name, kind), part in days.groupby(["day", "day_label", "day_type"], sort=True):
+        rows.append([esc(str(name)), esc(str(kind))]
+                    + [interval_cell(part[k].to_numpy(dtype=float), k) for k in keys])
+    head = ("<p>Each open day of the calendar, as a service day of its day type (closed days "
+            "have no row); the week's figures in the headline combine them (docs/week.md). "
+            "Mean over replications [95 % interval].</p>\n")
+    return (head + table(["Day", "Day type", *[esc(label(k, currency)) for k in keys]], rows,
+                         numeric=[False, False, *[True] * len(keys)])
+            + embedded(figs or {}, "figures/by_day.png", CAPTIONS["figures/by_day.png"]))
+
+
 # ---------------------------------------------------------------------------- satisfaction
 def has_satisfaction(summary: pd.DataFrame) -> bool:
     """The run predicted satisfaction."""
@@ -281,6 +311,27 @@ def satisfaction(summary: pd.DataFrame, manifest: dict, figs: dict[str, bytes]) 
         body.append("<h3>By customer class</h3>\n")
         body.append(table(["Class", "CSAT (1–5)", "Would complain", "Would return"],
                           class_rows, numeric=[False, True, True, True], cls="keep"))
+    body.append(_gaps(summary))
     for name in ("figures/satisfaction_dimensions.png", "figures/satisfaction_by_hour.png"):
         body.append(embedded(figs, name, CAPTIONS[name]))
     return "".join(body)
+
+
+def _gaps(summary: pd.DataFrame) -> str:
+    """Gaps 3, 4 and 5 of the gap model side by side (satisfaction.md §2.9, docs/week.md)."""
+    kpis = list(summary["kpi"])
+    rows = [["Gap 3: standards vs delivery", esc(label(k)), summary_cell(summary, k)]
+            for k in kpis if k.startswith("sat__gap3__")]
+    rows += [["Gap 4: promises vs delivery", esc(label(k)), summary_cell(summary, k)]
+             for k in kpis if k.startswith("promise__") and not k.endswith("__n")]
+    gap5 = "Gap 5: expectations vs perceptions (dimension score, −1 to 1)"
+    rows += [[gap5, esc(label(k)), summary_cell(summary, k)]
+             for k in kpis if k.startswith("sat__dim__")]
+    if not rows:
+        return ""
+    note = ("" if any(r[0].startswith("Gap 4") for r in rows) else
+            "<p>No promises are modelled (add <code>promises:</code>, docs/week.md), so gap 4 "
+            "is not measured.</p>\n")
+    return ("<h3>The gap model: gaps 3, 4 and 5</h3>\n"
+            + table(["Gap", "Measure", "Mean [95 % interval]"], rows,
+                    numeric=[False, False, True], cls="keep") + note)

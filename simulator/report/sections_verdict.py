@@ -16,6 +16,7 @@ from simulator.measures.verdict import (
 )
 from simulator.report.collect import ResultsData
 from simulator.report.markup import esc
+from simulator.scenario.calendar import replication_period
 
 __all__ = ["verdict_html", "verdict_of"]
 
@@ -44,7 +45,8 @@ def verdict_of(data: ResultsData) -> Verdict | None:
     spec = data.manifest.get("spec") or {}
     if data.kind == "compare" and data.comparison is not None and not data.comparison.empty:
         kpi = str((data.manifest.get("verdict") or {}).get("kpi", "wait_mean_min"))
-        return compare_verdict(data.comparison, kpi, currency)
+        return compare_verdict(data.comparison, kpi, currency,
+                               replication_period(sc.calendar if sc is not None else None))
     if data.kind == "sweep" and data.sweep is not None and data.variants is not None:
         kpis = spec.get("kpis") or ["wait_mean_min"]
         return sweep_verdict(data.sweep, data.variants, str(kpis[0]), standards, currency)

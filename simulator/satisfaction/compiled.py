@@ -147,7 +147,41 @@ def _effective_section(sc: Scenario) -> tuple[SatisfactionSection, list[tuple[St
         standards.append((new, "scenario standard"))
     if derived:
         sec = sec.model_copy(update={"standards": [*sec.standards, *derived]})
+    if sc.promises:
+        sec, standards = _with_promises(sc, sec, standards)
     return sec, standards
+
+
+def _with_promises(sc: Scenario, sec: SatisfactionSection,
+                   standards: list[tuple[StandardConfig, str]]
+                   ) -> tuple[SatisfactionSection, list[tuple[StandardConfig, str]]]:
+    """Gap 4 fed into the expectation model (satisfaction.md §2.4): a station's promise
+    makes its standard a published one (``promise: true``, so a wait beyond A lowers
+    reliability by ``promise_pen``); a station without a standard gets one at the promised
+    wait. Whole-visit promises are measured (gap 4 KPIs) but change no stage."""
+    from simulator.measures.standards import slug
+
+    dom = DOMAIN_DEFAULTS[sc.domain]
+    promised = {p.station: p for p in sc.promises if p.station is not None}
+    new_std = []
+    for std in sec.standards:
+        if std.stage in promised and not std.promise:
+            std = std.model_copy(update={"promise": True})
+        new_std.append(std)
+    have = {s.stage for s in new_std}
+    ids = {s.id for s in new_std}
+    for station, p in promised.items():
+        if station not in have:
+            sid = slug(p.name)
+            while sid in ids:
+                sid += "_"
+            ids.add(sid)
+            new_std.append(StandardConfig(id=sid, stage=station,
+                                          adequate_min=float(p.wait_max_min),
+                                          kano=dom.kano, promise=True))  # type: ignore[arg-type]
+    sources = {s.id: src for s, src in standards}
+    out = [(s, sources.get(s.id, "promise")) for s in new_std]
+    return sec.model_copy(update={"standards": new_std}), out
 
 
 def satisfaction_model(plan: Plan) -> SatisfactionModel:

@@ -178,7 +178,7 @@ class SampledResponses(NamedTuple):
     """bool."""
 
 
-def satisfaction_rng(seed: int, replication: int) -> np.random.Generator:
+def satisfaction_rng(seed: int, replication: int, day: int = 0) -> np.random.Generator:
     """The dedicated stream ``SeedSequence(seed, spawn_key=(replication, crc32(b"satisfaction")))``.
 
     Using a stream of its own keeps arrival and service streams unchanged when the model is
@@ -189,7 +189,9 @@ def satisfaction_rng(seed: int, replication: int) -> np.random.Generator:
     >>> a = satisfaction_rng(1, 0).random(); b = satisfaction_rng(1, 0).random(); a == b
     True
     """
-    ss = np.random.SeedSequence(seed, spawn_key=(replication, zlib.crc32(b"satisfaction")))
+    key = (replication, zlib.crc32(b"satisfaction"))
+    # day d > 0 of a calendar appends its index, as every engine stream does
+    ss = np.random.SeedSequence(seed, spawn_key=key if day == 0 else (*key, day))
     return np.random.default_rng(ss)
 
 

@@ -15,6 +15,7 @@ only the customers inside and one chunk.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -120,18 +121,27 @@ class SatisfactionMeasures:
         Precompiled :func:`~.compiled.satisfaction_model` of ``plan``.
     keep : bool
         Keep the prediction and tables (only when every customer was scored at once).
+    day : int
+        Day of a calendar, from 0: the survey answers' stream is that day's.
+    on_scored : callable, optional
+        Called with each scored batch: ``(customers, customer_id, p_complaint)``, the batch's
+        customer rows (ascending ids), the scored customers' ids and their complaint
+        probabilities (the back office's complaint cases, docs/week.md).
     """
 
     def __init__(self, plan: Plan, meta: RecordsMeta, seed: int | None = None,
                  replication: int = 0, *, model: SatisfactionModel | None = None,
-                 keep: bool = False) -> None:
+                 keep: bool = False, day: int = 0,
+                 on_scored: Callable[[dict[str, np.ndarray], np.ndarray, np.ndarray], None]
+                 | None = None) -> None:
         self.plan = plan
         self._meta = {f: getattr(meta, f) for f in RecordsMeta.__dataclass_fields__}
         self.model = m = model if model is not None else satisfaction_model(plan)
         self.keep = keep
         self.enabled = m.enabled
         self.params = resolve_parameters(m.params, m.config) if m.enabled else None
-        self.rng = (satisfaction_rng(seed, replication)
+        self.on_scored = on_scored
+        self.rng = (satisfaction_rng(seed, replication, day)
                     if seed is not None and m.enabled and m.config.outputs.sample_responses
                     else None)
         self.visits: list[dict[str, np.ndarray]] = []
@@ -188,6 +198,8 @@ class SatisfactionMeasures:
         if tables.customers.n_customers == 0:
             return
         pred = predict(tables.stages, tables.customers, m.params, m.config)
+        if self.on_scored is not None:
+            self.on_scored(customers, tables.customer_id, pred.p_complaint)
         self.batches += 1
         if self.keep:
             self.kept = (pred, tables) if self.batches == 1 else None

@@ -6,13 +6,16 @@ so the YAML needs no type tag; :data:`ArrivalSource` is the tagged union pydanti
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Annotated, Any, Literal
 
+import numpy as np
 from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
     Tag,
+    model_validator,
 )
 
 from simulator.scenario.distributions import CountDistribution, Distribution
@@ -29,8 +32,10 @@ from simulator.scenario.fields import (
 )
 
 __all__ = [
+    "MEMBERS_QUEUE",
     "Appointments",
     "ArrivalSource",
+    "Booking",
     "Peak",
     "PoissonArrivals",
     "SpreadShape",
@@ -55,6 +60,19 @@ class Peak(StrictModel):
     width_min: PositiveMinutes = Field(description="standard deviation of the bump, minutes")
 
 
+MembersQueue = Literal["as_one", "individually"]
+#: How the members of a party queue at stations (the ``members_queue`` key of a source).
+MEMBERS_QUEUE: tuple[str, ...] = ("as_one", "individually")
+
+
+def _members_queue() -> Any:
+    return Field(
+        default="as_one",
+        description="as_one: a party holds one counter for one service; individually: its "
+        "members join the line one by one and each takes a service (a canteen, a family at "
+        "a ticket desk), and the party moves on when its last member is served")
+
+
 class PoissonArrivals(StrictModel):
     """Walk-ins: a non-homogeneous Poisson process with a piecewise-constant rate.
 
@@ -71,6 +89,7 @@ class PoissonArrivals(StrictModel):
         default=None, description="overrides the classes' share for this source"
     )
     group_size: Distribution | None = None
+    members_queue: MembersQueue = _members_queue()
 
 
 SpreadShape = Literal["normal", "uniform", "exponential"]
@@ -137,8 +156,40 @@ class WaveArrivals(StrictModel):
         default=None, description="class mix of this source (instead of class)"
     )
     group_size: Distribution | None = None
+    members_queue: MembersQueue = _members_queue()
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=True)
+
+
+class LeadNoShow(StrictModel):
+    """The no-show probability of bookings made at least ``from_days`` ahead."""
+
+    from_days: Annotated[float, Field(ge=0), *upper_bound(366, "days")]
+    no_show: float = Field(ge=0, lt=1)
+
+
+class Booking(StrictModel):
+    """Appointments booked days ahead: each slot's booking has a lead time (days between
+    booking and visit) and a no-show probability that depends on it (longer lead, more
+    forgotten appointments). The no-show probability of a lead time L is that of the last
+    entry of ``no_show_by_lead`` with ``from_days`` <= L."""
+
+    lead_time_days: Distribution = Field(description="days between booking and the visit")
+    no_show_by_lead: list[LeadNoShow] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _ascending(self) -> Booking:
+        days = [e.from_days for e in self.no_show_by_lead]
+        if days[0] != 0 or any(b <= a for a, b in pairwise(days)):
+            raise ValueError("no_show_by_lead: from_days must start at 0 and increase "
+                             f"(got {days})")
+        return self
+
+    def no_show_at(self, lead_days: np.ndarray) -> np.ndarray:
+        """No-show probability of each lead time (days)."""
+        edges = np.array([e.from_days for e in self.no_show_by_lead])
+        probs = np.array([e.no_show for e in self.no_show_by_lead])
+        return probs[np.searchsorted(edges, lead_days, side="right") - 1]
 
 
 class Appointments(StrictModel):
@@ -157,6 +208,10 @@ class Appointments(StrictModel):
     punctuality_sd_min: DayMinutes = 0.0
     class_: Name | None = Field(default=None, alias="class")
     group_size: Distribution | None = None
+    members_queue: MembersQueue = _members_queue()
+    booking: Booking | None = Field(
+        default=None, description="booked days ahead: lead time and no-show by lead time "
+        "(replaces no_show; docs/week.md)")
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=True)
 
@@ -172,6 +227,7 @@ class TraceArrivals(StrictModel):
     time_column: str = "time"
     class_column: str | None = None
     group_size_column: str | None = None
+    members_queue: MembersQueue = _members_queue()
     class_: Name | None = Field(default=None, alias="class")
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=True)

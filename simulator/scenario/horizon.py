@@ -16,6 +16,7 @@ import math
 from dataclasses import dataclass
 
 from simulator.scenario.arrivals import Appointments, PoissonArrivals, WaveArrivals
+from simulator.scenario.calendar import CLOSED, apply_day_type
 from simulator.scenario.fields import MINUTES_IN_DAY, MINUTES_IN_YEAR, clock_to_min
 from simulator.scenario.schema import Scenario
 
@@ -79,8 +80,14 @@ def expected_customers(sc: Scenario) -> float:
     Walk-ins integrate the rate table over the opening hours (or the steady-state run) and
     add each peak's Gaussian mass; appointments count slots times ``per_slot`` less no-shows;
     waves add their mean sizes times their show probability. Traces are not read here and
-    count 0.
+    count 0. With a calendar, every open day of the horizon as its day type runs it.
     """
+    if sc.calendar is not None:
+        cal = sc.calendar
+        per_type = {name: expected_customers(apply_day_type(sc, name))
+                    for name in {cal.day_type(d) for d in range(1, cal.days + 1)}
+                    if name != CLOSED}
+        return sum(per_type.get(cal.day_type(d), 0.0) for d in range(1, cal.days + 1))
     total = 0.0
     open_min, end_min = sc.open_min, sc.close_min
     for src in sc.arrivals.values():

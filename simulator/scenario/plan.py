@@ -9,17 +9,37 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from enum import IntEnum
 from pathlib import Path
 
 import numpy as np
 
-from simulator.scenario.arrivals import Appointments, PoissonArrivals, TraceArrivals, WaveArrivals
+from simulator.scenario.arrivals import (
+    Appointments,
+    Booking,
+    PoissonArrivals,
+    TraceArrivals,
+    WaveArrivals,
+)
+from simulator.scenario.back_office import BackOfficePlan
+from simulator.scenario.days import DayPlan, with_days
 from simulator.scenario.distributions import Constant, Distribution, Empirical, Poisson
 from simulator.scenario.fields import MAX_COUNT, MINUTES_IN_DAY, clock_to_min
 from simulator.scenario.files import DataFileError, read_csv_rows
-from simulator.scenario.pathways import Release, Seize, Step
+from simulator.scenario.pathways import (
+    BRANCH_KINDS,
+    Choose,
+    IfFailed,
+    IfServed,
+    Release,
+    Seize,
+    ShortestOf,
+    Step,
+    branch_kind,
+    branch_targets,
+)
 from simulator.scenario.profile import resolve_profile
 from simulator.scenario.resources import Rooms, Tables
 from simulator.scenario.schema import Scenario, group_serves, routed_groups
@@ -27,7 +47,7 @@ from simulator.scenario.schema import Scenario, group_serves, routed_groups
 #: Codes of the wave spread shapes in :attr:`SourcePlan.wave_shape`.
 WAVE_SHAPES: tuple[str, ...] = ("normal", "uniform", "exponential")
 
-OP_VISIT, OP_SEIZE, OP_RELEASE = 0, 1, 2
+OP_VISIT, OP_SEIZE, OP_RELEASE, OP_BRANCH = 0, 1, 2, 3
 
 
 class DutyChange(IntEnum):
@@ -43,7 +63,10 @@ class StepPlan:
     """One pathway step of a class: station, inclusion probability, service distribution.
 
     ``op`` is :data:`OP_VISIT` for a station visit; for :data:`OP_SEIZE` / :data:`OP_RELEASE`
-    ``station`` is the index into ``Plan.resources`` and there is no service.
+    ``station`` is the index into ``Plan.resources`` and there is no service. An
+    :data:`OP_BRANCH` step (``station`` -1) visits one of ``options`` (visit steps): by
+    ``branch`` (an index into :data:`~simulator.scenario.pathways.BRANCH_KINDS`), with the
+    probabilities ``weights`` for a choice drawn from stream ``stream``.
     """
 
     station: int
@@ -52,6 +75,9 @@ class StepPlan:
     stream: str  # name of the stream its service times come from
     op: int = OP_VISIT
     renege: bool = True  # False: the class patience does not apply at this step
+    branch: int = -1  # OP_BRANCH: index of its kind in BRANCH_KINDS
+    options: tuple[StepPlan, ...] = ()  # OP_BRANCH: the visits it may make, as written
+    weights: tuple[float, ...] = ()  # OP_BRANCH choose: cumulative probabilities
 
 
 @dataclass(frozen=True)
@@ -112,7 +138,11 @@ class StationPlan:
     recovery_station: int  # -1: redo at this station
     rework: Distribution | None  # None: the visit's own service distribution
     severity: float
+    # failure probability when a person of staff group g serves here (failure_scale); empty:
+    # failure_probability whoever serves
+    failure_by_group: tuple[float, ...] = ()
     routed: bool = False  # served by cross-trained staff (skill-based routing)
+    jockey_by: int = 0  # per-counter lines: jockey when a line is this much shorter (0: no)
 
 
 @dataclass(frozen=True)
@@ -164,6 +194,7 @@ class SourcePlan:
     no_show: float = 0.0
     punctuality_mean_min: float = 0.0
     punctuality_sd_min: float = 0.0
+    booking: Booking | None = None  # booked days ahead: lead time, no-show by lead time
     fixed_class: int = -1
     # trace
     trace_min: np.ndarray = field(default_factory=lambda: np.zeros(0))
@@ -175,6 +206,8 @@ class SourcePlan:
     wave_shape: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
     wave_show: np.ndarray = field(default_factory=lambda: np.zeros(0))
     wave_size: tuple[int | Distribution | Poisson, ...] = ()
+    # members of a party join station lines one by one (members_queue: individually)
+    members_individually: bool = False
 
 
 @dataclass(frozen=True)
@@ -199,6 +232,8 @@ class Plan:
     class_station_service: tuple[tuple[Distribution, ...], ...]
     resources: tuple[ResourcePlan, ...] = ()
     groups: tuple[GroupPlan, ...] = ()
+    days: tuple[DayPlan, ...] = ()  # the calendar's days; empty without calendar:
+    back_office: BackOfficePlan | None = None
 
     @property
     def routed(self) -> bool:
@@ -313,7 +348,9 @@ def compile_plan(scenario: Scenario, base_dir: Path | None = None) -> Plan:
                     else None
                 ),
                 severity=fail.severity if fail else 0.0,
+                failure_by_group=_failure_by_group(sc, name),
                 routed=s_idx[name] in pooled,
+                jockey_by=st.jockey.when_shorter_by if st.jockey is not None else 0,
             )
         )
 
@@ -335,20 +372,12 @@ def compile_plan(scenario: Scenario, base_dir: Path | None = None) -> Plan:
                 steps.append(StepPlan(r_idx[name], 1.0, _NO_SERVICE, "",
                                       OP_SEIZE if seize else OP_RELEASE))
                 continue
+            if isinstance(raw, Choose | IfFailed | IfServed | ShortestOf):
+                steps.append(_branch_step(raw, k, cname, sc, s_idx, resolve))
+                continue
             step = raw if isinstance(raw, Step) else Step(step=raw)
-            st = sc.stations[step.step]
-            if step.service is not None:
-                dist, where = step.service, f"pathways.{cc.pathway}.{k}.service"
-                stream = f"service:{step.step}:{cname}:{k}"
-            elif cname in st.service_by_class:
-                dist = st.service_by_class[cname]
-                where = f"stations.{step.step}.service_by_class.{cname}"
-                stream = f"service:{step.step}:{cname}"
-            else:
-                dist, where = st.service, f"stations.{step.step}.service"
-                stream = f"service:{step.step}:{cname}"
-            steps.append(StepPlan(s_idx[step.step], step.probability, resolve(dist, where),
-                                  stream, renege=step.renege))
+            steps.append(_visit_step(step, k, cname, sc, s_idx, resolve,
+                                     f"pathways.{cc.pathway}.{k}.service"))
         classes.append(
             ClassPlan(
                 idx=c_idx[cname],
@@ -420,7 +449,9 @@ def compile_plan(scenario: Scenario, base_dir: Path | None = None) -> Plan:
                 idx=i, name=sname, kind="appointments",
                 slots_min=np.repeat(slots, src.per_slot), no_show=src.no_show,
                 punctuality_mean_min=src.punctuality_mean_min,
-                punctuality_sd_min=src.punctuality_sd_min,
+                punctuality_sd_min=src.punctuality_sd_min, booking=src.booking and (
+                    src.booking.model_copy(update={"lead_time_days": resolve(
+                        src.booking.lead_time_days, where + ".booking.lead_time_days")})),
                 fixed_class=c_idx[src.class_] if src.class_ else 0,
                 group_size=resolve(src.group_size, where + ".group_size")
                 if src.group_size else None,
@@ -436,12 +467,14 @@ def compile_plan(scenario: Scenario, base_dir: Path | None = None) -> Plan:
                 fixed_class=c_idx[src.class_] if src.class_ else -1,
             ))
 
+    sources = [replace(sp, members_individually=True) if src.members_queue == "individually"
+               else sp for sp, src in zip(sources, sc.arrivals.values(), strict=True)]
     resources = _resources(sc, stations, classes, s_idx, base)
     slots, costs = _slots(sc, s_idx, g_idx, open_min, close_min, groups)
     first_on = min([iv[0][0] for iv in (s.intervals for s in slots) if iv] + [open_min])
     terminating = sc.terminating
     stop = close_min + sc.run.max_overtime_min if terminating else close_min
-    return Plan(
+    plan = Plan(
         scenario=sc,
         stations=tuple(stations),
         classes=tuple(classes),
@@ -466,9 +499,46 @@ def compile_plan(scenario: Scenario, base_dir: Path | None = None) -> Plan:
         resources=resources,
         groups=groups,
     )
+    return (with_days(plan, base, compile_plan)
+            if sc.calendar is not None or sc.back_office is not None else plan)
 
 
 _NO_SERVICE = Constant(value=0.0)
+
+
+def _visit_step(step: Step, k: int, cname: str, sc: Scenario, s_idx: dict[str, int],
+                resolve: Callable[[Distribution, str], Distribution], where: str) -> StepPlan:
+    """A station visit of class ``cname`` at pathway position ``k``, its service resolved:
+    the step's own, the station's for the class, or the station's."""
+    st = sc.stations[step.step]
+    if step.service is not None:
+        dist, stream = step.service, f"service:{step.step}:{cname}:{k}"
+    elif cname in st.service_by_class:
+        dist = st.service_by_class[cname]
+        where = f"stations.{step.step}.service_by_class.{cname}"
+        stream = f"service:{step.step}:{cname}"
+    else:
+        dist, where = st.service, f"stations.{step.step}.service"
+        stream = f"service:{step.step}:{cname}"
+    return StepPlan(s_idx[step.step], step.probability, resolve(dist, where), stream,
+                    renege=step.renege)
+
+
+def _branch_step(raw: Choose | IfFailed | IfServed | ShortestOf, k: int, cname: str,
+                 sc: Scenario, s_idx: dict[str, int],
+                 resolve: Callable[[Distribution, str], Distribution]) -> StepPlan:
+    """A branch step: its options are visits with the stations' services for the class; a
+    choice draws from stream ``choose:<class>:<k>``."""
+    options = tuple(_visit_step(Step(step=name, renege=raw.renege), k, cname, sc, s_idx,
+                                resolve, "")
+                    for name in branch_targets(raw))
+    weights: tuple[float, ...] = ()
+    if isinstance(raw, Choose):
+        cum = np.cumsum(list(raw.choose.values()))
+        weights = tuple(float(w) for w in cum / cum[-1])
+    return StepPlan(-1, 1.0, _NO_SERVICE, f"choose:{cname}:{k}", OP_BRANCH,
+                    renege=raw.renege, branch=BRANCH_KINDS.index(branch_kind(raw)),
+                    options=options, weights=weights)
 
 
 def _resources(
@@ -510,6 +580,14 @@ def _nominal_hold(cp: ClassPlan, r: int, stations: list[StationPlan]) -> float:
             holding = step.op == OP_SEIZE
         elif holding and step.op == OP_VISIT:
             total += step.probability * step.service.mean * stations[step.station].skill
+        elif holding and step.op == OP_BRANCH and BRANCH_KINDS[step.branch] != "if_failed":
+            # a choice by its probabilities, the shortest line as an even split; a step
+            # taken only after a failure is not part of the nominal hold
+            cum = step.weights or tuple((i + 1) / len(step.options)
+                                        for i in range(len(step.options)))
+            share = np.diff((0.0, *cum))
+            total += sum(float(w) * o.service.mean * stations[o.station].skill
+                         for w, o in zip(share, step.options, strict=True))
     return total
 
 
@@ -614,6 +692,19 @@ def shift_days(start_min: float, run_end_min: float, terminating: bool) -> int:
     if terminating or start_min >= run_end_min:
         return 1
     return math.ceil((run_end_min - start_min) / MINUTES_IN_DAY)
+
+
+def _failure_by_group(sc: Scenario, station: str) -> tuple[float, ...]:
+    """Failure probability at ``station`` when each staff group serves (its
+    ``failure_scale_at`` of the station, else its ``failure_scale``); empty when every group
+    leaves the probability as it is."""
+    fail = sc.stations[station].failure
+    if fail is None:
+        return ()
+    scales = [g.failure_scale_at.get(station, g.failure_scale) for g in sc.staff.values()]
+    if all(x == 1.0 for x in scales):
+        return ()
+    return tuple(fail.probability * x for x in scales)
 
 
 def _repeat_daily(intervals: list[tuple[float, float, int, float]],

@@ -31,6 +31,8 @@ from simulator.scenario.arrivals import (
     TraceArrivals,
     WaveArrivals,
 )
+from simulator.scenario.back_office import BackOffice, back_office_problems
+from simulator.scenario.calendar import Calendar, calendar_problems
 from simulator.scenario.customers import CustomerClass
 from simulator.scenario.fields import (
     MINUTES_IN_YEAR,
@@ -43,7 +45,19 @@ from simulator.scenario.fields import (
     min_to_clock,
     upper_bound,
 )
-from simulator.scenario.pathways import PathwayStep, Release, Seize, Standard, Step
+from simulator.scenario.journey_rules import branch_problems, fed_classes, members_queue_problems
+from simulator.scenario.pathways import (
+    Choose,
+    IfFailed,
+    IfServed,
+    PathwayStep,
+    Release,
+    Seize,
+    ShortestOf,
+    Standard,
+    Step,
+)
+from simulator.scenario.promises import Promise, promise_problems
 from simulator.scenario.resources import Resource, Rooms, Tables
 from simulator.scenario.satisfaction_section import SatisfactionSection
 from simulator.scenario.shift_rules import ShiftRules
@@ -120,6 +134,8 @@ class Scenario(StrictModel):
         default_factory=dict, description="held resources: tables, rooms (see docs/scenario.md)")
     pathways: dict[Name, list[PathwayStep]] = Field(min_length=1)
     standards: list[Standard] = Field(default_factory=list)
+    promises: list[Promise] = Field(
+        default_factory=list, description="waits promised to customers (gap 4, docs/week.md)")
     satisfaction: SatisfactionSection | None = Field(
         default=None,
         description="predicted satisfaction settings; absent: the domain's uncalibrated "
@@ -129,6 +145,16 @@ class Scenario(StrictModel):
         default_factory=dict,
         description="per staff group: the shifts servsim staff may roster (see "
         "docs/staffing.md); absent: derived from the group's current shifts",
+    )
+    calendar: Calendar | None = Field(
+        default=None,
+        description="a replication as a block of days with day types (see docs/week.md); "
+        "absent: one service day",
+    )
+    back_office: BackOffice | None = Field(
+        default=None,
+        description="complaint cases and recovery follow-ups worked by back-office officers "
+        "across the days (see docs/week.md); absent: none",
     )
 
     @model_validator(mode="after")
@@ -269,6 +295,9 @@ def cross_field_problems(sc: Scenario) -> list[Problem]:
             if clock_to_min(src.end) < clock_to_min(src.start):
                 out.append(Problem((*base, "end"), "ends before it starts", src.end,
                                    f"not before {src.start}"))
+            if src.booking is not None and src.no_show > 0:
+                out.append(Problem((*base, "no_show"), "with booking, no-shows come from "
+                                   "booking.no_show_by_lead", src.no_show, "no no_show key"))
             if src.class_ is not None:
                 need(src.class_, classes, (*base, "class"), "customer class")
             elif len(classes) > 1:
@@ -297,6 +326,9 @@ def cross_field_problems(sc: Scenario) -> list[Problem]:
             staff_users.setdefault(st.staff, sname)
         for cname in st.service_by_class:
             need(cname, classes, (*base, "service_by_class", cname), "customer class")
+        if st.jockey is not None and st.line != "per_counter":
+            out.append(Problem((*base, "jockey"), "customers change lines only where each "
+                               "counter has its own line", st.line, "line: per_counter"))
         if st.failure is not None and st.failure.recovery == "redo" and (
             st.failure.probability >= 1
         ):
@@ -367,6 +399,9 @@ def cross_field_problems(sc: Scenario) -> list[Problem]:
             loc: tuple[str | int, ...] = ("pathways", pname, i)
             if isinstance(step, Seize | Release):
                 continue  # checked with the resources
+            if isinstance(step, Choose | IfFailed | IfServed | ShortestOf):
+                out.extend(Problem(*r) for r in branch_problems(sc, steps, i, loc))
+                continue
             if isinstance(step, Step):
                 loc = (*loc, "step")
             need(_step_station(step), stations, loc, "station")
@@ -389,6 +424,11 @@ def cross_field_problems(sc: Scenario) -> list[Problem]:
         out.extend(_satisfaction_problems(sc, sc.satisfaction))
     out.extend(_shift_rules_problems(sc, day_end))
     out.extend(_resource_problems(sc, staff_users))
+    out.extend(Problem(*r) for r in members_queue_problems(sc))
+    if sc.calendar is not None:
+        out.extend(Problem(*p) for p in calendar_problems(sc, cross_field_problems, out))
+    out.extend(Problem(*p) for p in promise_problems(sc.promises, stations, classes))
+    out.extend(Problem(*p) for p in back_office_problems(sc))
     return out
 
 
@@ -465,16 +505,7 @@ def _party_size_problems(sc: Scenario) -> list[Problem]:
             group = getattr(src, "group_size", None)
             if isinstance(src, TraceArrivals) or group is None:
                 continue
-            fixed = getattr(src, "class_", None)
-            shares = getattr(src, "class_shares", None)
-            if fixed is not None:
-                feeds = fixed in classes
-            elif shares is not None:
-                feeds = any(shares.get(c, 0) > 0 for c in classes)
-            elif isinstance(src, Appointments) or len(sc.customer_classes) == 1:
-                feeds = next(iter(sc.customer_classes)) in classes
-            else:
-                feeds = any(sc.customer_classes[c].share > 0 for c in classes)
+            feeds = bool(fed_classes(sc, src) & classes)
             try:
                 with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
                     top = float(group.ppf(np.array([1.0]))[0])
@@ -596,6 +627,7 @@ def _routing_problems(sc: Scenario, staff_users: dict[str, str]) -> list[Problem
             if sname not in serves:
                 out.append(Problem((*base, "skill_at", sname), "the group does not serve "
                                    "this station", sname, _one_of(set(serves))))
+        out.extend(_failure_scale_problems(sc, gname, serves))
     routed = routed_groups(sc)
     serves_of = group_serves(sc)
     pooled = {s for g in routed for s in serves_of[g]}
@@ -605,6 +637,34 @@ def _routing_problems(sc: Scenario, staff_users: dict[str, str]) -> list[Problem
             out.append(Problem(("stations", sname, "line"), "a station served by cross-trained "
                                "staff (several groups, or a group serving several stations) "
                                "needs one shared line", st.line, "single"))
+    return out
+
+
+def _failure_scale_problems(sc: Scenario, gname: str, serves: list[str]) -> list[Problem]:
+    """``failure_scale_at`` names stations the group serves; a scaled failure probability
+    stays a probability (at most 1)."""
+    out: list[Problem] = []
+    grp = sc.staff[gname]
+    base = ("staff", gname)
+    for sname in grp.failure_scale_at:
+        if sname not in serves:
+            out.append(Problem((*base, "failure_scale_at", sname), "the group does not serve "
+                               "this station", sname, _one_of(set(serves))))
+    for sname in serves:
+        st = sc.stations.get(sname)
+        if st is None or st.failure is None:
+            continue
+        scale = grp.failure_scale_at.get(sname, grp.failure_scale)
+        p = st.failure.probability
+        redo = st.failure.recovery == "redo"
+        if p * scale > 1.0 or (redo and p * scale >= 1.0):
+            loc = (*base, "failure_scale_at", sname) if sname in grp.failure_scale_at else (
+                *base, "failure_scale")
+            out.append(Problem(loc, f"scales the failure probability {p:g} of station "
+                               f"{sname!r} to {p * scale:g}" + (
+                                   ", and a redo that always fails never ends" if redo
+                                   else ", above 1"),
+                               scale, ("below " if redo else "at most ") + f"{1.0 / p:g}"))
     return out
 
 

@@ -65,6 +65,16 @@ class StaffGroup(StrictModel):
         default_factory=dict, description="service-time multiplier at a station (default: skill)"
     )
     training_level: int = Field(default=3, ge=1, le=5, description="1 novice .. 5 expert")
+    failure_scale: float = Field(
+        default=1.0, ge=0, le=10,
+        description="multiplies the failure probability of the stations this group serves "
+        "(0.5 = half as many failures)")
+    failure_scale_at: dict[Name, Annotated[float, Field(ge=0, le=10)]] = Field(
+        default_factory=dict,
+        description="failure-probability multiplier at a station (default: failure_scale)")
+    overtime_premium: float = Field(
+        default=1.0, ge=1, le=10,
+        description="overtime is paid cost_per_hour times this (1.5 = time and a half)")
     cost_per_hour: Annotated[float, Field(ge=0), *upper_bound(1e6, "per paid hour")] = Field(
         default=0.0, description="money per hour of a person's paid time")
     shifts: list[Shift] | None = None

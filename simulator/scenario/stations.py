@@ -16,6 +16,7 @@ from simulator.scenario.fields import Count, Name, PositiveMinutes, StrictModel
 __all__ = [
     "Failure",
     "FailureActions",
+    "Jockey",
     "RecoveryStep",
     "Station",
 ]
@@ -43,6 +44,9 @@ class FailureActions(StrictModel):
         default=0.0, ge=0, le=10,
         description="compensation relative to the price of the failed item (0 = none)")
     follow_up: bool = Field(default=False, description="someone follows up afterwards")
+    compensation_cost: float = Field(
+        default=0.0, ge=0, le=1e6,
+        description="money paid out per failure (the compensation's cost; KPI recovery_cost)")
     resolution_standard_min: PositiveMinutes | None = Field(
         default=None, description="recovery standard T_rec for this station, minutes")
 
@@ -65,6 +69,15 @@ class Failure(StrictModel):
     actions: FailureActions = Field(default_factory=FailureActions)
 
 
+class Jockey(StrictModel):
+    """Customers change lines (per-counter lines only): Koenigsberg's rule."""
+
+    when_shorter_by: int = Field(
+        default=2, ge=2, le=1_000,
+        description="the last customer of a line moves to a line this many shorter (waiting "
+        "plus in service); at least 2, else the customer would move back and forth")
+
+
 class Station(StrictModel):
     """A set of counters (windows, desks, kiosks) with one line or a line per counter."""
 
@@ -78,3 +91,5 @@ class Station(StrictModel):
         default=None, description="most customers waiting; more are turned away"
     )
     failure: Failure | None = None
+    jockey: Jockey | None = Field(
+        default=None, description="line: per_counter only: customers move to a shorter line")

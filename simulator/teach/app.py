@@ -182,7 +182,9 @@ def lesson_pooling() -> None:
         "Same tellers, same customers (common random numbers): only the lines differ. With "
         "a line per teller each customer joins the shortest line and stays there, so some "
         "wait behind a long transaction while a teller next door is idle. One shared line "
-        "gives a lower mean wait and much more equal waits.")
+        "gives a lower mean wait and much more equal waits. When customers may switch to a "
+        "line two shorter (jockeying), nobody waits while a teller is idle: the mean wait "
+        "comes back to the shared line's, though the order of service is less fair.")
     a, b, c = st.columns(3)
     tellers = a.slider("Tellers", 2, 8, 4, key="l2_tellers")
     rate = b.slider("Arrivals per hour", 10, 90, 42, key="l2_rate")
@@ -190,7 +192,7 @@ def lesson_pooling() -> None:
     r = run_lesson("pooling", tellers=tellers, arrivals_per_hour=float(rate),
                    mean_service_min=service)
     h = r.headline
-    m = st.columns(4)
+    m = st.columns(5)
     by = r.tables["summary"].set_index("layout")
     m[0].metric("Mean wait, one shared line (min)",
                 est(h["wait_shared_min"], by.loc["one shared line", "ci_low"],
@@ -199,14 +201,22 @@ def lesson_pooling() -> None:
                 est(h["wait_separate_min"], by.loc["a line per teller", "ci_low"],
                     by.loc["a line per teller", "ci_high"]),
                 delta=f"{h['difference_min']:+.2f} min", delta_color="inverse")
-    m[2].metric("Spread (sd) of waits, shared / separate (min)",
-                f"{fmt(h['sd_shared_min'])} / {fmt(h['sd_separate_min'])}")
-    m[3].metric("Utilisation", pct(h["utilisation"]))
+    m[2].metric("Mean wait, switching lines (min)",
+                est(h["wait_jockey_min"], by.loc[lessons.JOCKEY_LAYOUT, "ci_low"],
+                    by.loc[lessons.JOCKEY_LAYOUT, "ci_high"]),
+                delta=f"{h['jockey_difference_min']:+.2f} min", delta_color="inverse")
+    m[3].metric("Spread (sd) of waits, shared / separate / switching (min)",
+                f"{fmt(h['sd_shared_min'])} / {fmt(h['sd_separate_min'])} / "
+                f"{fmt(h['sd_jockey_min'])}")
+    m[4].metric("Utilisation", pct(h["utilisation"]))
     st.caption(f"Paired difference (separate − shared): {fmt(h['difference_min'])} min, 95 % "
                f"interval [{fmt(h['difference_ci_low'])}, {fmt(h['difference_ci_high'])}]. "
                f"Steady-state references: Erlang C {fmt(h['erlang_c_wait_min'])} min for the "
                f"shared line; {fmt(h['random_line_wait_min'])} min if customers picked a line "
-               "at random (M/M/1 per teller).")
+               "at random (M/M/1 per teller). Switching lines: "
+               f"{fmt(h['moves_per_morning'])} moves per morning; paired difference "
+               f"(switching − shared) {fmt(h['jockey_difference_min'])} min, 95 % interval "
+               f"[{fmt(h['jockey_difference_ci_low'])}, {fmt(h['jockey_difference_ci_high'])}].")
     show_notes(r)
     left, right = panels()
     with left:

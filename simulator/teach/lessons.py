@@ -11,7 +11,8 @@ Lessons
 -------
 1. :func:`hockey_stick` -- utilisation vs waiting: simulated points with 95 % intervals on
    the Erlang C curve.
-2. :func:`pooling` -- one shared line vs a line per counter, same staff and customers.
+2. :func:`pooling` -- one shared line vs a line per counter (customers staying in their
+   line, or switching to a shorter one), same staff and customers.
 3. :func:`variability` -- the same load with service cv 0, 0.5, 1 and 2.
 4. :func:`lunch_dip` -- a lunch-time staffing dip and the queue that lingers after it.
 5. :func:`impatience` -- abandonment vs staffing, against Erlang A.
@@ -36,6 +37,7 @@ from simulator.engine.model import simulate
 from simulator.engine.records import CustomerOutcome, Records
 from simulator.measures import stats
 from simulator.measures.conservation import check_conservation
+from simulator.measures.costs import cost_rates
 from simulator.measures.kpis import replication_kpis
 from simulator.measures.levels import level_grid
 from simulator.satisfaction.replication import replication_satisfaction
@@ -46,6 +48,7 @@ from simulator.teach.animation import Animated
 
 __all__ = [
     "CVS",
+    "JOCKEY_LAYOUT",
     "LESSONS",
     "SEED",
     "LessonResult",
@@ -130,8 +133,9 @@ def _steady_scenario(name: str, servers: int, arrivals_per_hour: float,
 
 def _bank_day(name: str, tellers: int, arrivals_per_hour: float, mean_service_min: float, *,
               line: str = "single", close: str = "13:00", standard_min: float | None = None,
-              satisfaction_on: bool = False) -> Scenario:
-    """The classroom bank: ``tellers`` always on duty from 09:00, exponential service."""
+              satisfaction_on: bool = False, jockey_by: int | None = None) -> Scenario:
+    """The classroom bank: ``tellers`` always on duty from 09:00, exponential service
+    (``jockey_by``: customers switch to a line that many shorter, per-counter lines)."""
     data: dict[str, Any] = {
         "name": name,
         "domain": "bank",
@@ -143,6 +147,8 @@ def _bank_day(name: str, tellers: int, arrivals_per_hour: float, mean_service_mi
         "staff": {"tellers": {"count": int(tellers), "cost_per_hour": 30.0}},
         "pathways": {"teller": ["tellers_desk"]},
     }
+    if jockey_by is not None:
+        data["stations"]["tellers_desk"]["jockey"] = {"when_shorter_by": int(jockey_by)}
     if standard_min is not None:
         data["standards"] = [{"name": "served within standard", "station": "tellers_desk",
                               "wait_max_min": float(standard_min), "target_share": 0.8}]
@@ -169,7 +175,7 @@ def _replicate(scenario: Scenario, replications: int, seed: int,
     for rep in range(replications):
         rec = simulate(plan, seed, rep)
         check_conservation(rec)
-        rows.append(replication_kpis(rec, scenario.standards, plan.group_cost_per_hour))
+        rows.append(replication_kpis(rec, scenario.standards, cost_rates(plan)))
         if rep == 0:
             first = rec
         if keep_all:
@@ -295,6 +301,9 @@ def hockey_stick(servers: int, arrivals_per_hour: float, mean_service_min: float
 
 
 # --------------------------------------------------------------------------- lesson 2
+#: Lesson 2's third layout: a line per teller, customers switch to a line two shorter.
+JOCKEY_LAYOUT = "a line per teller, switching lines"
+
 def _visit_waits(rec: Records) -> np.ndarray:
     v = rec.visits
     started = np.isfinite(v["start_min"])
@@ -303,29 +312,38 @@ def _visit_waits(rec: Records) -> np.ndarray:
 
 def pooling(tellers: int, arrivals_per_hour: float, mean_service_min: float = 5.0, *,
             replications: int = 20, seed: int = SEED) -> LessonResult:
-    """Lesson 2: one shared line vs a line per teller (shortest line, no jockeying).
+    """Lesson 2: one shared line vs a line per teller (shortest line, no jockeying) vs a
+    line per teller where customers switch lines (jockeying, Koenigsberg's rule: the last
+    of a line moves when another line is two shorter).
 
-    Both layouts serve the same customers (common random numbers) on a 09:00-13:00 morning
+    The layouts serve the same customers (common random numbers) on a 09:00-13:00 morning
     with ``tellers`` always on duty; differences are paired per replication.
 
     Returns
     -------
     LessonResult
-        ``headline``: ``wait_shared_min``, ``wait_separate_min`` (means over replications),
-        ``difference_min`` (separate − shared) with ``difference_ci_low`` /
-        ``difference_ci_high`` (paired 95 % t), ``sd_shared_min`` / ``sd_separate_min``
-        (mean within-day sd of waits), ``utilisation``, ``erlang_c_wait_min`` (M/M/c, steady
-        state; NaN if unstable) and ``random_line_wait_min`` (M/M/1 at the same load: every
-        customer picks a line at random). ``tables``: ``summary`` (one row per layout:
-        layout, mean, ci_low, ci_high, sd_of_waits_min, p90_min) and ``waits`` (layout,
-        wait_min of every served customer of every replication).
+        ``headline``: ``wait_shared_min``, ``wait_separate_min``, ``wait_jockey_min`` (means
+        over replications), ``difference_min`` (separate − shared) with
+        ``difference_ci_low`` / ``difference_ci_high`` (paired 95 % t), the same for
+        switching lines (``jockey_difference_min``, ``jockey_difference_ci_low``,
+        ``jockey_difference_ci_high``: switching − shared), ``sd_shared_min`` /
+        ``sd_separate_min`` / ``sd_jockey_min`` (mean within-day sd of waits),
+        ``moves_per_morning`` (line switches), ``utilisation``, ``erlang_c_wait_min``
+        (M/M/c, steady state; NaN if unstable) and ``random_line_wait_min`` (M/M/1 at the
+        same load: every customer picks a line at random). ``tables``: ``summary`` (one row
+        per layout: layout, mean, ci_low, ci_high, sd_of_waits_min, p90_min) and ``waits``
+        (layout, wait_min of every served customer of every replication).
     """
-    layouts = {"one shared line": "single", "a line per teller": "per_counter"}
+    layouts = {"one shared line": ("single", None), "a line per teller": ("per_counter", None),
+               JOCKEY_LAYOUT: ("per_counter", 2)}
     rows, waits, per_rep, sds, anims = [], [], {}, {}, []
-    for label, line in layouts.items():
+    moves = 0.0
+    for label, (line, jockey_by) in layouts.items():
         sc = _bank_day(f"Bank, {label}", tellers, arrivals_per_hour, mean_service_min,
-                       line=line)
+                       line=line, jockey_by=jockey_by)
         runs = _replicate(sc, replications, seed, keep_all=True)
+        if jockey_by is not None:
+            moves = float(np.mean([r.visits["jockeyed"].sum() for r in runs.all_records]))
         assert runs.all_records is not None
         w = _column(runs.kpis, "wait_mean_min")
         per_rep[label] = w
@@ -340,6 +358,7 @@ def pooling(tellers: int, arrivals_per_hour: float, mean_service_min: float = 5.
         anims.append(_animated(f"{label} (morning 1)", runs))
     shared, separate = per_rep["one shared line"], per_rep["a line per teller"]
     diff = stats.paired_difference(separate, shared)
+    jdiff = stats.paired_difference(per_rep[JOCKEY_LAYOUT], shared)
     rho = arrivals_per_hour / 60.0 * mean_service_min / tellers
     stable = rho < 1
     return LessonResult(
@@ -349,6 +368,10 @@ def pooling(tellers: int, arrivals_per_hour: float, mean_service_min: float = 5.
             "difference_min": diff.mean_diff, "difference_ci_low": diff.ci_low,
             "difference_ci_high": diff.ci_high,
             "sd_shared_min": sds["one shared line"], "sd_separate_min": sds["a line per teller"],
+            "wait_jockey_min": float(np.mean(per_rep[JOCKEY_LAYOUT])),
+            "jockey_difference_min": jdiff.mean_diff, "jockey_difference_ci_low": jdiff.ci_low,
+            "jockey_difference_ci_high": jdiff.ci_high, "sd_jockey_min": sds[JOCKEY_LAYOUT],
+            "moves_per_morning": moves,
             "utilisation": rho,
             "erlang_c_wait_min": (theory.mmc(arrivals_per_hour / 60.0, mean_service_min,
                                              tellers).mean_wait_min if stable else math.nan),

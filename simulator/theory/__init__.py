@@ -3,7 +3,8 @@
 This layer owns the closed-form results used to validate and size the simulator, in planner
 units (rates per minute, times in minutes): their result types and conventions
 (:mod:`.results`), Erlang B and C (:mod:`.erlang`), M/M/1, M/M/c and M/M/c/K
-(:mod:`.markovian`), Erlang A (:mod:`.abandonment`), M/G/1 (:mod:`.mg1`), priority classes
+(:mod:`.markovian`), M^X/M/1 with parties queueing member by member (:mod:`.batch`),
+Erlang A (:mod:`.abandonment`), M/G/1 (:mod:`.mg1`), priority classes
 (:mod:`.priority`) staffing rules (:mod:`.staffing`) and the per-interval stationary staffing answer
 (:mod:`.interval_staffing`); and the stationary hour-by-hour
 approximation of a scenario beside its simulation (:mod:`.hourly`). The formulas import
@@ -14,6 +15,7 @@ theory; theory.mmc(...)`` works.
 """
 
 from simulator.theory.abandonment import erlang_a, erlang_a_service_level
+from simulator.theory.batch import BatchMetrics, mxm1
 from simulator.theory.erlang import erlang_b, erlang_c
 from simulator.theory.interval_staffing import (
     StationaryTargets,
@@ -33,6 +35,7 @@ from simulator.theory.staffing import (
 )
 
 __all__ = [
+    "BatchMetrics",
     "PriorityMetrics",
     "QueueMetrics",
     "StationaryTargets",
@@ -49,6 +52,7 @@ __all__ = [
     "mmc_service_level",
     "mmc_wait_exceeds",
     "mmck",
+    "mxm1",
     "priority_mm1",
     "priority_mmc",
     "servers_for_mean_wait",

@@ -91,6 +91,6 @@ def test_variants_share_failures_balks_and_recovery_draws():
             m = (v["station_idx"] == window) & ~np.isnan(v["service_min"])
             failed.append(dict(zip(v["customer_id"][m], v["n_failures"][m] > 0, strict=True)))
         common = set(failed[0]) & set(failed[1])
-        assert len(common) > 300
+        assert len(common) > 250  # one resident in ten goes to a specialist (issue 17)
         assert all(failed[0][c] == failed[1][c] for c in common)
         assert any(failed[0][c] for c in common)

@@ -53,7 +53,7 @@ def test_full_default_selfcheck_passes_every_line():
     assert len(results) == sum(len(c.quantities) for c in cases)
     names = {c.name for c in cases}
     assert {"M/M/1", "M/M/c light", "M/M/c heavy", "M/M/c/K", "Erlang A", "M/D/1", "M/G/1",
-            "Priority", "Tandem"} <= names
+            "Priority", "Tandem", "Choice split", "Jockeying", "M^X/M/1"} <= names
     for r in results:
         assert r.n == DEFAULT_REPLICATIONS
         assert r.ci_low <= r.mean <= r.ci_high

@@ -100,7 +100,8 @@ def test_streaming_equals_records_on_every_bundled_scenario(name):
         assert people.staff_use == measure_records(records, staff_use=True).staff_use
 
 
-@pytest.mark.parametrize("case", ["M/M/1", "M/M/c/K", "Priority", "Erlang A", "Tandem"])
+@pytest.mark.parametrize("case", ["M/M/1", "M/M/c/K", "Priority", "Erlang A", "Tandem",
+                                  "Choice split", "Jockeying", "M^X/M/1"])
 def test_streaming_equals_records_on_selfcheck_cases(case):
     """Steady-state runs with a warm-up, priorities and abandonment."""
     plan = case_plan(case)

@@ -89,7 +89,8 @@ def test_run_report_has_every_section(hall_run):
     assert "City service hall, weekday" in scenario
     assert "doors open at 08:30 and close at 17:00" in scenario
     assert "peak 72 per hour from 10:30" in scenario  # the rate table's largest rate
-    assert "ticket_kiosk → triage_desk → general_window → cashier (40 %)" in scenario
+    assert ("ticket_kiosk → triage_desk → (general_window 90 % or specialist_window 10 %) → "
+            "cashier (40 %)") in scenario
     assert "5 × 08:15–17:00; break 45 min from 12:00 in 2 staggered groups" in scenario
     assert "general window within 15 min" in section(html, "standards")
     staffing = section(html, "staffing")

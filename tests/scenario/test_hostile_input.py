@@ -345,9 +345,13 @@ def test_row13_a_bad_step_gets_one_message_not_every_union_member():
 
 @pytest.mark.parametrize(("step", "path", "message"), [
     ("42", "pathways.main.0", "Input should be a name (text), a mapping with key step, a "
-     "mapping with key seize or a mapping with key release (got 42)"),
+     "mapping with key seize, a mapping with key release, a mapping with key choose, a "
+     "mapping with key if_failed, a mapping with key if_served or a mapping with key "
+     "shortest_of (got 42)"),
     ("{colour: red}", "pathways.main.0", "Input should be a mapping with key step, a mapping "
-     "with key seize or a mapping with key release (got {'colour': 'red'})"),
+     "with key seize, a mapping with key release, a mapping with key choose, a mapping with "
+     "key if_failed, a mapping with key if_served or a mapping with key shortest_of "
+     "(got {'colour': 'red'})"),
     ("{seize: 3}", "pathways.main.0.seize", "Input should be a valid string (got 3)"),
     ("{step: desk, colour: red}", "pathways.main.0.colour", "unknown key 'colour'"),
 ])

@@ -233,7 +233,8 @@ def test_malformed_field_gives_file_line_path_and_value(tmp_path, changes, field
 def test_unknown_key_message_follows_the_got_expected_format(tmp_path):
     _, issues = issues_of(tmp_path, edit({32: "    sevice: {dist: lognormal, mean: 6, cv: 0.5}"}))
     issue = by_path(issues, "stations.window.sevice")
-    assert "(got 'sevice'; expected one of counters, failure, line, service," in issue.message
+    assert ("(got 'sevice'; expected one of counters, failure, jockey, line, service,"
+            in issue.message)
 
 
 def test_several_field_errors_are_all_reported(tmp_path):

@@ -62,11 +62,24 @@ def test_lesson2_shared_line_beats_separate_lines():
     s = r.tables["summary"].set_index("layout")
     assert s.loc["one shared line", "mean"] == pytest.approx(h["wait_shared_min"])
     w = r.tables["waits"]
-    assert set(w["layout"]) == {"one shared line", "a line per teller"}
+    assert set(w["layout"]) == {"one shared line", "a line per teller", lessons.JOCKEY_LAYOUT}
     # the same customers in both layouts: as many served waits on each side
     counts = w.groupby("layout").size()
     assert counts["one shared line"] == counts["a line per teller"]
-    assert [a.per_counter for a in r.animations] == [(False,), (True,)]
+    assert [a.per_counter for a in r.animations] == [(False,), (True,), (True,)]
+
+
+def test_lesson2_switching_lines_lies_between_separate_and_shared():
+    """Jockeying when a line is two shorter never leaves a teller idle while someone waits:
+    its mean wait is back near the shared line's, well below separate lines'."""
+    r = lessons.pooling(4, 42.0, 5.0, replications=20)
+    h = r.headline
+    assert h["moves_per_morning"] > 0
+    assert h["wait_jockey_min"] < h["wait_separate_min"]
+    assert h["jockey_difference_ci_low"] <= 0.05 * h["wait_shared_min"]
+    assert h["jockey_difference_ci_high"] >= -0.05 * h["wait_shared_min"]
+    s = r.tables["summary"].set_index("layout")
+    assert s.loc[lessons.JOCKEY_LAYOUT, "mean"] == pytest.approx(h["wait_jockey_min"])
 
 
 def test_lesson3_wait_rises_with_service_cv_and_matches_pollaczek_khinchine():

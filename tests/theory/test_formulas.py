@@ -553,3 +553,26 @@ def test_priority_conservation_property(rates: list[float], servers: int) -> Non
     assert pm.mean_wait_min == pytest.approx(fcfs.mean_wait_min, rel=1e-9, abs=1e-15)
     waits = pm.mean_wait_min_by_class
     assert all(w1 <= w2 * (1 + 1e-12) for w1, w2 in itertools.pairwise(waits))
+
+
+def test_mx_m1_reduces_to_mm1_and_matches_constant_batches():
+    th = theory
+    one = th.mxm1(0.6, 1.0, 1.0, 1.0)
+    mm1 = th.mm1(0.6, 1.0)
+    assert one.members.mean_wait_min == pytest.approx(mm1.mean_wait_min)
+    assert one.members.mean_queue_len == pytest.approx(mm1.mean_queue_len)
+    assert one.mean_party_wait_min == pytest.approx(mm1.mean_wait_min)
+    # constant batches of K (Gross et al. 2008, §3.2.1): L = rho (K + 1) / (2 (1 - rho))
+    k, lam, es = 3, 0.2, 1.0
+    rho = lam * k * es
+    b = th.mxm1(lam, es, k, k * k)
+    assert b.members.mean_in_system == pytest.approx(rho * (k + 1) / (2 * (1 - rho)))
+    # Little's law per member, and members in a batch wait L/mu + (i - 1)/mu
+    assert b.members.mean_queue_len == pytest.approx(lam * k * b.members.mean_wait_min)
+    first = b.mean_first_member_wait_min
+    assert b.members.mean_wait_min == pytest.approx(first + (k - 1) / 2 * es)
+    assert b.mean_party_wait_min == pytest.approx(first + (k - 1) * es)
+    with pytest.raises(ValueError, match="at least 1"):
+        th.mxm1(0.1, 1.0, 0.5, 1.0)
+    with pytest.raises(ValueError):
+        th.mxm1(0.5, 1.0, 2.0, 4.0)  # rho = 1

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from simulator.scenario.fields import clock_to_min
-from simulator.scenario.pathways import Standard
+from simulator.scenario.pathways import Standard, step_stations
 from simulator.scenario.schema import Scenario, group_serves
 
 __all__ = [
@@ -142,7 +142,7 @@ def _mean_patience(sc: Scenario, station: str) -> float | None:
     total, weight = 0.0, 0.0
     for cc in sc.customer_classes.values():
         steps = sc.pathways.get(cc.pathway, [])
-        names = {s if isinstance(s, str) else getattr(s, "step", None) for s in steps}
+        names = {n for s in steps for n in step_stations(s)}
         if station not in names or cc.patience is None:
             continue
         w = cc.share if cc.share > 0 else 1.0
