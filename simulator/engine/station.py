@@ -406,8 +406,7 @@ class Station:
                         if not req.cancelled:
                             moved.append(req)
                 self.line_len[c] = 0
-                self.n_waiting += 0
-                self._rehome(moved)
+                self._rehome(moved)  # still waiting: n_waiting is unchanged
                 # customers moved to a free counter start at once
                 for c2 in range(self.n_counters):
                     if self.open_at[c2] and not self.busy_at[c2] and self.line_len[c2]:

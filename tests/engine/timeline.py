@@ -57,3 +57,22 @@ def t(clock: str) -> float:
     """Minutes after midnight of "HH:MM"."""
     h, m = clock.split(":")
     return float(int(h) * 60 + int(m))
+
+
+def levels(records: Records, station: str) -> list[tuple[float, int, int, int]]:
+    """A station's level series as (time, waiting, busy, on duty) steps: the last row at each
+    instant, and only rows that change something."""
+    lv = records.levels
+    s = records.station_names.index(station)
+    m = lv["station_idx"] == s
+    rows = list(zip(lv["time_min"][m].tolist(), lv["queue_len"][m].tolist(),
+                    lv["busy"][m].tolist(), lv["on_duty"][m].tolist(), strict=True))
+    last: dict[float, tuple] = {}
+    for row in rows:
+        last[row[0]] = row
+    out: list[tuple[float, int, int, int]] = []
+    for tm in sorted(last):
+        row = last[tm]
+        if not out or out[-1][1:] != row[1:]:
+            out.append((round(float(tm), 6), int(row[1]), int(row[2]), int(row[3])))
+    return out
