@@ -172,7 +172,10 @@ def test_an_interrupted_sweep_says_how_to_resume(scenario, tmp_path):
     out = tmp_path / "interrupted"
     cmd = [sys.executable, "-m", "simulator", "sweep", str(scenario), *VARY, "-o", str(out),
            "--no-figures", "-j", "1"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    # Ctrl-C's default action in the child, even when this test runs in a background job
+    # (where the shell starts everything with SIGINT ignored, and Python keeps it ignored)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if (out / "tasks").exists() and len(list((out / "tasks").rglob("*.json"))) >= 20:
