@@ -109,3 +109,16 @@ def test_invariants_and_reproducibility_on_a_busy_day():
     seq = run_replications(plan, 2, 8, jobs=1)
     par = run_replications(plan, 2, 8, jobs=2)
     assert [r.kpis for r in seq] == [r.kpis for r in par]
+
+
+def test_a_counter_that_falls_idle_takes_the_last_of_a_line_two_longer(tmp_path):
+    # 09:05 counter 1 finishes and has nobody in its line, while counter 0 serves a long
+    # customer with one waiting: 2 against 0, so the waiting customer moves and starts at once
+    trace = "time,cls\n0,long\n0,short\n1,long\n"
+    rec = run_text(tmp_path, DESK.format(jockey=", jockey: {when_shorter_by: 2}"), trace)
+    assert visits(rec)[2] == (2, "desk", 541.0, 545.0, 575.0, "SERVED")
+    assert rec.visits["jockeyed"].tolist() == [0, 0, 1]
+    assert rec.visits["counter"].tolist() == [0, 1, 1]
+    # a threshold of 3 keeps the customer in counter 0's line until 09:30
+    rec = run_text(tmp_path, DESK.format(jockey=", jockey: {when_shorter_by: 3}"), trace)
+    assert visits(rec)[2] == (2, "desk", 541.0, 570.0, 600.0, "SERVED")
