@@ -34,21 +34,26 @@ LIMIT_S = 30.0
 MULTI_DAY = {"government_hall_week": 120.0}
 
 
-def run_once(scenario: Path, out: Path, figures: bool) -> tuple[float, float, int]:
-    """Wall seconds, child user+system CPU seconds and customers of one fresh `run`."""
-    args = [sys.executable, "-m", "simulator", "run", str(scenario), "-n", "30", "-j", "1",
-            "-o", str(out), "--force", "-q"]
-    if not figures:
-        args += ["--no-figures", "--no-report"]
+def timed_servsim(args: list[str], what: str) -> tuple[float, float]:
+    """Run ``python -m simulator ARGS`` from the repository root as a fresh process: its wall
+    seconds and its user+system CPU seconds; exit with its stderr if it fails."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    done = subprocess.run(args, cwd=ROOT, capture_output=True, check=False)
+    done = subprocess.run([sys.executable, "-m", "simulator", *args], cwd=ROOT,
+                          capture_output=True, check=False)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
-        raise SystemExit(f"{scenario.name} failed ({done.returncode}): "
-                         f"{done.stderr.decode()[-800:]}")
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        raise SystemExit(f"{what} failed ({done.returncode}): {done.stderr.decode()[-800:]}")
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def run_once(scenario: Path, out: Path, figures: bool) -> tuple[float, float, int]:
+    """Wall seconds, child user+system CPU seconds and customers of one fresh `run`."""
+    args = ["run", str(scenario), "-n", "30", "-j", "1", "-o", str(out), "--force", "-q"]
+    if not figures:
+        args += ["--no-figures", "--no-report"]
+    wall, cpu = timed_servsim(args, scenario.name)
     with (out / "replications.csv").open(newline="") as handle:
         customers = sum(int(float(row["arrived"])) for row in csv.DictReader(handle))
     return wall, cpu, customers

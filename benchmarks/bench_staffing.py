@@ -18,31 +18,23 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_library import timed_servsim
+
 LIMIT_S = 120.0
 
 
 def run_once(jobs: int, out: Path) -> tuple[float, float, dict]:
     """Wall seconds, child CPU seconds and the manifest's method block of one fresh run."""
-    args = [sys.executable, "-m", "simulator", "staff", "scenarios/government_hall.yaml",
-            "--group", "clerks", "-j", str(jobs), "-o", str(out), "--force", "-q"]
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    done = subprocess.run(args, cwd=ROOT, capture_output=True, check=False)
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if done.returncode != 0:
-        raise SystemExit(f"servsim staff failed ({done.returncode}): "
-                         f"{done.stderr.decode()[-800:]}")
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    wall, cpu = timed_servsim(["staff", "scenarios/government_hall.yaml", "--group", "clerks",
+                               "-j", str(jobs), "-o", str(out), "--force", "-q"],
+                              "servsim staff")
     manifest = json.loads((out / "manifest.json").read_text())
     return wall, cpu, manifest["method"]
 

@@ -102,6 +102,20 @@ KILLED, TIMEOUT, SURVIVED, NOT_COVERED, EQUIVALENT = (
 
 
 # ---------------------------------------------------------------- the work tree and mutants
+def copy_checkout(dest: Path) -> None:
+    """A fresh copy of the checkout's :data:`COPY` entries in ``dest`` (emptied first)."""
+    if dest.exists():
+        shutil.rmtree(dest)
+    dest.mkdir(parents=True)
+    for name in COPY:
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name,
+                            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        else:
+            shutil.copy2(src, dest / name)
+
+
 def build_tree(work: Path, modules: Iterable[str]) -> dict[str, list[str]]:
     """Copy the checkout into ``work/tree`` with ``modules`` replaced by their mutants.
 
@@ -111,16 +125,7 @@ def build_tree(work: Path, modules: Iterable[str]) -> dict[str, list[str]]:
     from mutmut.utils.format_utils import get_mutant_name
 
     tree = work / "tree"
-    if tree.exists():
-        shutil.rmtree(tree)
-    tree.mkdir(parents=True)
-    for name in COPY:
-        src = ROOT / name
-        if src.is_dir():
-            shutil.copytree(src, tree / name,
-                            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-        else:
-            shutil.copy2(src, tree / name)
+    copy_checkout(tree)
     names: dict[str, list[str]] = {}
     here = Path.cwd()
     os.chdir(ROOT)  # mutmut reads its configuration ([tool.mutmut]) from the checkout
@@ -484,16 +489,7 @@ def run_canaries(work: Path) -> int:
     test that must catch it, in a new interpreter; 1 if any canary goes unnoticed."""
     with CANARIES.open("rb") as f:
         canaries = tomllib.load(f)
-    if work.exists():
-        shutil.rmtree(work)
-    work.mkdir(parents=True)
-    for name in COPY:
-        src = ROOT / name
-        if src.is_dir():
-            shutil.copytree(src, work / name,
-                            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-        else:
-            shutil.copy2(src, work / name)
+    copy_checkout(work)
     missed = 0
     print("| canary | what it breaks | caught by | result |\n|---|---|---|---|")
     for name, c in canaries.items():
