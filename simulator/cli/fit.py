@@ -12,6 +12,8 @@ from pathlib import Path
 
 import click
 
+from simulator.cli.params import with_options
+
 __all__ = ["fit_command", "validate_log_command"]
 
 _log_options = [
@@ -25,14 +27,6 @@ _log_options = [
     click.option("--interval", "interval_min", type=click.FloatRange(1, 240), default=None,
                  help="interval length in minutes [default: 30]"),
 ]
-
-
-def _with(options):
-    def deco(f):
-        for opt in reversed(options):
-            f = opt(f)
-        return f
-    return deco
 
 
 def _settings(maps, settings_file, dayfirst, interval_min, day_type_col=None):
@@ -59,7 +53,7 @@ def _fail(message: str) -> None:
 
 @click.command("fit")
 @click.argument("log", type=click.Path(path_type=Path))
-@_with(_log_options)
+@with_options(_log_options)
 @click.option("-o", "--out", type=click.Path(path_type=Path), required=True,
               help="folder to write (scenario.fitted.yaml, fits.csv, ...)")
 @click.option("--day-type", "day_type_col", default=None, metavar="COLUMN",
@@ -159,7 +153,7 @@ def fit_summary(result, bt) -> str:
 @click.command("validate-log")
 @click.argument("scenario", type=click.Path(path_type=Path))
 @click.argument("log", type=click.Path(path_type=Path))
-@_with(_log_options)
+@with_options(_log_options)
 @click.option("-n", "--replications", type=click.IntRange(min=2), default=40,
               help="simulated days")
 @click.option("--seed", type=click.IntRange(min=0), default=None,

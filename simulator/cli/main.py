@@ -20,7 +20,7 @@ import click
 
 from simulator import __version__
 from simulator.cli.errors import clean_message, fail_scenario, warn
-from simulator.cli.params import FiniteFloatRange
+from simulator.cli.params import BACKEND_OPTIONS, FiniteFloatRange, with_options
 from simulator.scenario.loader import ScenarioError, load_scenario
 
 CONTEXT = {"auto_envvar_prefix": "SERVSIM", "show_default": True,
@@ -245,24 +245,6 @@ def _experiment_errors(report) -> None:
     sys.exit(1)
 
 
-_backend_opts = [
-    click.option("-j", "--jobs", type=int, default=1,
-                 help="workers (1: in-process, -1: all cores); results do not depend on it"),
-    click.option("--backend", type=click.Choice(["inprocess", "joblib", "dask"]), default=None,
-                 help="where tasks run [default: joblib if -j != 1]"),
-    click.option("--scheduler", default=None, metavar="tcp://HOST:PORT",
-                 help="Dask scheduler address (--backend dask; default: a local cluster)"),
-]
-
-
-def _with(options):
-    def deco(f):
-        for opt in reversed(options):
-            f = opt(f)
-        return f
-    return deco
-
-
 @main.command()
 @click.argument("base", type=click.Path(path_type=Path))
 @click.argument("changed", nargs=-1, type=click.Path(path_type=Path))
@@ -272,7 +254,7 @@ def _with(options):
               help="a named variant of the baseline (repeatable, for several variants)")
 @click.option("-n", "--replications", type=click.IntRange(min=2), default=None)
 @click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=None)
-@_with(_backend_opts)
+@with_options(BACKEND_OPTIONS)
 @click.option("-o", "--out", type=click.Path(path_type=Path), default=None,
               help="results folder [default: results/<base>-compare-<UTC time>]")
 @click.option("--confidence", type=FiniteFloatRange(0.5, 0.999), default=0.95,
@@ -367,7 +349,7 @@ def compare(base: Path, changed: tuple[Path, ...], sets: tuple[str, ...],
               help="design points for --design lhs")
 @click.option("-n", "--replications", type=click.IntRange(min=2), default=None)
 @click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=None)
-@_with(_backend_opts)
+@with_options(BACKEND_OPTIONS)
 @click.option("--shard", default=None, metavar="I/N",
               help="run only the I-th of N deterministic slices (join them with merge)")
 @click.option("--kpi", "kpis", multiple=True, default=("wait_mean_min", "abandon_rate"),

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from simulator.cli.errors import fail_scenario
+from simulator.cli.params import BACKEND_OPTIONS, with_options
 from simulator.scenario.calendar import DEFAULT, apply_day_type
 from simulator.scenario.loader import LoadedScenario, ScenarioError, load_scenario
 
@@ -99,12 +100,7 @@ def _day_type(loaded: LoadedScenario, name: str | None) -> LoadedScenario:
 @click.option("--frontier", default=None, metavar="START:STOP:STEP",
               help="also plan each service level, e.g. 0.6:0.95:0.05 (cost-service frontier)")
 @click.option("--max-iterations", type=click.IntRange(min=1), default=30)
-@click.option("-j", "--jobs", type=int, default=1,
-              help="workers (1: in-process, -1: all cores); results do not depend on it")
-@click.option("--backend", type=click.Choice(["inprocess", "joblib", "dask"]), default=None,
-              help="where replications run [default: joblib if -j != 1]")
-@click.option("--scheduler", default=None, metavar="tcp://HOST:PORT",
-              help="Dask scheduler address (--backend dask)")
+@with_options(BACKEND_OPTIONS)
 @click.option("--set", "sets", multiple=True, metavar="PATH=VALUE",
               help="change a scenario value first (repeatable)")
 @click.option("--day-type", default=None, metavar="NAME",
